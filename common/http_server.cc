@@ -1,0 +1,106 @@
+#include "common/http_server.h"
+
+#include <algorithm>
+
+#include "common/text.h"
+
+namespace buildfarm {
+
+Status SplitHostPort(std::string_view address, std::string* host, int* port) {
+  auto colon = address.rfind(':');
+  if (colon == std::string_view::npos) {
+    return InvalidArgument("listen address \"" + std::string(address) + "\" has no port (want HOST:PORT or :PORT)");
+  }
+  std::string_view host_part = address.substr(0, colon);
+  if (host_part.size() >= 2 && host_part.front() == '[' && host_part.back() == ']') {
+    host_part = host_part.substr(1, host_part.size() - 2);
+  }
+  auto parsed = text::ParseInt64(address.substr(colon + 1));
+  if (!parsed || *parsed < 0 || *parsed > 65535) {
+    return InvalidArgument("listen address \"" + std::string(address) + "\" has a bad port");
+  }
+  *host = host_part.empty() ? "0.0.0.0" : std::string(host_part);
+  *port = static_cast<int>(*parsed);
+  return Status::Ok();
+}
+
+HttpServer::HttpServer(const Logger& log, HttpServerOptions options) : log_(log), options_(std::move(options)) {}
+
+HttpServer::~HttpServer() {
+  Stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+HttpServer::Handler HttpServer::Guard(Handler handler) {
+  return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    int now = in_flight_.fetch_add(1) + 1;
+    struct Release {
+      std::atomic<int>& counter;
+      ~Release() { counter.fetch_sub(1); }
+    } release{in_flight_};
+    if (options_.max_requests > 0 && now > options_.max_requests) {
+      res.status = 503;
+      res.set_content("too many concurrent requests\n", "text/plain; charset=utf-8");
+      return;
+    }
+    handler(req, res);
+  };
+}
+
+void HttpServer::Get(const std::string& pattern, Handler handler) {
+  routes_.push_back({false, pattern, Guard(std::move(handler))});
+}
+
+void HttpServer::Post(const std::string& pattern, Handler handler) {
+  routes_.push_back({true, pattern, Guard(std::move(handler))});
+}
+
+Status HttpServer::Start() {
+  int threads = options_.worker_threads;
+  if (threads <= 0) threads = std::clamp(options_.max_requests + 4, 8, 256);
+  for (const std::string& address : options_.listen_addresses) {
+    std::string host;
+    int port = 0;
+    BUILDFARM_RETURN_IF_ERROR(SplitHostPort(address, &host, &port));
+    auto server = std::make_unique<httplib::Server>();
+    server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    server->set_read_timeout(static_cast<time_t>(options_.read_timeout_seconds), 0);
+    server->set_write_timeout(static_cast<time_t>(options_.write_timeout_seconds), 0);
+    for (const Route& route : routes_) {
+      if (route.post) {
+        server->Post(route.pattern, route.handler);
+      } else {
+        server->Get(route.pattern, route.handler);
+      }
+    }
+    int bound_port = port;
+    if (port == 0) {
+      bound_port = server->bind_to_any_port(host);
+      if (bound_port < 0) return Unavailable("cannot listen on " + address);
+    } else if (!server->bind_to_port(host, port)) {
+      return Unavailable("cannot listen on " + address + " (address in use or not permitted)");
+    }
+    std::string bound = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                        std::to_string(bound_port);
+    bound_.push_back(bound);
+    log_.Info("listening", {{"address", bound}});
+    httplib::Server* raw = server.get();
+    servers_.push_back(std::move(server));
+    threads_.emplace_back([raw] { raw->listen_after_bind(); });
+  }
+  return Status::Ok();
+}
+
+void HttpServer::Stop() {
+  for (auto& server : servers_) server->stop();
+}
+
+void HttpServer::Wait() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+}  // namespace buildfarm

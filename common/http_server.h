@@ -1,0 +1,73 @@
+// HttpServer: cpp-httplib behind the conventions every buildfarm server shares.
+//
+// - Listens on several addresses at once ("127.0.0.1:9100", ":9100" for every interface, port 0 for
+//   any free port) and logs each bound address as `msg=listening address=HOST:PORT`, which tests read.
+// - Caps in-flight requests: beyond `max_requests` a request is answered 503 at once.
+// - Sizes cpp-httplib's thread pool so that long requests don't starve short ones.
+//
+// Register handlers before Start(); after that the server is driven by its own threads and handlers
+// run concurrently, so they must be thread-safe. Stop() may be called from any thread.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/log.h"
+#include "common/status.h"
+
+namespace buildfarm {
+
+struct HttpServerOptions {
+  std::vector<std::string> listen_addresses{":9100"};
+  int max_requests = 40;        // 0 means unlimited
+  int worker_threads = 0;       // 0: max_requests + 4, at least 8
+  double read_timeout_seconds = 10;
+  double write_timeout_seconds = 30;
+};
+
+class HttpServer {
+ public:
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+  HttpServer(const Logger& log, HttpServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  void Get(const std::string& pattern, Handler handler);
+  void Post(const std::string& pattern, Handler handler);
+
+  // Binds every address and starts serving. Fails, naming the address, if one cannot be bound.
+  Status Start();
+  // "HOST:PORT" for each listener, with the real port when 0 was asked for.
+  std::vector<std::string> BoundAddresses() const { return bound_; }
+  void Stop();
+  // Blocks until Stop() is called.
+  void Wait();
+
+ private:
+  Handler Guard(Handler handler);
+
+  const Logger& log_;
+  HttpServerOptions options_;
+  struct Route {
+    bool post;
+    std::string pattern;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+  std::vector<std::unique_ptr<httplib::Server>> servers_;
+  std::vector<std::thread> threads_;
+  std::vector<std::string> bound_;
+  std::atomic<int> in_flight_{0};
+};
+
+// Splits "host:port", "[v6]:port" or ":port". An empty host means every interface.
+Status SplitHostPort(std::string_view address, std::string* host, int* port);
+
+}  // namespace buildfarm

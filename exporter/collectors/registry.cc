@@ -1,0 +1,13 @@
+#include "exporter/collectors/registry.h"
+
+#include "exporter/collectors/loadavg.h"
+
+namespace buildfarm::exporter {
+
+std::vector<CollectorSpec> BuiltinCollectorSpecs() {
+  std::vector<CollectorSpec> specs;
+  specs.push_back(MakeLoadavgSpec());
+  return specs;
+}
+
+}  // namespace buildfarm::exporter

@@ -1,0 +1,59 @@
+// Test helpers for running the project's binaries and peer programs (Prometheus, node_exporter...).
+//
+// ChildProcess starts a program with its stdout and stderr in a log file, can wait for a log line
+// (such as buildfarm's "msg=listening address=127.0.0.1:PORT"), and kills the program when it goes
+// out of scope, so a failing test leaves nothing running. Not thread-safe; one owner per process.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace buildfarm::testing {
+
+class ChildProcess {
+ public:
+  // `log_path` receives stdout and stderr; empty means a file under the build tree's tmp/.
+  explicit ChildProcess(std::vector<std::string> argv, std::string log_path = "");
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Starts the program; false with `error` set when it cannot be started.
+  bool Start(std::string* error);
+  bool Running();
+  pid_t pid() const { return pid_; }
+
+  // Polls the log until a line contains `needle`; returns that line, or nullopt after the timeout
+  // or when the process has exited.
+  std::optional<std::string> WaitForLogLine(std::string_view needle, double timeout_seconds);
+  // The HOST:PORT of the first "msg=listening address=..." line.
+  std::optional<std::string> WaitForListenAddress(double timeout_seconds = 15);
+
+  // Sends `sig`, waits up to `timeout_seconds`, then SIGKILLs. Returns the exit code, or 128+signal.
+  int Stop(int sig = 15, double timeout_seconds = 10);
+  std::string Log() const;
+  const std::string& log_path() const { return log_path_; }
+
+ private:
+  std::vector<std::string> argv_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+};
+
+// Runs a command to completion (killed after the timeout); stdout and stderr go to `output`.
+// Returns the exit code, 128+signal, or -1 when it could not start.
+int RunCommand(const std::vector<std::string>& argv, std::string* output, double timeout_seconds = 60);
+
+// Path of a file in the source tree, e.g. SourcePath("tests/fixtures/proc").
+std::string SourcePath(std::string_view relative);
+// Path of a built program, e.g. BinaryPath("exporter/buildfarm-exporter").
+std::string BinaryPath(std::string_view relative);
+// True when `program` is on PATH.
+bool HaveProgram(std::string_view program);
+
+}  // namespace buildfarm::testing

@@ -1,0 +1,29 @@
+// TempDir: a fresh directory under the build tree's tmp/, removed with its contents on destruction.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace buildfarm::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string Join(std::string_view name) const { return path_ + "/" + std::string(name); }
+  // Writes a file (creating parent directories) and returns its path.
+  std::string WriteFile(std::string_view relative, std::string_view contents) const;
+  // Creates a directory (and parents) and returns its path.
+  std::string MakeDir(std::string_view relative) const;
+  // Creates a symlink at `relative` pointing to `target`.
+  void Symlink(std::string_view target, std::string_view relative) const;
+
+ private:
+  std::string path_;
+};
+
+}  // namespace buildfarm::testing
