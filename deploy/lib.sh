@@ -1,0 +1,40 @@
+# Shared steps for deploy/*.sh: dependency install, configure and build.
+# Sourced, not run. Callers set `set -euo pipefail` themselves.
+#
+# Everything works from the repository root (REPO_ROOT), whatever the caller's working directory.
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$REPO_ROOT/build}"
+BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}"
+BUILD_JOBS="${BUILD_JOBS:-2}"
+
+log_step() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Installs whatever Debian packages are missing (quiet when nothing is).
+ensure_deps() {
+  log_step "checking dependencies"
+  "$REPO_ROOT/deploy/install-deps.sh"
+}
+
+# Configures $BUILD_DIR with clang, so that the libFuzzer targets are built too.
+# A build dir configured with another compiler is reconfigured from scratch.
+configure_build() {
+  local cache="$BUILD_DIR/CMakeCache.txt"
+  if [ -f "$cache" ] && ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang++' "$cache"; then
+    log_step "build dir $BUILD_DIR was configured with another compiler; reconfiguring"
+    rm -rf "$BUILD_DIR/CMakeCache.txt" "$BUILD_DIR/CMakeFiles"
+  fi
+  log_step "configuring $BUILD_DIR ($BUILD_TYPE, clang)"
+  CC=clang CXX=clang++ cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" >/dev/null
+}
+
+# Builds every target, or only the named ones.
+build_targets() {
+  log_step "building${*:+ $*}"
+  if [ $# -eq 0 ]; then
+    cmake --build "$BUILD_DIR" -j"$BUILD_JOBS"
+  else
+    cmake --build "$BUILD_DIR" -j"$BUILD_JOBS" --target "$@"
+  fi
+}

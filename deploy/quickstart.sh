@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Runs a one-node farm on loopback: builds, then starts buildfarm-exporter and a real Prometheus
+# (Debian's) that scrapes it every 5 s. All state lives under ./.farm/:
+#   .farm/pids/<service>.pid   PID of each started program
+#   .farm/logs/<service>.log   its stdout and stderr
+#   .farm/ports/<service>      the loopback port it listens on
+#   .farm/<service>/           its configuration and data
+#
+#   ./deploy/quickstart.sh         start (idempotent: running services are left alone)
+#   ./deploy/quickstart.sh stop    stop what was started, by PID
+#   ./deploy/quickstart.sh status  show what is running
+#
+# Adding a program: write start_<name> (it calls launch) and append <name> to SERVICES; `stop`
+# walks SERVICES in reverse order.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+FARM="$REPO_ROOT/.farm"
+NODE_NAME="${NODE_NAME:-$(hostname -s 2>/dev/null || echo node1)}"
+EXPORTER_PORT="${EXPORTER_PORT:-9101}"
+PROMETHEUS_PORT="${PROMETHEUS_PORT:-9091}"
+SCRAPE_INTERVAL="${SCRAPE_INTERVAL:-5s}"
+SERVICES=(exporter prometheus)
+
+# --- process bookkeeping -------------------------------------------------------------------
+
+pid_file() { echo "$FARM/pids/$1.pid"; }
+
+# The PID of a running service, or nothing. A PID file whose process is gone, or whose PID now
+# belongs to another program, counts as not running.
+running_pid() {
+  local file pid program
+  file="$(pid_file "$1")"
+  [ -f "$file" ] || return 0
+  read -r pid program <"$file" || return 0
+  if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] &&
+     tr '\0' '\n' <"/proc/$pid/cmdline" | head -n1 | grep -qF "$program"; then
+    echo "$pid"
+  fi
+}
+
+port_in_use() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
+
+# First free port at or after $1.
+free_port() {
+  local port=$1
+  for _ in $(seq 0 50); do
+    port_in_use "$port" || { echo "$port"; return 0; }
+    port=$((port + 1))
+  done
+  die "no free port near $1"
+}
+
+# launch NAME PORT PROGRAM ARGS...: starts PROGRAM in the background, records PID and port.
+launch() {
+  local name=$1 port=$2
+  shift 2
+  mkdir -p "$FARM/pids" "$FARM/logs" "$FARM/ports"
+  nohup "$@" >"$FARM/logs/$name.log" 2>&1 </dev/null &
+  echo "$! $1" >"$(pid_file "$name")"
+  echo "$port" >"$FARM/ports/$name"
+  sleep 0.3
+  [ -n "$(running_pid "$name")" ] || die "$name exited at once; see $FARM/logs/$name.log"
+}
+
+service_port() { cat "$FARM/ports/$1"; }
+
+# wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.5 s.
+wait_until() {
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
+
+# --- services ------------------------------------------------------------------------------
+
+start_exporter() {
+  local port
+  port="$(free_port "$EXPORTER_PORT")"
+  mkdir -p "$FARM/exporter"
+  cat >"$FARM/exporter/config.yml" <<YAML
+# Written by deploy/quickstart.sh.
+node_name: $NODE_NAME
+YAML
+  launch exporter "$port" "$BUILD_DIR/exporter/buildfarm-exporter" \
+    --web.listen-address="127.0.0.1:$port" --config.file="$FARM/exporter/config.yml"
+  wait_until 15 "exporter" curl -fsS "http://127.0.0.1:$port/healthz" ||
+    die "exporter did not answer on 127.0.0.1:$port; see $FARM/logs/exporter.log"
+}
+
+start_prometheus() {
+  local port exporter_port
+  port="$(free_port "$PROMETHEUS_PORT")"
+  exporter_port="$(service_port exporter)"
+  mkdir -p "$FARM/prometheus/data"
+  cat >"$FARM/prometheus/prometheus.yml" <<YAML
+# Written by deploy/quickstart.sh.
+global:
+  scrape_interval: $SCRAPE_INTERVAL
+  evaluation_interval: $SCRAPE_INTERVAL
+scrape_configs:
+  - job_name: buildfarm-exporter
+    static_configs:
+      - targets: ["127.0.0.1:$exporter_port"]
+        labels:
+          node: "$NODE_NAME"
+YAML
+  launch prometheus "$port" /usr/bin/prometheus \
+    --config.file="$FARM/prometheus/prometheus.yml" \
+    --storage.tsdb.path="$FARM/prometheus/data" \
+    --storage.tsdb.retention.time=2d \
+    --web.listen-address="127.0.0.1:$port"
+}
+
+prometheus_target_up() {
+  curl -fsS "http://127.0.0.1:$(service_port prometheus)/api/v1/query" \
+    --data-urlencode 'query=up{job="buildfarm-exporter"}' | grep -q '"value":\[[0-9.]*,"1"\]'
+}
+
+# --- commands ------------------------------------------------------------------------------
+
+cmd_start() {
+  ensure_deps
+  configure_build
+  build_targets buildfarm-exporter
+  for service in "${SERVICES[@]}"; do
+    if [ -n "$(running_pid "$service")" ]; then
+      log_step "$service already running (pid $(running_pid "$service"), port $(service_port "$service"))"
+    else
+      log_step "starting $service"
+      "start_$service"
+    fi
+  done
+  log_step "waiting for Prometheus to scrape the exporter"
+  wait_until 60 "target up" prometheus_target_up ||
+    die "Prometheus does not report the exporter up; see $FARM/logs/"
+  local exporter_url="http://127.0.0.1:$(service_port exporter)"
+  local prometheus_url="http://127.0.0.1:$(service_port prometheus)"
+  cat <<TEXT
+
+buildfarm is running (node "$NODE_NAME"):
+  exporter    $exporter_url/metrics   ($exporter_url/healthz)
+  prometheus  $prometheus_url/graph?g0.expr=node_load1
+              $prometheus_url/targets
+logs in .farm/logs/, PIDs in .farm/pids/
+stop with: ./deploy/quickstart.sh stop
+TEXT
+}
+
+cmd_stop() {
+  local i service pid
+  for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
+    service=${SERVICES[i]}
+    pid="$(running_pid "$service")"
+    if [ -n "$pid" ]; then
+      log_step "stopping $service (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
+      if kill -0 "$pid" 2>/dev/null; then
+        log_step "$service did not stop in 10 s; killing pid $pid"
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+    fi
+    rm -f "$(pid_file "$service")" "$FARM/ports/$service"
+  done
+}
+
+cmd_status() {
+  local service pid
+  for service in "${SERVICES[@]}"; do
+    pid="$(running_pid "$service")"
+    if [ -n "$pid" ]; then
+      echo "$service: running, pid $pid, http://127.0.0.1:$(service_port "$service")"
+    else
+      echo "$service: stopped"
+    fi
+  done
+}
+
+case "${1:-start}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 [start|stop|status]" >&2; exit 2 ;;
+esac
