@@ -1,6 +1,7 @@
 #include "common/http_server.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/text.h"
 
@@ -89,6 +90,9 @@ Status HttpServer::Start() {
     httplib::Server* raw = server.get();
     servers_.push_back(std::move(server));
     threads_.emplace_back([raw] { raw->listen_after_bind(); });
+    // httplib's stop() does nothing until the accept loop runs; wait for it, so that a Stop()
+    // right after Start() is not lost and Wait() cannot hang.
+    for (int i = 0; i < 5000 && !raw->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return Status::Ok();
 }

@@ -1,0 +1,133 @@
+#include "tests/integration/exporter_harness.h"
+
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <chrono>
+#include <functional>
+#include <regex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace buildfarm::testing {
+
+std::string ExporterBinary() { return BinaryPath("exporter/buildfarm-exporter"); }
+
+std::set<std::string> KnownCollectors() {
+  std::string help;
+  int code = RunCommand({ExporterBinary(), "--help"}, &help, 30);
+  EXPECT_EQ(code, 0) << help;
+  std::set<std::string> names;
+  static const std::regex kSwitch(R"(--\[no-\]collector\.([a-z0-9_]+)\s)");
+  for (auto it = std::sregex_iterator(help.begin(), help.end(), kSwitch); it != std::sregex_iterator(); ++it) {
+    std::string name = (*it)[1];
+    if (name != "disable") names.insert(name);  // --collector.disable-defaults stops at the '-'
+  }
+  return names;
+}
+
+std::vector<std::string> FixturePathFlags() {
+  return {"--path.procfs=" + SourcePath("tests/fixtures/proc"), "--path.sysfs=" + SourcePath("tests/fixtures/sys"),
+          "--path.rootfs=" + SourcePath("tests/fixtures/rootfs")};
+}
+
+std::vector<std::string> CollectorFlags(const std::set<std::string>& collectors) {
+  std::vector<std::string> flags{"--collector.disable-defaults"};
+  for (const auto& name : collectors) flags.push_back("--collector." + name);
+  return flags;
+}
+
+RunningProgram StartExporter(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{ExporterBinary(), "--web.listen-address=127.0.0.1:0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunningProgram running;
+  running.process = std::make_unique<ChildProcess>(argv);
+  std::string error;
+  if (!running.process->Start(&error)) {
+    ADD_FAILURE() << "cannot start " << argv[0] << ": " << error;
+    return running;
+  }
+  auto address = running.process->WaitForListenAddress(20);
+  if (!address) {
+    ADD_FAILURE() << "buildfarm-exporter did not report its address; log:\n" << running.process->Log();
+    return running;
+  }
+  running.address = *address;
+  return running;
+}
+
+std::string HttpReply::Header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (strcasecmp(key.c_str(), name.c_str()) == 0) return value;
+  }
+  return "";
+}
+
+HttpReply HttpGet(const std::string& address, const std::string& path,
+                  const std::map<std::string, std::string>& headers, double timeout_seconds) {
+  HttpReply reply;
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return reply;
+  httplib::Client client(address.substr(0, colon), std::stoi(address.substr(colon + 1)));
+  client.set_decompress(false);
+  auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
+  client.set_connection_timeout(timeout);
+  client.set_read_timeout(timeout);
+  httplib::Headers request_headers(headers.begin(), headers.end());
+  auto result = client.Get(path, request_headers);
+  if (!result) return reply;
+  reply.status = result->status;
+  reply.body = result->body;
+  reply.headers.insert(result->headers.begin(), result->headers.end());
+  return reply;
+}
+
+int FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+bool Gunzip(std::string_view compressed, std::string* out) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) return false;
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  stream.avail_in = static_cast<uInt>(compressed.size());
+  char buffer[16384];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    stream.next_out = reinterpret_cast<Bytef*>(buffer);
+    stream.avail_out = sizeof buffer;
+    rc = inflate(&stream, Z_NO_FLUSH);
+    if (rc == Z_OK || rc == Z_STREAM_END) out->append(buffer, sizeof buffer - stream.avail_out);
+  }
+  inflateEnd(&stream);
+  return rc == Z_STREAM_END;
+}
+
+bool WaitFor(double timeout_seconds, const std::function<bool()>& probe) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
+  while (true) {
+    if (probe()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+}  // namespace buildfarm::testing

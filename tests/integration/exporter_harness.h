@@ -1,0 +1,58 @@
+// Shared pieces of the integration tests that run the built buildfarm-exporter: which collectors
+// the binary knows (read from --help, so the tests follow collectors as they are added), starting
+// it on 127.0.0.1:0 over the fixture tree, plain HTTP GETs, free loopback ports and gunzip.
+// Test-only; not thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tests/support/process.h"
+
+namespace buildfarm::testing {
+
+std::string ExporterBinary();
+
+// Collector names that have a --[no-]collector.<name> switch in `buildfarm-exporter --help`.
+std::set<std::string> KnownCollectors();
+
+// --path.procfs/sysfs/rootfs pointing into tests/fixtures.
+std::vector<std::string> FixturePathFlags();
+
+// --collector.disable-defaults followed by --collector.<name> for each name.
+std::vector<std::string> CollectorFlags(const std::set<std::string>& collectors);
+
+struct RunningProgram {
+  std::unique_ptr<ChildProcess> process;
+  std::string address;  // HOST:PORT; empty when the program did not come up
+};
+
+// Starts buildfarm-exporter on 127.0.0.1:0 with `args`, waits for its listen address.
+RunningProgram StartExporter(const std::vector<std::string>& args);
+
+struct HttpReply {
+  int status = -1;  // -1: no answer
+  std::string body;
+  std::multimap<std::string, std::string> headers;
+  std::string Header(const std::string& name) const;
+};
+
+// GET http://address/path with extra request headers; the body is left as sent (not decompressed).
+HttpReply HttpGet(const std::string& address, const std::string& path,
+                  const std::map<std::string, std::string>& headers = {}, double timeout_seconds = 30);
+
+// A port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+int FreeLoopbackPort();
+
+// Decompresses a gzip stream; false on corrupt input.
+bool Gunzip(std::string_view compressed, std::string* out);
+
+// Polls `probe` every 200 ms until it returns true or `timeout_seconds` pass.
+bool WaitFor(double timeout_seconds, const std::function<bool()>& probe);
+
+}  // namespace buildfarm::testing

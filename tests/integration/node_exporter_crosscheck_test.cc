@@ -1,0 +1,143 @@
+// Cross-check against Debian's node_exporter 1.5 (prometheus-node-exporter): both exporters read the
+// same fixture tree with the same collectors, and every series that both expose must carry the
+// same value. Only collectors our binary knows take part, so the test grows with the exporter.
+// It also prints, for information, the series node_exporter has and we don't.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/integration/exporter_harness.h"
+#include "tests/support/prom_text.h"
+
+namespace buildfarm::testing {
+namespace {
+
+constexpr char kNodeExporter[] = "prometheus-node-exporter";
+
+// The collectors the issue requires to be cross-checked.
+const std::vector<std::string> kCrossCheckedCollectors = {
+    "cpu", "meminfo", "filesystem", "diskstats", "hwmon", "thermal_zone", "loadavg", "netdev", "stat", "time"};
+
+// Which collector a series belongs to, by name; empty for series outside the set.
+std::string CollectorOf(const PromSample& sample) {
+  static const std::vector<std::pair<std::string, std::string>> kPrefixes = {
+      {"node_cpu_", "cpu"},
+      {"node_memory_", "meminfo"},
+      {"node_filesystem_", "filesystem"},
+      {"node_disk_", "diskstats"},
+      {"node_hwmon_", "hwmon"},
+      {"node_thermal_zone_", "thermal_zone"},
+      {"node_load", "loadavg"},
+      {"node_network_", "netdev"},
+      {"node_boot_time_seconds", "stat"},
+      {"node_context_switches_total", "stat"},
+      {"node_forks_total", "stat"},
+      {"node_intr_total", "stat"},
+      {"node_procs_", "stat"},
+      {"node_time_", "time"},
+  };
+  for (const auto& [prefix, collector] : kPrefixes) {
+    if (sample.name.rfind(prefix, 0) == 0) return collector;
+  }
+  return "";
+}
+
+// Values that legitimately move between the two scrapes: free space and inodes of the real disk
+// under the fixture rootfs, and the clock.
+bool ValuesAgree(const PromSample& ours, const PromSample& theirs) {
+  if (std::isnan(ours.value) && std::isnan(theirs.value)) return true;
+  if (ours.value == theirs.value) return true;
+  if (ours.name.rfind("node_filesystem_", 0) == 0 && ours.name != "node_filesystem_readonly" &&
+      ours.name != "node_filesystem_device_error") {
+    double scale = std::max(std::fabs(ours.value), std::fabs(theirs.value));
+    return std::fabs(ours.value - theirs.value) <= 0.01 * scale;
+  }
+  if (ours.name == "node_time_seconds") return std::fabs(ours.value - theirs.value) <= 30;
+  return false;
+}
+
+PromExposition Scrape(const std::string& address, const char* who) {
+  HttpReply reply = HttpGet(address, "/metrics");
+  EXPECT_EQ(reply.status, 200) << who;
+  std::string error;
+  auto parsed = ParsePromText(reply.body, &error);
+  EXPECT_TRUE(parsed) << who << ": " << error;
+  return parsed ? *parsed : PromExposition{};
+}
+
+TEST(NodeExporterCrossCheck, OverlappingSeriesHaveTheSameValues) {
+  ASSERT_TRUE(HaveProgram(kNodeExporter)) << kNodeExporter << " is missing; deploy/install-deps.sh installs it";
+  std::set<std::string> known = KnownCollectors();
+  std::set<std::string> collectors;
+  for (const auto& name : kCrossCheckedCollectors) {
+    if (known.count(name)) collectors.insert(name);
+  }
+  ASSERT_FALSE(collectors.empty()) << "buildfarm-exporter knows none of the cross-checked collectors";
+
+  std::string node_help;
+  RunCommand({kNodeExporter, "--help"}, &node_help, 30);
+  std::vector<std::string> node_args{kNodeExporter,
+                                     "--web.listen-address=127.0.0.1:" + std::to_string(FreeLoopbackPort())};
+  for (const auto& flag : FixturePathFlags()) node_args.push_back(flag);
+  for (const auto& flag : CollectorFlags(collectors)) node_args.push_back(flag);
+  // node_exporter 1.5 reads interface counters over netlink by default; the fixture is /proc/net/dev.
+  if (node_help.find("--[no-]collector.netdev.netlink") != std::string::npos) {
+    node_args.push_back("--no-collector.netdev.netlink");
+  }
+  ChildProcess node_exporter(node_args);
+  std::string error;
+  ASSERT_TRUE(node_exporter.Start(&error)) << error;
+  const std::string node_address = node_args[1].substr(std::string("--web.listen-address=").size());
+  ASSERT_TRUE(WaitFor(20, [&] { return HttpGet(node_address, "/metrics", {}, 5).status == 200; }))
+      << "node_exporter did not come up; log:\n" << node_exporter.Log();
+
+  std::vector<std::string> our_args = FixturePathFlags();
+  for (const auto& flag : CollectorFlags(collectors)) our_args.push_back(flag);
+  RunningProgram ours = StartExporter(our_args);
+  ASSERT_FALSE(ours.address.empty());
+
+  PromExposition our_scrape = Scrape(ours.address, "buildfarm-exporter");
+  PromExposition their_scrape = Scrape(node_address, "node_exporter");
+  auto our_series = our_scrape.ByKey();
+  auto their_series = their_scrape.ByKey();
+  auto& our_types = our_scrape.type;
+  auto& their_types = their_scrape.type;
+  std::set<std::string> checked_types;
+
+  std::map<std::string, int> overlap;
+  std::vector<std::string> only_theirs;
+  for (const auto& [key, theirs] : their_series) {
+    std::string collector = CollectorOf(theirs);
+    bool scrape_meta = theirs.name == "node_scrape_collector_success";
+    if (collector.empty() && !scrape_meta) continue;  // go_*, process_*, promhttp_*, duration
+    auto mine = our_series.find(key);
+    if (mine == our_series.end()) {
+      if (!scrape_meta) only_theirs.push_back(key + " " + theirs.value_text);
+      continue;
+    }
+    if (!collector.empty()) ++overlap[collector];
+    EXPECT_TRUE(ValuesAgree(mine->second, theirs))
+        << key << ": buildfarm-exporter " << mine->second.value_text << ", node_exporter " << theirs.value_text;
+    if (checked_types.insert(theirs.name).second) {
+      EXPECT_EQ(our_types[theirs.name], their_types[theirs.name]) << "TYPE of " << theirs.name;
+    }
+  }
+
+  std::cout << "[cross-check] overlapping series per collector:\n";
+  for (const auto& name : collectors) {
+    std::cout << "  " << name << ": " << overlap[name] << "\n";
+    EXPECT_GT(overlap[name], 0) << "collector " << name
+                                << ": no series in common with node_exporter, so nothing was compared";
+  }
+  std::cout << "[cross-check] series node_exporter exposes that buildfarm-exporter does not ("
+            << only_theirs.size() << "):\n";
+  for (const auto& line : only_theirs) std::cout << "  " << line << "\n";
+}
+
+}  // namespace
+}  // namespace buildfarm::testing
