@@ -90,6 +90,8 @@ std::string Normalise(const PromExposition& exposition) {
 
 // Every collector the binary knows, on the fixture tree.
 RunningProgram StartOnFixtures() {
+  // The time collector's zone label follows TZ; pin it so the golden file is the same everywhere.
+  setenv("TZ", "UTC", 1);
   std::vector<std::string> args = FixturePathFlags();
   for (auto& flag : CollectorFlags(KnownCollectors())) args.push_back(flag);
   return StartExporter(args);
@@ -192,6 +194,19 @@ TEST(ExporterE2E, TelemetryPathFlagMovesMetrics) {
   EXPECT_EQ(HttpGet(exporter.address, "/metrics").status, 404);
 }
 
+// promtool's linter objects to some names that node_exporter 1.5 itself exposes; parity wins for
+// those. Each entry is a metric-name prefix and the lint message it may draw.
+bool IsParityExemptLint(const std::string& problem) {
+  static const std::vector<std::pair<std::string, std::string>> kExempt = {
+      // /proc/meminfo field names, kept as node_exporter writes them (node_memory_MemAvailable_bytes).
+      {"node_memory_", "metric names should be written in 'snake_case' not 'camelCase'"},
+  };
+  for (const auto& [prefix, message] : kExempt) {
+    if (problem.rfind(prefix, 0) == 0 && problem.find(message) != std::string::npos) return true;
+  }
+  return false;
+}
+
 TEST(ExporterE2E, PromtoolAcceptsOutput) {
   ASSERT_TRUE(HaveProgram("promtool")) << "promtool is missing; deploy/install-deps.sh installs it";
   RunningProgram exporter = StartOnFixtures();
@@ -202,7 +217,12 @@ TEST(ExporterE2E, PromtoolAcceptsOutput) {
   std::string path = dir.WriteFile("metrics.prom", reply.body);
   std::string output;
   int code = RunCommand({"sh", "-c", "promtool check metrics < '" + path + "'"}, &output, 60);
-  EXPECT_EQ(code, 0) << "promtool check metrics:\n" << output;
+  // 0: clean; 3: lint problems only (each must be exempt); anything else: the output does not parse.
+  ASSERT_TRUE(code == 0 || code == 3) << "promtool check metrics exited " << code << ":\n" << output;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) EXPECT_TRUE(IsParityExemptLint(line)) << "promtool: " << line;
+  }
 }
 
 }  // namespace
