@@ -1,0 +1,97 @@
+// JobStore: the scheduler's durable job state in SQLite (WAL).
+//
+// Every state change is one BEGIN IMMEDIATE transaction, so after kill -9 and a restart every job
+// that was acknowledged is still there, in the state it last committed. Attempts fence late
+// reports: an attempt's start, log and result are accepted only while that attempt is the job's
+// current one (Conflict otherwise, the API's 409). Time is passed in by the caller.
+//
+// Thread-safe: one connection behind a mutex; calls are serialized.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "scheduler/store/job.h"
+#include "scheduler/store/sqlite.h"
+
+namespace buildfarm::scheduler {
+
+struct JobFilter {
+  std::optional<JobState> state;
+  std::string node;
+  std::string branch;
+};
+
+struct JobPage {
+  std::vector<Job> jobs;
+  std::optional<std::int64_t> next_cursor;  // pass back as `cursor` for the next page
+};
+
+struct AttemptResult {
+  std::int64_t exit_code = 0;
+  double duration_seconds = 0;
+  std::string error_message;  // e.g. "timed out after 60s"; empty for a plain exit
+};
+
+class JobStore {
+ public:
+  static Result<std::unique_ptr<JobStore>> Open(const std::string& path);
+
+  // Submits jobs atomically. Ids left empty are assigned. Dependencies must name jobs that exist
+  // or are in the same batch (InvalidArgument naming the unknown id); a cycle is InvalidArgument
+  // naming it ("dependencies: cycle a -> b -> a"); an existing id is Conflict. A job whose
+  // dependencies are unfinished starts `blocked`; one with a failed or cancelled dependency
+  // starts `cancelled`, naming it.
+  Result<std::vector<Job>> Submit(std::vector<JobSpec> batch, double now);
+
+  Result<Job> Get(const std::string& id);
+  Result<JobPage> List(const JobFilter& filter, int limit, std::optional<std::int64_t> cursor);
+  // Queued jobs in scheduling order: priority (10 first), then age.
+  Result<std::vector<Job>> Schedulable(int limit);
+  Result<std::vector<Job>> ActiveOnNode(const std::string& node);
+  Result<std::map<JobState, std::int64_t>> CountByState();
+
+  // Cancels a non-terminal job and, transitively, its unfinished dependents. Conflict when terminal.
+  Result<Job> Cancel(const std::string& id, double now, const std::string& reason = "cancelled by request");
+  // Puts a failed or cancelled job back in the queue (or blocked) with a new attempt to come.
+  Result<Job> Retry(const std::string& id, double now);
+  // An admin's override: the job runs only on `node`. Conflict unless queued or blocked.
+  Result<Job> Pin(const std::string& id, const std::string& node);
+
+  // queued -> assigned to `node` with attempt+1. Conflict if no longer queued.
+  Result<Job> Assign(const std::string& id, const std::string& node, double now);
+  // assigned -> running, for the current attempt on that node only.
+  Result<Job> StartAttempt(const std::string& id, int attempt, const std::string& node, double now);
+  // running/assigned -> completed (exit 0) or failed; unblocks or cancels dependents.
+  Result<Job> FinishAttempt(const std::string& id, int attempt, const std::string& node,
+                            const AttemptResult& result, double now);
+  // A lost node's assigned and running jobs go back to the queue with retry_count+1, preferring
+  // `backup` when given; past max_retries they fail. Returns the jobs it moved or failed.
+  Result<std::vector<Job>> RequeueNode(const std::string& node, const std::string& reason,
+                                       const std::string& backup, double now);
+
+  // Log chunks of the current attempt; Conflict for a superseded attempt.
+  Status AppendLog(const std::string& id, int attempt, std::string_view data);
+  // The current attempt's log from byte `offset` on.
+  Result<std::string> ReadLog(const std::string& id, std::int64_t offset);
+
+ private:
+  explicit JobStore(Database db) : db_(std::move(db)) {}
+  Status CreateSchema();
+  Result<Job> GetLocked(const std::string& id);
+  Result<std::vector<Job>> Query(const std::string& where_and_order, const std::vector<std::string>& args);
+  Status CancelDependents(const std::string& id, const std::string& reason, double now);
+  Status UnblockDependents(const std::string& id);
+  Status SetTerminal(const std::string& id, JobState state, const std::string& error, double now);
+
+  std::mutex mu_;
+  Database db_;
+};
+
+}  // namespace buildfarm::scheduler
