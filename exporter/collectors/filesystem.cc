@@ -59,9 +59,9 @@ class FilesystemCollector : public Collector {
     for (std::size_t i = 0; i < answers.size(); ++i) {
       const Labels& labels = mounts.labels[i];
       const StatfsRunner::Answer& answer = answers[i];
-      AddSample(readonly, labels, mounts.read_only[i] ? 1 : 0);
       const bool ok = answer.outcome == StatfsRunner::Outcome::kOk;
       AddSample(device_error, labels, ok ? 0 : 1);
+      // Like node_exporter, a mount with an error gets device_error and nothing else, not even readonly.
       if (!ok) {
         if (answer.outcome == StatfsRunner::Outcome::kTimedOut && log_ != nullptr) {
           log_->Warn("statfs timed out; skipping the mount point until the call returns",
@@ -77,6 +77,7 @@ class FilesystemCollector : public Collector {
       AddSample(avail, labels, static_cast<double>(v.blocks_avail) * block_size);
       AddSample(files, labels, static_cast<double>(v.files));
       AddSample(files_free, labels, static_cast<double>(v.files_free));
+      AddSample(readonly, labels, mounts.read_only[i] ? 1 : 0);
     }
     return Status::Ok();
   }

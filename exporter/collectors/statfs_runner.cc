@@ -32,6 +32,12 @@ Result<StatfsValues> SystemStatfs(const std::string& path) {
 
 namespace {
 
+// One scrape's wait: woken once, when its last call completes.
+struct Batch {
+  std::size_t remaining = 0;
+  std::condition_variable cv;
+};
+
 // One statfs call, shared by every scrape that asks for its path while it runs.
 struct Call {
   explicit Call(std::string p) : path(std::move(p)) {}
@@ -40,6 +46,7 @@ struct Call {
   bool done = false;
   bool overdue = false;  // was still running at a scrape's deadline: its worker counts as stuck
   std::optional<Result<StatfsValues>> result;
+  std::vector<std::shared_ptr<Batch>> waiters;
 };
 
 }  // namespace
@@ -49,11 +56,13 @@ struct StatfsRunner::State {
   StatfsRunnerOptions options;
 
   std::mutex mu;
-  std::condition_variable work_cv;  // workers wait here for calls
-  std::condition_variable done_cv;  // scrapes (and the destructor) wait here for answers
+  std::condition_variable work_cv;  // idle workers wait here for calls
+  std::condition_variable exit_cv;  // the destructor waits here for idle workers to leave
   std::deque<std::shared_ptr<Call>> queue;
   std::unordered_map<std::string, std::shared_ptr<Call>> in_flight;  // queued or running, by path
   int threads = 0;        // alive
+  int idle = 0;           // waiting on work_cv
+  int signaled = 0;       // idle workers notified but not yet awake
   int stuck_threads = 0;  // alive but blocked in an overdue call
   bool stopping = false;
 };
@@ -62,14 +71,30 @@ namespace {
 
 using State = StatfsRunner::State;
 
+// Wakes one more idle worker while calls are queued and none is on its way. Workers are woken one
+// at a time as each takes a call: fast calls are drained by one or two threads (few context
+// switches), while a call that blocks leaves the rest of the queue to the next worker.
+void WakeWorkerIfNeeded(State& state) {
+  if (!state.queue.empty() && state.idle > state.signaled) {
+    ++state.signaled;
+    state.work_cv.notify_one();
+  }
+}
+
 void WorkerLoop(const std::shared_ptr<State>& state) {
   std::unique_lock lock(state->mu);
   while (true) {
-    state->work_cv.wait(lock, [&] { return state->stopping || !state->queue.empty(); });
+    if (!state->stopping && state->queue.empty()) {
+      ++state->idle;
+      state->work_cv.wait(lock, [&] { return state->stopping || !state->queue.empty(); });
+      --state->idle;
+      if (state->signaled > 0) --state->signaled;
+    }
     if (state->stopping) break;
     std::shared_ptr<Call> call = std::move(state->queue.front());
     state->queue.pop_front();
     call->started = true;
+    WakeWorkerIfNeeded(*state);
 
     lock.unlock();
     Result<StatfsValues> result = state->stat(call->path);
@@ -79,7 +104,10 @@ void WorkerLoop(const std::shared_ptr<State>& state) {
     call->done = true;
     auto it = state->in_flight.find(call->path);
     if (it != state->in_flight.end() && it->second == call) state->in_flight.erase(it);
-    state->done_cv.notify_all();
+    for (const auto& batch : call->waiters) {
+      if (--batch->remaining == 0) batch->cv.notify_one();
+    }
+    call->waiters.clear();
     if (call->overdue) {
       --state->stuck_threads;
       // A replacement took this worker's place while it was stuck; keep the pool at its size.
@@ -87,7 +115,7 @@ void WorkerLoop(const std::shared_ptr<State>& state) {
     }
   }
   --state->threads;
-  state->done_cv.notify_all();
+  state->exit_cv.notify_all();
 }
 
 // Starts workers until `workers` of them are not stuck, without exceeding max_threads. Workers
@@ -118,7 +146,7 @@ StatfsRunner::~StatfsRunner() {
   state_->stopping = true;
   state_->work_cv.notify_all();
   // Idle workers leave at once; stuck ones leave whenever their call returns, holding the state.
-  state_->done_cv.wait_for(lock, std::chrono::seconds(1),
+  state_->exit_cv.wait_for(lock, std::chrono::seconds(1),
                            [&] { return state_->threads - state_->stuck_threads <= 0; });
 }
 
@@ -131,41 +159,37 @@ std::vector<StatfsRunner::Answer> StatfsRunner::StatAll(const std::vector<std::s
   const auto deadline = std::chrono::steady_clock::now() + state_->options.timeout;
   std::vector<Answer> answers(paths.size());
   std::vector<std::shared_ptr<Call>> calls(paths.size());
+  auto batch = std::make_shared<Batch>();
 
   std::unique_lock lock(state_->mu);
   EnsureWorkers(state_);
-  bool queued = false;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     auto it = state_->in_flight.find(paths[i]);
     if (it != state_->in_flight.end()) {
       if (it->second->overdue) {
         answers[i].outcome = Outcome::kStuck;
-      } else {
-        calls[i] = it->second;
+        continue;
       }
-      continue;
+      calls[i] = it->second;  // queued or running for another scrape (or earlier in this batch)
+    } else {
+      calls[i] = std::make_shared<Call>(paths[i]);
+      state_->in_flight.emplace(paths[i], calls[i]);
+      state_->queue.push_back(calls[i]);
     }
-    auto call = std::make_shared<Call>(paths[i]);
-    state_->in_flight.emplace(paths[i], call);
-    state_->queue.push_back(call);
-    calls[i] = std::move(call);
-    queued = true;
+    calls[i]->waiters.push_back(batch);
+    ++batch->remaining;
   }
-  if (queued) state_->work_cv.notify_all();
-
-  std::size_t first_pending = 0;
-  state_->done_cv.wait_until(lock, deadline, [&] {
-    while (first_pending < calls.size() && (!calls[first_pending] || calls[first_pending]->done)) ++first_pending;
-    return first_pending == calls.size();
-  });
+  WakeWorkerIfNeeded(*state_);
+  batch->cv.wait_until(lock, deadline, [&] { return batch->remaining == 0; });
 
   bool marked_stuck = false;
   for (std::size_t i = 0; i < calls.size(); ++i) {
-    const auto& call = calls[i];
-    if (!call) continue;
+    Call* call = calls[i].get();
+    if (call == nullptr) continue;
     if (!call->done) {
       answers[i].outcome = Outcome::kTimedOut;
       answers[i].error = "statfs did not return within the mount timeout";
+      std::erase(call->waiters, batch);
       if (call->started && !call->overdue) {
         call->overdue = true;
         ++state_->stuck_threads;
@@ -179,7 +203,10 @@ std::vector<StatfsRunner::Answer> StatfsRunner::StatAll(const std::vector<std::s
       answers[i].error = call->result->status().message();
     }
   }
-  if (marked_stuck) EnsureWorkers(state_);
+  if (marked_stuck) {
+    EnsureWorkers(state_);
+    WakeWorkerIfNeeded(*state_);  // a fresh worker takes over what was queued behind the stuck one
+  }
   return answers;
 }
 
