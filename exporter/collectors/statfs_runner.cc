@@ -126,8 +126,14 @@ void EnsureWorkers(const std::shared_ptr<State>& state) {
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
-    std::thread(WorkerLoop, state).detach();
+    bool started = true;
+    try {
+      std::thread(WorkerLoop, state).detach();
+    } catch (const std::system_error&) {
+      started = false;  // out of threads: the calls wait in the queue and time out like stuck ones
+    }
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    if (!started) return;
     ++state->threads;
   }
 }
