@@ -1,5 +1,6 @@
 #include "exporter/collectors/registry.h"
 
+#include "exporter/collectors/filesystem.h"
 #include "exporter/collectors/loadavg.h"
 
 namespace buildfarm::exporter {
@@ -7,6 +8,7 @@ namespace buildfarm::exporter {
 std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   std::vector<CollectorSpec> specs;
   specs.push_back(MakeLoadavgSpec());
+  specs.push_back(MakeFilesystemSpec());
   return specs;
 }
 
