@@ -197,11 +197,13 @@ Result<std::string> StatusDocumentBuilder::Build(std::optional<double> network_l
   double cpu_usage;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    cpu_usage = CpuUsagePercent(previous_cpu_, *cpu);
-    previous_cpu_ = *cpu;
+    bool latest_is_old_enough = latest_cpu_ && now - latest_cpu_->time >= kMinCpuInterval;
+    if (latest_is_old_enough) baseline_cpu_ = latest_cpu_;
+    cpu_usage = CpuUsagePercent(baseline_cpu_ ? std::optional<CpuSample>(baseline_cpu_->sample) : std::nullopt, *cpu);
+    if (!latest_cpu_ || latest_is_old_enough) latest_cpu_ = TimedSample{*cpu, now};
   }
 
-  nlohmann::json system = {
+  nlohmann::ordered_json system = {
       {"cpu_usage", Round(cpu_usage, 2)},
       {"memory_used_gb", Round(static_cast<double>(memory->total_bytes - memory->available_bytes) / kGiB, 3)},
       {"disk_free_gb", Round(static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize) / kGiB, 3)},
@@ -210,7 +212,8 @@ Result<std::string> StatusDocumentBuilder::Build(std::optional<double> network_l
   if (auto celsius = MaxTemperatureCelsius()) system["temperature_celsius"] = Round(*celsius, 1);
 
   std::int64_t memory_gb = std::llround(static_cast<double>(memory->total_bytes) / kGiB);
-  nlohmann::json document = {
+  // ordered_json keeps the seed document's field order.
+  nlohmann::ordered_json document = {
       {"server_id", identity_.server_id},
       {"hostname", identity_.hostname},
       {"ip", identity_.ip},

@@ -8,8 +8,10 @@
 //
 // It reads /proc/stat, /proc/meminfo, hwmon and thermal zones through HostPaths with the small
 // parsers below (local on purpose, so this unit depends on no collector), and statvfs() on the root
-// filesystem. cpu_usage is the busy share since the previous Build() (since boot for the first one),
-// so the builder keeps the previous /proc/stat sample under a mutex: Build() is thread-safe.
+// filesystem. cpu_usage is the busy share over the last interval: since the most recent earlier
+// sample that is at least kMinCpuInterval old (since boot when there is none yet), so that two
+// requests a few milliseconds apart do not report jiffy noise. The samples are kept under a mutex:
+// Build() is thread-safe.
 // Sizes in "gb" are GiB (2^30 bytes). network_latency_ms and temperature_celsius are left out when
 // there is nothing to report.
 #pragma once
@@ -66,7 +68,8 @@ class StatusDocumentBuilder {
   StatusDocumentBuilder(HostPaths paths, StatusIdentity identity)
       : paths_(std::move(paths)), identity_(std::move(identity)) {}
 
-  // The JSON text, or an error naming the file that could not be read or parsed.
+  // The JSON text, or an error naming the file that could not be read or parsed. `now` stamps the
+  // document and times the CPU interval.
   Result<std::string> Build(std::optional<double> network_latency_ms,
                             std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
@@ -75,8 +78,15 @@ class StatusDocumentBuilder {
 
   const HostPaths paths_;
   const StatusIdentity identity_;
+  struct TimedSample {
+    CpuSample sample;
+    std::chrono::system_clock::time_point time;
+  };
+  static constexpr std::chrono::seconds kMinCpuInterval{1};
+
   std::mutex mutex_;
-  std::optional<CpuSample> previous_cpu_;
+  std::optional<TimedSample> baseline_cpu_;  // what cpu_usage is measured from
+  std::optional<TimedSample> latest_cpu_;    // becomes the baseline once it is old enough
 };
 
 }  // namespace buildfarm::exporter

@@ -217,10 +217,6 @@ Result<NodeTopology> DiscoverFromProcfs(const HostPaths& paths) {
   out.cores = cpuinfo->cores;
   out.processing_units = cpuinfo->processing_units;
   out.numa_nodes = 1;
-  // Memory is a nice-to-have here: a missing or odd meminfo leaves it unknown (0, not exported).
-  if (auto meminfo = ReadFileCapped(paths.Proc("meminfo")); meminfo.ok()) {
-    if (auto total = ParseMemTotalBytes(*meminfo); total.ok()) out.memory_bytes = *total;
-  }
   return out;
 }
 
@@ -274,6 +270,7 @@ class TopologyCollector : public Collector {
 }  // namespace
 
 Result<NodeTopology> DiscoverTopology(const HostPaths& paths, const Logger& log) {
+  Result<NodeTopology> topology = Unavailable("hwloc not tried");
   std::optional<std::string> fsroot = CommonFsRoot(paths);
   if (!fsroot) {
     log.Info("topology: --path.sysfs and --path.procfs are not sys and proc under one directory, which hwloc "
@@ -281,11 +278,20 @@ Result<NodeTopology> DiscoverTopology(const HostPaths& paths, const Logger& log)
   } else if (!IsDirectory(paths.Sys("devices/system/cpu"))) {
     log.Info("topology: no CPU topology in sysfs; reading /proc/cpuinfo instead", {{"sysfs", paths.sysfs}});
   } else {
-    auto topology = DiscoverWithHwloc(*fsroot);
-    if (topology.ok()) return topology;
-    log.Warn("topology: hwloc failed; reading /proc/cpuinfo instead", {{"err", topology.status().ToString()}});
+    topology = DiscoverWithHwloc(*fsroot);
+    if (!topology.ok()) {
+      log.Warn("topology: hwloc failed; reading /proc/cpuinfo instead", {{"err", topology.status().ToString()}});
+    }
   }
-  return DiscoverFromProcfs(paths);
+  if (!topology.ok()) topology = DiscoverFromProcfs(paths);
+  if (!topology.ok()) return topology;
+  // MemTotal is the memory the kernel manages, the same figure as node_memory_MemTotal_bytes. hwloc
+  // sums the NUMA nodes' meminfo, which leaves out memory that is not in a node's zones (seen with
+  // hotplugged VM memory), so it is only the fallback. A missing or odd meminfo is not fatal.
+  if (auto meminfo = ReadFileCapped(paths.Proc("meminfo")); meminfo.ok()) {
+    if (auto total = ParseMemTotalBytes(*meminfo); total.ok()) topology->memory_bytes = *total;
+  }
+  return topology;
 }
 
 CollectorSpec MakeTopologySpec() {

@@ -2,7 +2,8 @@
 //
 //   buildfarm_node_topology_info{source,cpu_model} 1   source is "hwloc" or "procfs"
 //   buildfarm_node_topology_{packages,cores,processing_units,numa_nodes}
-//   buildfarm_node_topology_memory_bytes
+//   buildfarm_node_topology_memory_bytes                MemTotal from <procfs>/meminfo (hwloc's sum
+//                                                       of NUMA node memory when meminfo is unreadable)
 //   buildfarm_node_topology_cache_bytes{level,type}     size of one cache instance
 //   buildfarm_node_topology_caches{level,type}          number of such instances
 //
@@ -61,7 +62,7 @@ struct NodeTopology {
   unsigned cores = 0;
   unsigned processing_units = 0;
   unsigned numa_nodes = 0;
-  std::uint64_t memory_bytes = 0;  // 0 when unknown
+  std::uint64_t memory_bytes = 0;  // 0 when unknown (then not exported)
   std::vector<CacheSummary> caches;
 };
 

@@ -77,8 +77,11 @@ struct HostTree {
 
 StatusIdentity Identity() { return {"build7", "build7.example", "10.1.2.3"}; }
 
-json BuildJson(StatusDocumentBuilder& builder, std::optional<double> latency_ms = std::nullopt) {
-  auto text = builder.Build(latency_ms, std::chrono::system_clock::from_time_t(1764201600));
+const auto kNow = std::chrono::system_clock::from_time_t(1764201600);
+
+json BuildJson(StatusDocumentBuilder& builder, std::optional<double> latency_ms = std::nullopt,
+               std::chrono::system_clock::time_point now = kNow) {
+  auto text = builder.Build(latency_ms, now);
   EXPECT_TRUE(text.ok()) << text.status().ToString();
   return json::parse(text.ok() ? *text : "{}");
 }
@@ -112,8 +115,21 @@ TEST(StatusDocument, CpuUsageCoversTheLastInterval) {
   StatusDocumentBuilder builder(host.paths(), Identity());
   (void)BuildJson(builder);
   host.dir.WriteFile("proc/stat", kStat2);
-  json doc = BuildJson(builder);
+  json doc = BuildJson(builder, std::nullopt, kNow + std::chrono::seconds(10));
   EXPECT_DOUBLE_EQ(doc["system"]["cpu_usage"].get<double>(), 25.0);
+}
+
+// A request right after another measures from the last sample that is at least a second old, not
+// from a few milliseconds of jiffy noise.
+TEST(StatusDocument, CpuUsageIgnoresIntervalsShorterThanASecond) {
+  HostTree host;
+  StatusDocumentBuilder builder(host.paths(), Identity());
+  (void)BuildJson(builder);  // since boot: 40 %
+  host.dir.WriteFile("proc/stat", kStat2);
+  json doc = BuildJson(builder, std::nullopt, kNow + std::chrono::milliseconds(5));
+  EXPECT_DOUBLE_EQ(doc["system"]["cpu_usage"].get<double>(), 37.5);  // still since boot: 900 of 2400
+  doc = BuildJson(builder, std::nullopt, kNow + std::chrono::seconds(2));
+  EXPECT_DOUBLE_EQ(doc["system"]["cpu_usage"].get<double>(), 25.0);  // from the first sample
 }
 
 TEST(StatusDocument, OptionalFieldsAreOmittedWhenUnknown) {

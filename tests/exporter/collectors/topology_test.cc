@@ -73,7 +73,14 @@ TEST(TopologyCollector, ReadsFixtureSysfsWithHwloc) {
   EXPECT_EQ(SampleValue(*families, "buildfarm_node_topology_cores", {}), 4);
   EXPECT_EQ(SampleValue(*families, "buildfarm_node_topology_processing_units", {}), 8);
   EXPECT_EQ(SampleValue(*families, "buildfarm_node_topology_numa_nodes", {}), 1);
-  EXPECT_EQ(SampleValue(*families, "buildfarm_node_topology_memory_bytes", {}), 16318612.0 * 1024);
+  // MemTotal of the fixture's proc/meminfo when there is one; otherwise hwloc's NUMA node sum.
+  double memory = 16318612.0 * 1024;
+  if (auto meminfo = ReadFileCapped(testing::SourcePath("tests/fixtures/proc/meminfo")); meminfo.ok()) {
+    auto total = ParseMemTotalBytes(*meminfo);
+    ASSERT_TRUE(total.ok());
+    memory = static_cast<double>(*total);
+  }
+  EXPECT_EQ(SampleValue(*families, "buildfarm_node_topology_memory_bytes", {}), memory);
   EXPECT_EQ(SampleValue(*families, "buildfarm_node_topology_cache_bytes", {{"level", "1"}, {"type", "data"}}),
             4 * 32 * 1024);
   EXPECT_EQ(SampleValue(*families, "buildfarm_node_topology_caches", {{"level", "1"}, {"type", "instruction"}}), 4);
