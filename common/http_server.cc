@@ -67,6 +67,12 @@ Status HttpServer::Start() {
     BUILDFARM_RETURN_IF_ERROR(SplitHostPort(address, &host, &port));
     auto server = std::make_unique<httplib::Server>();
     server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    // cpp-httplib's default sets SO_REUSEPORT, which lets a second server silently share a busy
+    // port; plain SO_REUSEADDR makes that a bind error while still allowing quick restarts.
+    server->set_socket_options([](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     server->set_read_timeout(static_cast<time_t>(options_.read_timeout_seconds), 0);
     server->set_write_timeout(static_cast<time_t>(options_.write_timeout_seconds), 0);
     for (const Route& route : routes_) {

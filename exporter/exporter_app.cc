@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "exporter/collectors/registry.h"
 #include "exporter/config.h"
 #include "exporter/scraper.h"
+#include "exporter/status_document.h"
 
 namespace buildfarm::exporter {
 namespace {
@@ -160,6 +162,28 @@ int RunExporter(int argc, char** argv) {
   });
   server.Get(daemon.telemetry_path, [&scraper](const httplib::Request&, httplib::Response& res) {
     res.set_content(SerializeText(scraper.Collect()), kTextContentType);
+  });
+  // The status document reads the latency collector's latest results (when it is enabled) for
+  // network_latency_ms; that collector only copies a snapshot, so this never waits on the network.
+  Collector* latency = nullptr;
+  for (const auto& collector : scraper.collectors()) {
+    if (collector->name() == "latency") latency = collector.get();
+  }
+  StatusDocumentBuilder status_document(daemon.paths, StatusIdentity{config.node_name, HostName(), PrimaryIpv4()});
+  server.Get("/status.json", [&status_document, latency, &log](const httplib::Request&, httplib::Response& res) {
+    std::optional<double> latency_ms;
+    if (latency != nullptr) {
+      Families families;
+      if (latency->Collect(families).ok()) latency_ms = MeanSuccessfulProbeMillis(families);
+    }
+    auto document = status_document.Build(latency_ms);
+    if (!document.ok()) {
+      log.Warn("status document failed", {{"err", document.status().ToString()}});
+      res.status = 500;
+      res.set_content(document.status().ToString() + "\n", "text/plain; charset=utf-8");
+      return;
+    }
+    res.set_content(*document, "application/json");
   });
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain; charset=utf-8");

@@ -2,6 +2,8 @@
 
 #include "exporter/collectors/filesystem.h"
 #include "exporter/collectors/loadavg.h"
+#include "exporter/collectors/topology.h"
+#include "exporter/collectors/latency.h"
 
 namespace buildfarm::exporter {
 
@@ -9,6 +11,8 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   std::vector<CollectorSpec> specs;
   specs.push_back(MakeLoadavgSpec());
   specs.push_back(MakeFilesystemSpec());
+  specs.push_back(MakeTopologySpec());
+  specs.push_back(MakeLatencySpec());
   return specs;
 }
 

@@ -107,6 +107,21 @@ TEST_F(HttpServerTest, ReportsEveryBoundAddress) {
   server.Wait();
 }
 
+TEST_F(HttpServerTest, BusyPortIsAnErrorNotASharedPort) {
+  HttpServerOptions first_options;
+  first_options.listen_addresses = {"127.0.0.1:0"};
+  HttpServer first(log_, first_options);
+  ASSERT_TRUE(first.Start().ok());
+  HttpServerOptions second_options;
+  second_options.listen_addresses = {first.BoundAddresses()[0]};
+  HttpServer second(log_, second_options);
+  Status started = second.Start();
+  EXPECT_FALSE(started.ok());
+  EXPECT_NE(started.message().find(first.BoundAddresses()[0]), std::string::npos) << started.message();
+  first.Stop();
+  first.Wait();
+}
+
 TEST(SplitHostPortTest, Forms) {
   std::string host;
   int port = -1;
