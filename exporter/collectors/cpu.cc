@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include <unistd.h>
+
 #include "common/file_reader.h"
 #include "common/text.h"
 
@@ -57,6 +59,9 @@ struct CpuOptions {
 
 // Which thermal_throttle files to read for each (package, core) and each package. node_exporter
 // takes the first CPU (in name order) whose file reads, so every key keeps its candidates in order.
+// Listing /sys/devices/system/cpu and reading topology costs more than the counts themselves, so
+// the plan is built once and rebuilt only when the number of CPUs in /proc/stat changes (hot-plug);
+// files that do not exist when it is built (no thermal_throttle on VMs) are left out.
 struct ThrottlePlan {
   struct Core {
     std::string package;
@@ -67,7 +72,7 @@ struct ThrottlePlan {
     std::string package;
     std::vector<std::string> files;
   };
-  std::vector<std::string> cpu_dirs;  // the listing the plan was built from
+  std::size_t cpu_count = 0;  // the /proc/stat CPU count the plan was built for
   std::vector<Core> cores;
   std::vector<Package> packages;
 };
@@ -82,9 +87,15 @@ std::optional<std::uint64_t> ReadUintFile(const std::string& path) {
   return text::ParseUint64(text::Trim(*text));
 }
 
-ThrottlePlan BuildThrottlePlan(const std::string& cpu_root, std::vector<std::string> cpu_dirs) {
+bool Readable(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+
+ThrottlePlan BuildThrottlePlan(const std::string& cpu_root, std::size_t cpu_count) {
   ThrottlePlan plan;
-  for (const auto& name : cpu_dirs) {
+  plan.cpu_count = cpu_count;
+  auto listing = ListDirectory(cpu_root);
+  if (!listing.ok()) return plan;  // no sysfs CPU directory: node_exporter's glob finds nothing
+  for (const auto& name : *listing) {
+    if (!IsCpuDirName(name)) continue;
     std::string dir = JoinPath(cpu_root, name);
     auto package = ReadUintFile(JoinPath(dir, "topology/physical_package_id"));
     if (!package) continue;
@@ -96,15 +107,18 @@ ThrottlePlan BuildThrottlePlan(const std::string& cpu_root, std::vector<std::str
       if (c.package == package_label && c.core == core_label) core_entry = &c;
     }
     if (core_entry == nullptr) core_entry = &plan.cores.emplace_back(ThrottlePlan::Core{package_label, core_label, {}});
-    core_entry->files.push_back(JoinPath(dir, "thermal_throttle/core_throttle_count"));
+    if (std::string file = JoinPath(dir, "thermal_throttle/core_throttle_count"); Readable(file)) {
+      core_entry->files.push_back(std::move(file));
+    }
     ThrottlePlan::Package* package_entry = nullptr;
     for (auto& p : plan.packages) {
       if (p.package == package_label) package_entry = &p;
     }
     if (package_entry == nullptr) package_entry = &plan.packages.emplace_back(ThrottlePlan::Package{package_label, {}});
-    package_entry->files.push_back(JoinPath(dir, "thermal_throttle/package_throttle_count"));
+    if (std::string file = JoinPath(dir, "thermal_throttle/package_throttle_count"); Readable(file)) {
+      package_entry->files.push_back(std::move(file));
+    }
   }
-  plan.cpu_dirs = std::move(cpu_dirs);
   return plan;
 }
 
@@ -166,20 +180,14 @@ class CpuCollector : public Collector {
                                  kGauge);
       for (auto cpu : isolated_) AddSample(isolated, {{"cpu", std::to_string(cpu)}}, 1);
     }
-    AddThrottles(out);
+    AddThrottles(out, stat->cpus.size());
     return Status::Ok();
   }
 
  private:
   // Caller holds mu_.
-  void AddThrottles(Families& out) {
-    std::vector<std::string> cpu_dirs;
-    if (auto listing = ListDirectory(cpu_root_); listing.ok()) {
-      for (auto& entry : *listing) {
-        if (IsCpuDirName(entry)) cpu_dirs.push_back(std::move(entry));
-      }
-    }
-    if (!plan_ || plan_->cpu_dirs != cpu_dirs) plan_ = BuildThrottlePlan(cpu_root_, std::move(cpu_dirs));
+  void AddThrottles(Families& out, std::size_t cpu_count) {
+    if (!plan_ || plan_->cpu_count != cpu_count) plan_ = BuildThrottlePlan(cpu_root_, cpu_count);
 
     prometheus::MetricFamily* cores = nullptr;
     for (const auto& core : plan_->cores) {

@@ -36,7 +36,7 @@ namespace {
 
 class TimeCollector : public Collector {
  public:
-  explicit TimeCollector(std::string clocksource_root) : clocksource_root_(std::move(clocksource_root)) {}
+  explicit TimeCollector(std::vector<std::string> clocksource_dirs) : clocksource_dirs_(std::move(clocksource_dirs)) {}
   std::string_view name() const override { return "time"; }
 
   Status Collect(Families& out) override {
@@ -58,20 +58,10 @@ class TimeCollector : public Collector {
 
  private:
   Status AddClocksources(Families& out) const {
-    auto listing = ListDirectory(clocksource_root_);
-    if (!listing.ok()) {
-      // No clocksource directory: node_exporter's glob finds nothing and reports nothing.
-      return listing.status().code() == StatusCode::kNotFound ? Status::Ok() : listing.status();
-    }
     prometheus::MetricFamily* available = nullptr;
     prometheus::MetricFamily* current = nullptr;
     std::size_t index = 0;
-    for (const auto& entry : *listing) {
-      // node_exporter globs clocksource[0-9]* and labels each by its position in that sorted list.
-      if (entry.size() <= 11 || entry.compare(0, 11, "clocksource") != 0 || entry[11] < '0' || entry[11] > '9') {
-        continue;
-      }
-      std::string dir = JoinPath(clocksource_root_, entry);
+    for (const auto& dir : clocksource_dirs_) {
       auto available_text = ReadFileCapped(JoinPath(dir, "available_clocksource"), 4096);
       if (!available_text.ok()) return available_text.status();
       auto current_text = ReadFileCapped(JoinPath(dir, "current_clocksource"), 4096);
@@ -92,8 +82,23 @@ class TimeCollector : public Collector {
     return Status::Ok();
   }
 
-  const std::string clocksource_root_;
+  // The clocksource devices are fixed at boot; their files are read on every scrape.
+  const std::vector<std::string> clocksource_dirs_;
 };
+
+// node_exporter globs clocksource[0-9]* and labels each by its position in that sorted list.
+// No directory means nothing to report, as node_exporter's glob finds nothing.
+std::vector<std::string> ListClocksourceDirs(const std::string& root) {
+  std::vector<std::string> dirs;
+  auto listing = ListDirectory(root);
+  if (!listing.ok()) return dirs;
+  for (const auto& entry : *listing) {
+    if (entry.size() > 11 && entry.compare(0, 11, "clocksource") == 0 && entry[11] >= '0' && entry[11] <= '9') {
+      dirs.push_back(JoinPath(root, entry));
+    }
+  }
+  return dirs;
+}
 
 }  // namespace
 
@@ -101,7 +106,7 @@ CollectorSpec MakeTimeSpec() {
   CollectorSpec spec;
   spec.name = "time";
   spec.create = [](const CollectorEnv& env) -> Result<std::unique_ptr<Collector>> {
-    return std::unique_ptr<Collector>(std::make_unique<TimeCollector>(env.paths.Sys("devices/system/clocksource")));
+    return std::unique_ptr<Collector>(std::make_unique<TimeCollector>(ListClocksourceDirs(env.paths.Sys("devices/system/clocksource"))));
   };
   return spec;
 }
