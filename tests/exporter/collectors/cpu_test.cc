@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/file_reader.h"
@@ -134,6 +136,29 @@ TEST(CpuCollector, ExportedSecondsDoNotGoBackwardsAcrossScrapes) {
   ASSERT_TRUE((*collector)->Collect(second).ok());
   EXPECT_DOUBLE_EQ(SampleValue(second, "node_cpu_seconds_total", {{"cpu", "0"}, {"mode", "iowait"}}), 0.5);
   EXPECT_DOUBLE_EQ(SampleValue(second, "node_cpu_seconds_total", {{"cpu", "0"}, {"mode", "user"}}), 1.1);
+}
+
+TEST(CpuCollector, ConcurrentScrapesAgree) {
+  static const Logger quiet(LogLevel::kError);
+  ExporterConfig config;
+  HostPaths paths = FixturePaths();
+  CollectorEnv env{paths, config, quiet};
+  auto collector = MakeCpuSpec().create(env);
+  ASSERT_TRUE(collector.ok());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        Families out;
+        if (!(*collector)->Collect(out).ok() || FindFamily(out, "node_cpu_seconds_total")->metric.size() != 32) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST(CpuCollector, FailsOnBrokenOrMissingStat) {
