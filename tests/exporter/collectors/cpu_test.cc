@@ -80,10 +80,11 @@ TEST(CpuCollector, ExportsFixtureValues) {
   // The aggregate line is not exported.
   EXPECT_EQ(FindSample(*families, "node_cpu_seconds_total", {{"cpu", "cpu"}, {"mode", "user"}}), nullptr);
 
-  // Two logical CPUs share each core; the first CPU's count wins, as in node_exporter.
-  EXPECT_EQ(FindFamily(*families, "node_cpu_core_throttles_total")->metric.size(), 2u);
+  // The fixture's cpu0-3 are cores 0-3 (cpu4-7, their SMT siblings, have no throttle files).
+  EXPECT_EQ(FindFamily(*families, "node_cpu_core_throttles_total")->metric.size(), 4u);
   EXPECT_DOUBLE_EQ(SampleValue(*families, "node_cpu_core_throttles_total", {{"core", "0"}, {"package", "0"}}), 17);
   EXPECT_DOUBLE_EQ(SampleValue(*families, "node_cpu_core_throttles_total", {{"core", "1"}, {"package", "0"}}), 5);
+  EXPECT_DOUBLE_EQ(SampleValue(*families, "node_cpu_core_throttles_total", {{"core", "3"}, {"package", "0"}}), 5);
   EXPECT_DOUBLE_EQ(SampleValue(*families, "node_cpu_package_throttles_total", {{"package", "0"}}), 42);
   // The fixture's isolated list is empty.
   EXPECT_EQ(FindFamily(*families, "node_cpu_isolated"), nullptr);
