@@ -2,8 +2,10 @@
 // (temp -> _celsius, in/cpu -> _volts, fan -> _rpm, power -> _watt, curr -> _amps, energy ->
 // _joule_total, ...), plus node_hwmon_chip_names and node_hwmon_sensor_label.
 //
-// The naming and unit rules are pure functions (BuildHwmonSeries and friends); the collector only
-// lists directories, resolves links and reads files. It keeps no mutable state and is thread-safe.
+// The naming and unit rules are pure functions (BuildHwmonSeries and friends, hwmon.cc); the
+// collector (hwmon_collector.cc) lists directories, resolves links and reads files. It caches the
+// chip layout with open descriptors (rescanned every minute, or after a chip disappears) under a
+// mutex; Collect() is thread-safe.
 #pragma once
 
 #include <map>

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/exporter/collectors/collector_test_util.h"
 
 namespace buildfarm::exporter {
@@ -155,6 +157,35 @@ TEST(HwmonCollector, ExportsFixtureChips) {
   // temp3_input holds garbage: skipped, as node_exporter skips it.
   EXPECT_EQ(FindSample(f, "node_hwmon_temp_celsius", {{"chip", kK10}, {"sensor", "temp3"}}), nullptr);
   EXPECT_EQ(FindFamily(f, "node_hwmon_temp_celsius")->metric.size(), 4u);
+}
+
+TEST(HwmonCollector, RepeatedAndConcurrentScrapesAgree) {
+  // The collector keeps its sensor files open between scrapes; values must be re-read each time.
+  testing::TempDir dir;
+  dir.WriteFile("sys/class/hwmon/hwmon0/temp1_input", "1000\n");
+  dir.MakeDir("sys/class/hwmon/hwmon0/power");  // a directory that matches the sensor name pattern
+  static const Logger quiet(LogLevel::kError);
+  HostPaths paths = HostPathsIn(dir);
+  ExporterConfig config;
+  CollectorEnv env{paths, config, quiet};
+  auto collector = MakeHwmonSpec().create(env);
+  ASSERT_TRUE(collector.ok());
+  auto scrape = [&]() {
+    Families out;
+    EXPECT_TRUE((*collector)->Collect(out).ok());
+    return SampleValue(out, "node_hwmon_temp_celsius", {{"chip", "hwmon0"}, {"sensor", "temp1"}});
+  };
+  EXPECT_EQ(scrape(), 1);
+  // Rewrite in place (same inode, as sysfs updates a value) and scrape again.
+  dir.WriteFile("sys/class/hwmon/hwmon0/temp1_input", "2000\n");
+  EXPECT_EQ(scrape(), 2);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < 50; ++k) EXPECT_EQ(scrape(), 2);
+    });
+  }
+  for (auto& thread : threads) thread.join();
 }
 
 TEST(HwmonCollector, FallsBackToDirectoryNameAndReadsDeviceDir) {
