@@ -1,11 +1,15 @@
 #include "exporter/collectors/registry.h"
 
 #include "exporter/collectors/cpu.h"
+#include "exporter/collectors/diskstats.h"
 #include "exporter/collectors/filesystem.h"
+#include "exporter/collectors/hwmon.h"
 #include "exporter/collectors/latency.h"
 #include "exporter/collectors/loadavg.h"
 #include "exporter/collectors/meminfo.h"
+#include "exporter/collectors/netdev.h"
 #include "exporter/collectors/stat.h"
+#include "exporter/collectors/thermal_zone.h"
 #include "exporter/collectors/time.h"
 #include "exporter/collectors/topology.h"
 
@@ -14,10 +18,14 @@ namespace buildfarm::exporter {
 std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   std::vector<CollectorSpec> specs;
   specs.push_back(MakeCpuSpec());
-  specs.push_back(MakeMeminfoSpec());
+  specs.push_back(MakeDiskstatsSpec());
   specs.push_back(MakeFilesystemSpec());
+  specs.push_back(MakeHwmonSpec());
   specs.push_back(MakeLoadavgSpec());
+  specs.push_back(MakeMeminfoSpec());
+  specs.push_back(MakeNetdevSpec());
   specs.push_back(MakeStatSpec());
+  specs.push_back(MakeThermalZoneSpec());
   specs.push_back(MakeTimeSpec());
   specs.push_back(MakeTopologySpec());
   specs.push_back(MakeLatencySpec());
