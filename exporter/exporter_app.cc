@@ -14,6 +14,7 @@
 #include "common/flags.h"
 #include "common/http_server.h"
 #include "common/log.h"
+#include "common/prometheus_text.h"
 #include "exporter/collectors/registry.h"
 #include "exporter/config.h"
 #include "exporter/scraper.h"
@@ -161,7 +162,7 @@ int RunExporter(int argc, char** argv) {
     res.set_content(landing, "text/html; charset=utf-8");
   });
   server.Get(daemon.telemetry_path, [&scraper](const httplib::Request&, httplib::Response& res) {
-    res.set_content(SerializeText(scraper.Collect()), kTextContentType);
+    res.set_content(SerializePrometheusText(scraper.Collect()), kPrometheusTextContentType);
   });
   // The status document reads the latency collector's latest results (when it is enabled) for
   // network_latency_ms; that collector only copies a snapshot, so this never waits on the network.

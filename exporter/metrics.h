@@ -1,7 +1,8 @@
 // Helpers for building prometheus::MetricFamily values in collectors.
 //
 // Collectors append whole families (one per metric name, never two with the same name) to the
-// scrape's output; these helpers keep that terse. Stateless and thread-safe.
+// scrape's output; these helpers keep that terse. Families is a deque so that the reference
+// AddFamily returns stays valid while more families are appended. Stateless and thread-safe.
 #pragma once
 
 #include <prometheus/metric_family.h>
@@ -10,11 +11,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <deque>
 #include <vector>
 
 namespace buildfarm::exporter {
 
-using Families = std::vector<prometheus::MetricFamily>;
+using Families = std::deque<prometheus::MetricFamily>;
 using LabelPairs = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
 // Appends an empty family and returns it; samples are added with AddSample.

@@ -1,9 +1,8 @@
 #include "exporter/scraper.h"
 
-#include <prometheus/text_serializer.h>
 
 #include <chrono>
-#include <sstream>
+#include <iterator>
 
 namespace buildfarm::exporter {
 
@@ -12,9 +11,7 @@ Scraper::Scraper(std::vector<std::unique_ptr<Collector>> collectors, BuildInfo b
 
 std::vector<prometheus::MetricFamily> Scraper::Collect() const {
   Families out;
-  out.reserve(64);
   Families durations_and_success;
-  durations_and_success.reserve(2);  // the two references below must stay valid
   auto& duration = AddFamily(durations_and_success, "node_scrape_collector_duration_seconds",
                              "node_exporter: Duration of a collector scrape.", kGauge);
   auto& success = AddFamily(durations_and_success, "node_scrape_collector_success",
@@ -36,13 +33,7 @@ std::vector<prometheus::MetricFamily> Scraper::Collect() const {
                          kGauge);
   AddSample(info, {{"revision", build_info_.revision}, {"version", build_info_.version}}, 1);
   for (auto& family : durations_and_success) out.push_back(std::move(family));
-  return out;
-}
-
-std::string SerializeText(const std::vector<prometheus::MetricFamily>& families) {
-  std::ostringstream stream;
-  prometheus::TextSerializer().Serialize(stream, families);
-  return std::move(stream).str();
+  return {std::make_move_iterator(out.begin()), std::make_move_iterator(out.end())};
 }
 
 }  // namespace buildfarm::exporter

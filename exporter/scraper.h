@@ -35,9 +35,5 @@ class Scraper : public prometheus::Collectable {
   const Logger& log_;
 };
 
-// Text exposition format 0.0.4.
-std::string SerializeText(const std::vector<prometheus::MetricFamily>& families);
-
-inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 }  // namespace buildfarm::exporter

@@ -144,7 +144,6 @@ class CpuCollector : public Collector {
 
     // The family references held below stay valid only while `out` does not reallocate; this
     // collector adds at most 5 families.
-    out.reserve(out.size() + 5);
     std::lock_guard<std::mutex> lock(mu_);
     // node_exporter starts over when the number of CPUs changes.
     if (last_.size() != stat->cpus.size()) last_.assign(stat->cpus.size(), CpuTicks{});

@@ -46,7 +46,6 @@ class FilesystemCollector : public Collector {
     const MountTargets& mounts = **targets;
     std::vector<StatfsRunner::Answer> answers = runner_.StatAll(mounts.stat_paths);
 
-    out.reserve(out.size() + 7);  // the references below must survive the next AddFamily
     auto& size = AddFamily(out, "node_filesystem_size_bytes", "Filesystem size in bytes.", kGauge);
     auto& free = AddFamily(out, "node_filesystem_free_bytes", "Filesystem free space in bytes.", kGauge);
     auto& avail = AddFamily(out, "node_filesystem_avail_bytes",

@@ -9,7 +9,6 @@ Families LatencyFamilies(const std::vector<ProbeTargetState>& states) {
   bool any = false;
   for (const auto& state : states) any = any || state.has_result;
   if (!any) return out;
-  out.reserve(3);  // the references below point into `out`
   auto& histogram = AddFamily(out, "buildfarm_probe_duration_seconds",
                               "Duration of successful latency probes in seconds.", prometheus::MetricType::Histogram);
   auto& success = AddFamily(out, "buildfarm_probe_success", "Whether the last latency probe succeeded (1) or not (0).",

@@ -110,7 +110,6 @@ class MeminfoCollector : public Collector {
     if (!text.ok()) return text.status();
     auto entries = ParseMeminfo(*text);
     if (!entries.ok()) return entries.status().WithContext(path_);
-    out.reserve(out.size() + entries->size());
     for (const auto& entry : *entries) {
       std::string name = MeminfoMetricName(entry);
       std::string_view key = std::string_view(name).substr(std::string_view("node_memory_").size());

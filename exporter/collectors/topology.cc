@@ -222,7 +222,6 @@ Result<NodeTopology> DiscoverFromProcfs(const HostPaths& paths) {
 
 Families BuildFamilies(const NodeTopology& topology) {
   Families out;
-  out.reserve(8);  // the cache family references below point into `out`
   AddSample(AddFamily(out, "buildfarm_node_topology_info",
                       "Node topology: where it was read from (hwloc or procfs) and the CPU model.", kGauge),
             {{"source", topology.source}, {"cpu_model", topology.cpu_model}}, 1);

@@ -210,7 +210,6 @@ TEST(MeanSuccessfulProbeMillis, AveragesOnlySuccessfulTargets) {
   AddSample(success, {{"target", "a"}, {"kind", "tcp"}}, 1);
   AddSample(success, {{"target", "b"}, {"kind", "tcp"}}, 0);
   AddSample(success, {{"target", "c"}, {"kind", "icmp"}}, 1);
-  families.reserve(2);
   auto& last = AddFamily(families, "buildfarm_probe_last_duration_seconds", "", kGauge);
   AddSample(last, {{"target", "a"}, {"kind", "tcp"}}, 0.001);
   AddSample(last, {{"target", "b"}, {"kind", "tcp"}}, 2.0);
