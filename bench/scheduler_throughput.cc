@@ -7,7 +7,7 @@
 // with fresh metrics (snapshot building is outside the timed region; sorting the remaining queue is inside).
 // Prints decisions/s over the summed cycle time and the p50/p99 cycle time. Single-threaded.
 //
-// Usage: scheduler_throughput [--nodes N] [--jobs N] [--batch N] [--seed N]
+// Usage: scheduler_throughput [--nodes N] [--jobs N] [--batch N] [--seed N] [--percentage P]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -34,6 +34,7 @@ struct Options {
   std::size_t jobs = 100000;
   std::size_t batch = 1000;
   std::uint64_t seed = 1;
+  int percentage = 0;  // percentageOfNodesToScore; 0 = adaptive (42% at 1,000 nodes), 100 = every node
 };
 
 Options ParseOptions(int argc, char** argv) {
@@ -44,8 +45,9 @@ Options ParseOptions(int argc, char** argv) {
     else if (std::strcmp(argv[i], "--jobs") == 0) options.jobs = value;
     else if (std::strcmp(argv[i], "--batch") == 0) options.batch = std::max<std::uint64_t>(1, value);
     else if (std::strcmp(argv[i], "--seed") == 0) options.seed = value;
+    else if (std::strcmp(argv[i], "--percentage") == 0) options.percentage = static_cast<int>(std::min<std::uint64_t>(value, 100));
     else {
-      std::fprintf(stderr, "usage: %s [--nodes N] [--jobs N] [--batch N] [--seed N]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--nodes N] [--jobs N] [--batch N] [--seed N] [--percentage P]\n", argv[0]);
       std::exit(2);
     }
   }
@@ -119,8 +121,9 @@ double Percentile(std::vector<double> values, double p) {
 int main(int argc, char** argv) {
   const Options options = ParseOptions(argc, argv);
   const bs::Registry registry = bs::plugins::BuiltinRegistry();
-  auto profiles = bs::LoadProfiles(
-      "profiles:\n  - pluginConfig:\n      - name: LatencyAware\n        args: {target: git}\n", "bench", registry);
+  const std::string config = "profiles:\n  - percentageOfNodesToScore: " + std::to_string(options.percentage) +
+                             "\n    pluginConfig:\n      - name: LatencyAware\n        args: {target: git}\n";
+  auto profiles = bs::LoadProfiles(config, "bench", registry);
   if (!profiles.ok()) {
     std::fprintf(stderr, "%s\n", profiles.status().ToString().c_str());
     return 1;
@@ -163,8 +166,8 @@ int main(int argc, char** argv) {
   double total = 0;
   for (double s : cycle_seconds) total += s;
   const std::size_t decisions = bound + unschedulable + errors;
-  std::printf("nodes=%zu jobs=%zu batch=%zu cycles=%zu\n", options.nodes, options.jobs, options.batch,
-              cycle_seconds.size());
+  std::printf("nodes=%zu jobs=%zu batch=%zu percentage_of_nodes_to_score=%d cycles=%zu\n", options.nodes,
+              options.jobs, options.batch, options.percentage, cycle_seconds.size());
   std::printf("decisions=%zu bound=%zu unschedulable=%zu errors=%zu\n", decisions, bound, unschedulable, errors);
   std::printf("decisions_per_second=%.0f (wall) %.0f (thread cpu)\n",
               total > 0 ? static_cast<double>(decisions) / total : 0.0,

@@ -4,12 +4,6 @@
 
 namespace buildfarm::scheduler {
 
-double ExpectedJobLoad(const JobView& job, const NodeView& node, double default_job_cores) {
-  if (node.capacity.cores <= 0) return 0;
-  const double cores = job.requirements.cores > 0 ? job.requirements.cores : default_job_cores;
-  return cores / node.capacity.cores;
-}
-
 void InFlightTracker::Record(std::string_view node, std::string_view job_id, double load, Time bound_at) {
   std::lock_guard lock(mu_);
   std::vector<Entry>& entries = by_node_[std::string(node)];

@@ -22,8 +22,13 @@
 
 namespace buildfarm::scheduler {
 
-// Utilisation ratio (0..1 of the node's cores) the job is expected to add to `node`.
-double ExpectedJobLoad(const JobView& job, const NodeView& node, double default_job_cores);
+// Utilisation ratio (0..1 of the node's cores) the job is expected to add to `node`. Inline: the load
+// scores call it for every node of every decision.
+inline double ExpectedJobLoad(const JobView& job, const NodeView& node, double default_job_cores) {
+  if (node.capacity.cores <= 0) return 0;
+  const double cores = job.requirements.cores > 0 ? job.requirements.cores : default_job_cores;
+  return cores / node.capacity.cores;
+}
 
 class InFlightTracker {
  public:

@@ -16,9 +16,10 @@ Verdict DiskSpace::Filter(const CycleState& /*state*/, const JobView& job, const
   const std::int64_t available = node.metrics->build_fs_available_bytes;
   const std::int64_t after = available - job.requirements.disk_bytes;
   if (after < args_.min_free_bytes) {
-    std::string reason = "build filesystem has " + FormatBytes(available) + " free";
-    if (job.requirements.disk_bytes > 0) reason += ", job needs " + FormatBytes(job.requirements.disk_bytes);
-    return Verdict::Unschedulable(reason + ", minimum free " + FormatBytes(args_.min_free_bytes));
+    ReasonBuilder reason;
+    reason.Add("build filesystem has ").Bytes(available).Add(" free");
+    if (job.requirements.disk_bytes > 0) reason.Add(", job needs ").Bytes(job.requirements.disk_bytes);
+    return Verdict::Unschedulable(reason.Add(", minimum free ").Bytes(args_.min_free_bytes).Take());
   }
   return Verdict::Fits();
 }

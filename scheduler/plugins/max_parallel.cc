@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "scheduler/plugins/plugin_util.h"
+
 namespace buildfarm::scheduler::plugins {
 
 Result<MaxParallelArgs> ParseMaxParallelArgs(const PluginArgs& args) {
@@ -20,8 +22,8 @@ std::int64_t MaxParallel::LimitFor(const NodeView& node) const {
 Verdict MaxParallel::Filter(const CycleState& /*state*/, const JobView& /*job*/, const NodeView& node) const {
   const std::int64_t limit = LimitFor(node);
   if (node.running_jobs >= limit) {
-    return Verdict::Unschedulable("runs " + std::to_string(node.running_jobs) + " jobs, limit " +
-                                  std::to_string(limit));
+    return Verdict::Unschedulable(
+        ReasonBuilder().Add("runs ").Integer(node.running_jobs).Add(" jobs, limit ").Integer(limit).Take());
   }
   return Verdict::Fits();
 }

@@ -16,8 +16,11 @@ Verdict MetricsFresh::Filter(const CycleState& state, const JobView& /*job*/, co
   // A sample stamped slightly in the future (clock skew between hosts) counts as fresh.
   const double age = SecondsBetween(node.metrics->sample_time, state.now);
   if (age > args_.max_staleness_seconds) {
-    return Verdict::Unschedulable("metrics are " + FormatNumber(age, 1) + "s old (max " +
-                                  FormatNumber(args_.max_staleness_seconds, 1) + "s)");
+    return Verdict::Unschedulable(ReasonBuilder()
+                                      .Add("metrics are ").Number(age, 1)
+                                      .Add("s old (max ").Number(args_.max_staleness_seconds, 1)
+                                      .Add("s)")
+                                      .Take());
   }
   return Verdict::Fits();
 }

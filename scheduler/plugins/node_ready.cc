@@ -12,11 +12,16 @@ Result<NodeReadyArgs> ParseNodeReadyArgs(const PluginArgs& args) {
 }
 
 Verdict NodeReady::Filter(const CycleState& state, const JobView& /*job*/, const NodeView& node) const {
-  if (node.state != NodeState::kReady) return Verdict::Unschedulable(std::string("node is ") + NodeStateName(node.state));
+  if (node.state != NodeState::kReady) {
+    return Verdict::Unschedulable(ReasonBuilder().Add("node is ").Add(NodeStateName(node.state)).Take());
+  }
   const double silent = SecondsBetween(node.last_heartbeat, state.now);
   if (silent > args_.lease_seconds) {
-    return Verdict::Unschedulable("no heartbeat for " + FormatNumber(silent, 1) + "s (lease " +
-                                  FormatNumber(args_.lease_seconds, 1) + "s)");
+    return Verdict::Unschedulable(ReasonBuilder()
+                                      .Add("no heartbeat for ").Number(silent, 1)
+                                      .Add("s (lease ").Number(args_.lease_seconds, 1)
+                                      .Add("s)")
+                                      .Take());
   }
   return Verdict::Fits();
 }

@@ -14,18 +14,25 @@ Verdict ResourceFit::Filter(const CycleState& /*state*/, const JobView& job, con
   const Resources& cap = node.capacity;
   const Resources& used = node.reservations;
   if (want.cores > 0 && want.cores > cap.cores - used.cores) {
-    return Verdict::Unschedulable("insufficient cores: requested " + FormatNumber(want.cores) + ", free " +
-                                  FormatNumber(cap.cores - used.cores) + " of " + FormatNumber(cap.cores));
+    return Verdict::Unschedulable(ReasonBuilder()
+                                      .Add("insufficient cores: requested ").Number(want.cores)
+                                      .Add(", free ").Number(cap.cores - used.cores)
+                                      .Add(" of ").Number(cap.cores)
+                                      .Take());
   }
   if (want.memory_bytes > 0 && want.memory_bytes > cap.memory_bytes - used.memory_bytes) {
-    return Verdict::Unschedulable("insufficient memory: requested " + FormatBytes(want.memory_bytes) + ", free " +
-                                  FormatBytes(cap.memory_bytes - used.memory_bytes) + " of " +
-                                  FormatBytes(cap.memory_bytes));
+    return Verdict::Unschedulable(ReasonBuilder()
+                                      .Add("insufficient memory: requested ").Bytes(want.memory_bytes)
+                                      .Add(", free ").Bytes(cap.memory_bytes - used.memory_bytes)
+                                      .Add(" of ").Bytes(cap.memory_bytes)
+                                      .Take());
   }
   if (cap.disk_bytes > 0 && want.disk_bytes > 0 && want.disk_bytes > cap.disk_bytes - used.disk_bytes) {
-    return Verdict::Unschedulable("insufficient disk: requested " + FormatBytes(want.disk_bytes) + ", free " +
-                                  FormatBytes(cap.disk_bytes - used.disk_bytes) + " of " +
-                                  FormatBytes(cap.disk_bytes));
+    return Verdict::Unschedulable(ReasonBuilder()
+                                      .Add("insufficient disk: requested ").Bytes(want.disk_bytes)
+                                      .Add(", free ").Bytes(cap.disk_bytes - used.disk_bytes)
+                                      .Add(" of ").Bytes(cap.disk_bytes)
+                                      .Take());
   }
   return Verdict::Fits();
 }

@@ -15,8 +15,11 @@ Verdict Thermal::Filter(const CycleState& /*state*/, const JobView& /*job*/, con
   if (!node.metrics || !node.metrics->max_temperature_celsius) return Verdict::Fits();
   const double celsius = *node.metrics->max_temperature_celsius;
   if (celsius > args_.max_celsius) {
-    return Verdict::Unschedulable("temperature " + FormatNumber(celsius, 1) + "°C above maximum " +
-                                  FormatNumber(args_.max_celsius, 1) + "°C");
+    return Verdict::Unschedulable(ReasonBuilder()
+                                      .Add("temperature ").Number(celsius, 1)
+                                      .Add("°C above maximum ").Number(args_.max_celsius, 1)
+                                      .Add("°C")
+                                      .Take());
   }
   return Verdict::Fits();
 }
