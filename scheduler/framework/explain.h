@@ -2,6 +2,9 @@
 // to the first rejection) and every score, and reports each verdict, reason and score; this is what
 // `GET /api/v1/jobs/{id}/explain` returns and what an operator reads when a job will not schedule.
 //
+// Unlike a cycle in a fleet of 100 nodes or more (see NodesToFind), Explain always evaluates every node, so
+// its best_node is the global best rather than the best of a sample.
+//
 // Explain is a pure function of the profile, the snapshot and the cycle state: it reserves and binds
 // nothing and may run on any thread that owns (or only reads) the snapshot.
 #pragma once

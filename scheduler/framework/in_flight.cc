@@ -25,6 +25,11 @@ void InFlightTracker::Forget(std::string_view node, std::string_view job_id) {
   if (it->second.empty()) by_node_.erase(it);
 }
 
+void InFlightTracker::ForgetNode(std::string_view node) {
+  std::lock_guard lock(mu_);
+  by_node_.erase(std::string(node));
+}
+
 void InFlightTracker::Apply(std::span<NodeView> nodes) {
   std::lock_guard lock(mu_);
   const auto settle = std::chrono::duration_cast<Clock::duration>(Seconds(settle_seconds_));

@@ -41,6 +41,8 @@ class InFlightTracker {
   void Record(std::string_view node, std::string_view job_id, double load, Time bound_at);
   // Removes the record of `job_id` on `node` (the binding was undone, or the job finished).
   void Forget(std::string_view node, std::string_view job_id);
+  // Removes every record of `node` (it was deleted or went down and its jobs were requeued).
+  void ForgetNode(std::string_view node);
 
   // Drops records that the nodes' metrics already reflect, then sets each node's in_flight_load. Nodes
   // without metrics keep all their records.

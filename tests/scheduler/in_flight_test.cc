@@ -58,6 +58,10 @@ TEST(InFlightTracker, RecordReplacesAndForgetRemoves) {
   tracker.Forget("a", "j1");
   tracker.Forget("a", "unknown");
   EXPECT_EQ(tracker.RecordCount(), 0u);
+  tracker.Record("b", "j2", 0.5, TestNow());
+  tracker.Record("b", "j3", 0.5, TestNow());
+  tracker.ForgetNode("b");
+  EXPECT_EQ(tracker.RecordCount(), 0u);
 }
 
 TEST(ExpectedJobLoad, ScalesFromRequirements) {

@@ -148,6 +148,18 @@ TEST(Profile, BadConfigStopsStartupWithAClearMessage) {
            {"bad defaultJobCores", "profiles:\n  - defaultJobCores: -1\n", "defaultJobCores"},
            {"not yaml", "profiles: [\n", "scheduler.yaml: "},
            {"top level list", "- a\n", "want a mapping at the top level"},
+           {"profiles not a list", "profiles: {a: 1}\n", "profiles: want a list"},
+           {"enabled not a list", "profiles:\n  - plugins:\n      filter:\n        enabled: oops\n",
+            "profiles[0].plugins.filter.enabled: want a list"},
+           {"entry without name", "profiles:\n  - plugins:\n      filter:\n        enabled: [{weight: 1}]\n",
+            "profiles[0].plugins.filter.enabled[0].name: required"},
+           {"args not a mapping", "profiles:\n  - pluginConfig:\n      - name: Thermal\n        args: [1]\n",
+            "profiles[0].pluginConfig[0].args: want a mapping"},
+           {"fractional weight",
+            "profiles:\n  - plugins:\n      score:\n        enabled: [{name: LeastLoaded, weight: 2.5}]\n",
+            "weight: want an integer in [1, 100]"},
+           {"unknown top-level key", "profile: []\n", "scheduler.yaml: profile: unknown key"},
+           {"tab garbage", "\t\x01: [\n", "scheduler.yaml: "},
        }) {
     SCOPED_TRACE(row.name);
     auto profiles = Load(row.yaml);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <set>
 
 #include "scheduler/framework/in_flight.h"
@@ -61,6 +62,19 @@ TEST(Scheduler, PicksTheLeastLoadedNode) {
   EXPECT_EQ(result.decisions[0].node, "idle");
   EXPECT_EQ(nodes[1].running_jobs, 1);  // reserved in the snapshot
   EXPECT_GT(nodes[1].in_flight_load, 0);
+}
+
+TEST(Scheduler, TheLoadedNodeGetsFewerJobs) {
+  Profile profile = DefaultProfile();
+  Scheduler scheduler(profile, {.seed = 11});
+  std::vector<NodeView> nodes = {NodeBuilder("loaded").Cpu(0.7), NodeBuilder("idle-1"), NodeBuilder("idle-2")};
+  std::vector<JobView> jobs;
+  for (int i = 0; i < 30; ++i) jobs.push_back(JobBuilder("j" + std::to_string(100 + i)).Cores(1));
+  CycleResult result = scheduler.RunCycle(nodes, jobs, TestNow());
+  ASSERT_EQ(result.bound, 30u);
+  EXPECT_LT(nodes[0].running_jobs, nodes[1].running_jobs);
+  EXPECT_LT(nodes[0].running_jobs, nodes[2].running_jobs);
+  EXPECT_LE(std::abs(nodes[1].running_jobs - nodes[2].running_jobs), 1);
 }
 
 TEST(Scheduler, ReservationsWithinACycleSteerLaterJobs) {
