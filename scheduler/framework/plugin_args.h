@@ -1,9 +1,10 @@
 // PluginArgs: the `args` mapping of one plugin in a profile's pluginConfig, as scalar strings, with typed
 // readers that validate and name the offending argument.
 //
-// The YAML adapter (profile.cc) flattens yaml-cpp nodes into this map, so plugins never see yaml-cpp or its
+// The YAML adapter (profile_yaml.cc) flattens yaml-cpp nodes into this map, so plugins never see yaml-cpp or its
 // exceptions. Each plugin's Parse<Name>Args reads the keys it knows and calls CheckNoUnknown last.
-// A PluginArgs value is not synchronized; plugins use it only while being created at startup.
+// Thread safety: a PluginArgs value is not synchronized; plugins read it only while being created at
+// startup, and concurrent const reads are safe.
 #pragma once
 
 #include <cstdint>
