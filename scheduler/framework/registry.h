@@ -1,8 +1,10 @@
 // Registry: plugin names mapped to factories that build a plugin from its validated arguments.
 //
 // The built-in list is written out explicitly in scheduler/plugins/registry.cc (BuiltinRegistry); there is
-// no static self-registration. Thread safety: a Registry is filled once at startup and then only read; concurrent reads
-// are safe, concurrent Register calls are not.
+// no static self-registration.
+//
+// Thread safety: a Registry is filled once at startup and then only read; concurrent reads are safe,
+// concurrent Register calls are not.
 #pragma once
 
 #include <functional>
