@@ -1,0 +1,108 @@
+#include "common/http_client.h"
+
+#include <httplib.h>
+
+#include "common/text.h"
+
+namespace buildfarm {
+
+struct HttpClient::Impl {
+  std::unique_ptr<httplib::Client> client;
+  ParsedUrl url;
+  std::string token;
+};
+
+Result<ParsedUrl> ParseUrl(std::string_view url) {
+  ParsedUrl out;
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return InvalidArgument("URL \"" + std::string(url) + "\" has no scheme (want http://HOST:PORT)");
+  out.scheme = std::string(url.substr(0, scheme_end));
+  if (out.scheme != "http" && out.scheme != "https") {
+    return InvalidArgument("URL \"" + std::string(url) + "\": scheme must be http or https");
+  }
+  std::string_view rest = url.substr(scheme_end + 3);
+  auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) out.path_prefix = std::string(rest.substr(slash));
+  while (!out.path_prefix.empty() && out.path_prefix.back() == '/') out.path_prefix.pop_back();
+  auto colon = authority.rfind(':');
+  bool bracketed = !authority.empty() && authority.front() == '[';
+  if (colon != std::string_view::npos && (!bracketed || authority[colon - 1] == ']')) {
+    auto port = text::ParseInt64(authority.substr(colon + 1));
+    if (!port || *port <= 0 || *port > 65535) return InvalidArgument("URL \"" + std::string(url) + "\" has a bad port");
+    out.port = static_cast<int>(*port);
+    authority = authority.substr(0, colon);
+  } else {
+    out.port = out.scheme == "https" ? 443 : 80;
+  }
+  if (bracketed && authority.size() >= 2) authority = authority.substr(1, authority.size() - 2);
+  if (authority.empty()) return InvalidArgument("URL \"" + std::string(url) + "\" has no host");
+  out.host = std::string(authority);
+  return out;
+}
+
+Result<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view base_url, std::string token,
+                                                       double connect_timeout, double read_timeout) {
+  auto url = ParseUrl(base_url);
+  if (!url.ok()) return url.status();
+  std::unique_ptr<HttpClient> client(new HttpClient());
+  client->impl_ = std::make_unique<Impl>();
+  client->impl_->url = *url;
+  client->impl_->token = std::move(token);
+  client->base_url_ = std::string(base_url);
+  std::string origin = url->scheme + "://" + (url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host) +
+                       ":" + std::to_string(url->port);
+  client->impl_->client = std::make_unique<httplib::Client>(origin);
+  auto& c = *client->impl_->client;
+  c.set_connection_timeout(std::chrono::milliseconds(static_cast<long>(connect_timeout * 1000)));
+  c.set_read_timeout(std::chrono::milliseconds(static_cast<long>(read_timeout * 1000)));
+  c.set_write_timeout(std::chrono::seconds(30));
+  c.set_keep_alive(true);
+  if (!client->impl_->token.empty()) c.set_bearer_token_auth(client->impl_->token);
+  return client;
+}
+
+HttpClient::~HttpClient() = default;
+
+void HttpClient::set_read_timeout(double seconds) {
+  impl_->client->set_read_timeout(std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
+}
+
+namespace {
+
+Result<HttpResponse> Convert(const httplib::Result& result, const std::string& what) {
+  if (!result) {
+    return Unavailable(what + ": " + httplib::to_string(result.error()));
+  }
+  HttpResponse response;
+  response.status = result->status;
+  response.body = result->body;
+  response.content_type = result->get_header_value("Content-Type");
+  return response;
+}
+
+}  // namespace
+
+Result<HttpResponse> HttpClient::Get(const std::string& path) {
+  std::string full = impl_->url.path_prefix + path;
+  return Convert(impl_->client->Get(full), "GET " + base_url_ + path);
+}
+
+Result<HttpResponse> HttpClient::Post(const std::string& path, const std::string& body, const std::string& content_type) {
+  std::string full = impl_->url.path_prefix + path;
+  return Convert(impl_->client->Post(full, body, content_type), "POST " + base_url_ + path);
+}
+
+Result<int> HttpClient::GetStreaming(const std::string& path, const std::function<bool(std::string_view)>& on_chunk) {
+  std::string full = impl_->url.path_prefix + path;
+  auto result = impl_->client->Get(full, [&](const char* data, std::size_t length) {
+    return on_chunk(std::string_view(data, length));
+  });
+  if (!result) {
+    if (result.error() == httplib::Error::Canceled) return 200;
+    return Unavailable("GET " + base_url_ + path + ": " + httplib::to_string(result.error()));
+  }
+  return result->status;
+}
+
+}  // namespace buildfarm

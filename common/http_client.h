@@ -1,0 +1,58 @@
+// HttpClient: JSON-over-HTTP calls to a buildfarm server with a bearer token and timeouts.
+//
+// Wraps cpp-httplib's client. One HttpClient may be used from one thread at a time; create one per
+// thread for concurrent calls. The token is sent in the Authorization header and never logged.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace buildfarm {
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+};
+
+struct ParsedUrl {
+  std::string scheme;  // http or https
+  std::string host;
+  int port = 0;
+  std::string path_prefix;  // without a trailing '/'
+};
+
+// "http://127.0.0.1:8080" or "https://sched.example/farm"; an error names what is wrong.
+Result<ParsedUrl> ParseUrl(std::string_view url);
+
+class HttpClient {
+ public:
+  // `base_url` as for ParseUrl; timeouts in seconds.
+  static Result<std::unique_ptr<HttpClient>> Create(std::string_view base_url, std::string token,
+                                                    double connect_timeout = 5, double read_timeout = 30);
+  ~HttpClient();
+
+  // Transport failures (refused, timed out) are Unavailable errors naming the URL; any HTTP status,
+  // including 4xx and 5xx, is a successful call whose status the caller checks.
+  Result<HttpResponse> Get(const std::string& path);
+  Result<HttpResponse> Post(const std::string& path, const std::string& body,
+                            const std::string& content_type = "application/json");
+  // Streams a GET's body to `on_chunk` as it arrives; returning false from it stops the request.
+  Result<int> GetStreaming(const std::string& path, const std::function<bool(std::string_view)>& on_chunk);
+
+  void set_read_timeout(double seconds);
+  const std::string& base_url() const { return base_url_; }
+
+ private:
+  HttpClient() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string base_url_;
+};
+
+}  // namespace buildfarm
