@@ -4,7 +4,8 @@
 // metric families. Collect() is called concurrently by simultaneous scrapes, so implementations must
 // be thread-safe; most keep no mutable state at all. A failing Collect() returns a non-OK Status: the
 // scrape drops whatever it appended, reports node_scrape_collector_success 0 for it, and serves the
-// rest. Collect() must not block for long: anything that can hang (statfs, network) runs elsewhere
+// rest. Return a kNotFound status when the host simply lacks the source (no hwmon chips): it is
+// logged at debug level only, as node_exporter treats "no data". Collect() must not block for long: anything that can hang (statfs, network) runs elsewhere
 // with a timeout.
 #pragma once
 

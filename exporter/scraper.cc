@@ -23,7 +23,10 @@ std::vector<prometheus::MetricFamily> Scraper::Collect() const {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!status.ok()) {
       out.resize(mark);
-      log_.Error("collector failed", {{"collector", collector->name()}, {"err", status.ToString()}});
+      // A source the host simply lacks (no /sys/class/hwmon) is "no data", logged at debug as
+      // node_exporter does; anything else is an error on every failing scrape.
+      log_.Log(status.code() == StatusCode::kNotFound ? LogLevel::kDebug : LogLevel::kError, "collector failed",
+               {{"collector", collector->name()}, {"err", status.ToString()}});
     }
     AddSample(duration, {{"collector", collector->name()}}, seconds);
     AddSample(success, {{"collector", collector->name()}}, status.ok() ? 1 : 0);
