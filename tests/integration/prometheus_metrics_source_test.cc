@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -117,6 +118,9 @@ TEST(PrometheusMetricsSourceIntegration, SnapshotHoldsRealExporterValues) {
     EXPECT_GT(rtt, 0);
     EXPECT_LT(rtt, 1);
     const double age = scheduler::SecondsBetween(metrics.sample_time, snapshot->fetched_at);
+    std::cout << "[snapshot] " << name << " cpu=" << metrics.cpu_utilisation
+              << " mem=" << metrics.memory_available_bytes << " fs=" << metrics.build_fs_available_bytes
+              << " temp=" << *metrics.max_temperature_celsius << " rtt=" << rtt << " age=" << age << "s\n";
     EXPECT_GT(age, 0) << "sample_time must be the recorded sample's time, before the query";
     EXPECT_LT(age, 15);
   }
