@@ -2,10 +2,104 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <list>
+#include <mutex>
+#include <system_error>
 
 #include "common/text.h"
 
 namespace buildfarm {
+namespace {
+
+// cpp-httplib's TaskQueue with threads started on demand, up to a cap, that leave after idling for
+// a while: an idle exporter holds no request threads, a burst gets up to `max_threads` at once.
+// httplib runs one task per connection (for its whole keep-alive life), so the cap bounds the
+// connections served at once, exactly like httplib's fixed ThreadPool of the same size.
+class GrowingThreadPool final : public httplib::TaskQueue {
+ public:
+  GrowingThreadPool(std::size_t max_threads, std::chrono::seconds idle_exit)
+      : max_threads_(std::max<std::size_t>(max_threads, 1)), idle_exit_(idle_exit) {}
+  ~GrowingThreadPool() override { shutdown(); }
+
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock lock(mu_);
+    JoinExited(lock);
+    jobs_.push_back(std::move(fn));
+    if (idle_ > jobs_.size() - 1) {
+      lock.unlock();
+      cv_.notify_one();
+      return;
+    }
+    if (threads_.size() < max_threads_) {
+      auto self = threads_.emplace(threads_.end());
+      try {
+        *self = std::thread([this, self] { Work(self); });
+      } catch (const std::system_error&) {
+        threads_.erase(self);  // out of threads: the job waits for a busy one to finish
+      }
+    }
+  }
+
+  void shutdown() override {
+    std::unique_lock lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+    while (!threads_.empty() || !exited_.empty()) {
+      JoinExited(lock);
+      if (threads_.empty()) break;
+      exit_cv_.wait(lock);
+    }
+  }
+
+ private:
+  void Work(std::list<std::thread>::iterator self) {
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (jobs_.empty()) {
+        if (stopping_) break;
+        ++idle_;
+        bool woken = cv_.wait_for(lock, idle_exit_, [&] { return stopping_ || !jobs_.empty(); });
+        --idle_;
+        if (!woken) break;  // idle too long
+        continue;
+      }
+      std::function<void()> fn = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      fn();
+      fn = nullptr;  // release the connection's captures before going idle
+      lock.lock();
+    }
+    // A thread cannot join itself: hand the handle to whoever calls JoinExited next.
+    exited_.splice(exited_.end(), threads_, self);
+    exit_cv_.notify_all();
+  }
+
+  // Joins threads that have left their loop (they only have to return from Work).
+  void JoinExited(std::unique_lock<std::mutex>& lock) {
+    if (exited_.empty()) return;
+    std::list<std::thread> exited;
+    exited.swap(exited_);
+    lock.unlock();
+    for (auto& thread : exited) thread.join();
+    lock.lock();
+  }
+
+  const std::size_t max_threads_;
+  const std::chrono::seconds idle_exit_;
+  std::mutex mu_;
+  std::condition_variable cv_;       // idle threads wait here for jobs
+  std::condition_variable exit_cv_;  // shutdown waits here for threads to leave
+  std::deque<std::function<void()>> jobs_;
+  std::list<std::thread> threads_;  // running Work
+  std::list<std::thread> exited_;   // left Work, not yet joined
+  std::size_t idle_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace
 
 Status SplitHostPort(std::string_view address, std::string* host, int* port) {
   auto colon = address.rfind(':');
@@ -66,7 +160,12 @@ Status HttpServer::Start() {
     int port = 0;
     BUILDFARM_RETURN_IF_ERROR(SplitHostPort(address, &host, &port));
     auto server = std::make_unique<httplib::Server>();
-    server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    server->new_task_queue = [threads] {
+      return new GrowingThreadPool(static_cast<std::size_t>(threads), std::chrono::seconds(30));
+    };
+    // httplib closes a keep-alive connection after 5 requests by default, making a scraper that
+    // keeps its connection (as Prometheus does) reconnect every 5 scrapes; Go's server has no limit.
+    server->set_keep_alive_max_count(1000);
     // cpp-httplib's default sets SO_REUSEPORT, which lets a second server silently share a busy
     // port; plain SO_REUSEADDR makes that a bind error while still allowing quick restarts.
     server->set_socket_options([](socket_t sock) {

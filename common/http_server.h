@@ -3,7 +3,8 @@
 // - Listens on several addresses at once ("127.0.0.1:9100", ":9100" for every interface, port 0 for
 //   any free port) and logs each bound address as `msg=listening address=HOST:PORT`, which tests read.
 // - Caps in-flight requests: beyond `max_requests` a request is answered 503 at once.
-// - Sizes cpp-httplib's thread pool so that long requests don't starve short ones.
+// - Serves each connection on its own thread, started on demand up to max_requests + 4 (so long
+//   requests do not starve short ones) and leaving after 30 s idle, so an idle server holds few threads.
 //
 // Register handlers before Start(); after that the server is driven by its own threads and handlers
 // run concurrently, so they must be thread-safe. Stop() may be called from any thread.

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/file_reader.h"
+#include "common/kept_open_file.h"
 #include "common/text.h"
 
 namespace buildfarm::exporter {
@@ -132,15 +133,15 @@ std::optional<std::uint64_t> FirstReadable(const std::vector<std::string>& files
 class CpuCollector : public Collector {
  public:
   CpuCollector(std::string stat_path, std::string cpu_root, bool guest, std::vector<std::uint64_t> isolated)
-      : stat_path_(std::move(stat_path)), cpu_root_(std::move(cpu_root)), guest_(guest), isolated_(std::move(isolated)) {}
+      : stat_file_(std::move(stat_path)), cpu_root_(std::move(cpu_root)), guest_(guest), isolated_(std::move(isolated)) {}
 
   std::string_view name() const override { return "cpu"; }
 
   Status Collect(Families& out) override {
-    auto text = ReadFileCapped(stat_path_);
+    auto text = stat_file_.Read();
     if (!text.ok()) return text.status();
     auto stat = ParseProcStat(*text);
-    if (!stat.ok()) return stat.status().WithContext(stat_path_);
+    if (!stat.ok()) return stat.status().WithContext(stat_file_.path());
 
     // The family references held below stay valid only while `out` does not reallocate; this
     // collector adds at most 5 families.
@@ -210,7 +211,7 @@ class CpuCollector : public Collector {
     }
   }
 
-  const std::string stat_path_;
+  KeptOpenFile stat_file_;
   const std::string cpu_root_;
   const bool guest_;
   const std::vector<std::uint64_t> isolated_;  // read once: isolcpus is a boot parameter

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "common/file_reader.h"
+#include "common/kept_open_file.h"
 #include "common/text.h"
 #include "exporter/collectors/device_regex_filter.h"
 
@@ -157,14 +158,14 @@ struct DiskstatsOptions {
 class DiskstatsCollector : public Collector {
  public:
   DiskstatsCollector(std::string diskstats_path, std::string udev_dir, std::unique_ptr<DeviceRegexFilter> filter)
-      : diskstats_path_(std::move(diskstats_path)), udev_dir_(std::move(udev_dir)), filter_(std::move(filter)) {}
+      : diskstats_file_(std::move(diskstats_path)), udev_dir_(std::move(udev_dir)), filter_(std::move(filter)) {}
   std::string_view name() const override { return "diskstats"; }
 
   Status Collect(Families& out) override {
-    auto text = ReadFileCapped(diskstats_path_);
+    auto text = diskstats_file_.Read();
     if (!text.ok()) return text.status();
     auto lines = ParseDiskstats(*text);
-    if (!lines.ok()) return lines.status().WithContext(diskstats_path_);
+    if (!lines.ok()) return lines.status().WithContext(diskstats_file_.path());
 
     // Fixed slots so references stay valid; empty families are dropped at the end.
     enum Slot { kInfo = kDiskStatValues, kFilesystem, kMapper, kAta };
@@ -244,7 +245,7 @@ class DiskstatsCollector : public Collector {
   }
 
  private:
-  std::string diskstats_path_;
+  KeptOpenFile diskstats_file_;
   std::string udev_dir_;
   std::unique_ptr<DeviceRegexFilter> filter_;
 };

@@ -1,6 +1,7 @@
 #include "exporter/collectors/loadavg.h"
 
 #include "common/file_reader.h"
+#include "common/kept_open_file.h"
 #include "common/text.h"
 
 namespace buildfarm::exporter {
@@ -21,11 +22,11 @@ namespace {
 
 class LoadavgCollector : public Collector {
  public:
-  explicit LoadavgCollector(std::string path) : path_(std::move(path)) {}
+  explicit LoadavgCollector(std::string path) : file_(std::move(path)) {}
   std::string_view name() const override { return "loadavg"; }
 
   Status Collect(Families& out) override {
-    auto text = ReadFileCapped(path_);
+    auto text = file_.Read();
     if (!text.ok()) return text.status();
     auto load = ParseLoadavg(*text);
     if (!load.ok()) return load.status();
@@ -36,7 +37,7 @@ class LoadavgCollector : public Collector {
   }
 
  private:
-  std::string path_;
+  KeptOpenFile file_;
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common/file_reader.h"
+#include "common/kept_open_file.h"
 #include "common/text.h"
 
 namespace buildfarm::exporter {
@@ -102,14 +103,14 @@ namespace {
 
 class MeminfoCollector : public Collector {
  public:
-  explicit MeminfoCollector(std::string path) : path_(std::move(path)) {}
+  explicit MeminfoCollector(std::string path) : file_(std::move(path)) {}
   std::string_view name() const override { return "meminfo"; }
 
   Status Collect(Families& out) override {
-    auto text = ReadFileCapped(path_);
+    auto text = file_.Read();
     if (!text.ok()) return text.status();
     auto entries = ParseMeminfo(*text);
-    if (!entries.ok()) return entries.status().WithContext(path_);
+    if (!entries.ok()) return entries.status().WithContext(file_.path());
     for (const auto& entry : *entries) {
       std::string name = MeminfoMetricName(entry);
       std::string_view key = std::string_view(name).substr(std::string_view("node_memory_").size());
@@ -122,7 +123,7 @@ class MeminfoCollector : public Collector {
   }
 
  private:
-  std::string path_;
+  KeptOpenFile file_;
 };
 
 }  // namespace

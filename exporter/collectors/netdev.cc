@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "common/file_reader.h"
+#include "common/kept_open_file.h"
 #include "common/text.h"
 #include "exporter/collectors/device_regex_filter.h"
 
@@ -62,14 +63,14 @@ struct NetdevOptions {
 class NetdevCollector : public Collector {
  public:
   NetdevCollector(std::string path, std::unique_ptr<DeviceRegexFilter> filter)
-      : path_(std::move(path)), filter_(std::move(filter)) {}
+      : file_(std::move(path)), filter_(std::move(filter)) {}
   std::string_view name() const override { return "netdev"; }
 
   Status Collect(Families& out) override {
-    auto text = ReadFileCapped(path_);
+    auto text = file_.Read();
     if (!text.ok()) return text.status();
     auto lines = ParseNetDev(*text);
-    if (!lines.ok()) return lines.status().WithContext(path_);
+    if (!lines.ok()) return lines.status().WithContext(file_.path());
 
     // A repeated name keeps its last line, as node_exporter's map does.
     std::unordered_map<std::string_view, std::size_t> last_line;
@@ -102,7 +103,7 @@ class NetdevCollector : public Collector {
   }
 
  private:
-  std::string path_;
+  KeptOpenFile file_;
   std::unique_ptr<DeviceRegexFilter> filter_;
 };
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/file_reader.h"
+#include "common/kept_open_file.h"
 #include "exporter/collectors/proc_stat_parser.h"
 
 namespace buildfarm::exporter {
@@ -16,14 +17,14 @@ struct StatOptions {
 
 class StatCollector : public Collector {
  public:
-  StatCollector(std::string path, bool softirq) : path_(std::move(path)), softirq_(softirq) {}
+  StatCollector(std::string path, bool softirq) : file_(std::move(path)), softirq_(softirq) {}
   std::string_view name() const override { return "stat"; }
 
   Status Collect(Families& out) override {
-    auto text = ReadFileCapped(path_);
+    auto text = file_.Read();
     if (!text.ok()) return text.status();
     auto stat = ParseProcStat(*text);
-    if (!stat.ok()) return stat.status().WithContext(path_);
+    if (!stat.ok()) return stat.status().WithContext(file_.path());
     auto d = [](std::uint64_t v) { return static_cast<double>(v); };
     AddSingle(out, "node_intr_total", "Total number of interrupts serviced.", kCounter, d(stat->interrupts_total));
     AddSingle(out, "node_context_switches_total", "Total number of context switches.", kCounter,
@@ -47,7 +48,7 @@ class StatCollector : public Collector {
   }
 
  private:
-  const std::string path_;
+  KeptOpenFile file_;
   const bool softirq_;
 };
 

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/statfs.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <deque>
@@ -71,9 +72,12 @@ namespace {
 
 using State = StatfsRunner::State;
 
-// Wakes one more idle worker while calls are queued and none is on its way. Workers are woken one
-// at a time as each takes a call: fast calls are drained by one or two threads (few context
-// switches), while a call that blocks leaves the rest of the queue to the next worker.
+// A batch whose calls have not all returned after this long wakes one more idle worker, so that a
+// call blocking the draining worker leaves the rest of the queue to another. Normal batches are
+// drained by the single worker woken for them: one handoff there and one back per scrape.
+constexpr auto kEscalateAfter = std::chrono::milliseconds(3);
+
+// Wakes one more idle worker while calls are queued and none is on its way.
 void WakeWorkerIfNeeded(State& state) {
   if (!state.queue.empty() && state.idle > state.signaled) {
     ++state.signaled;
@@ -94,7 +98,6 @@ void WorkerLoop(const std::shared_ptr<State>& state) {
     std::shared_ptr<Call> call = std::move(state->queue.front());
     state->queue.pop_front();
     call->started = true;
-    WakeWorkerIfNeeded(*state);
 
     lock.unlock();
     Result<StatfsValues> result = state->stat(call->path);
@@ -104,10 +107,15 @@ void WorkerLoop(const std::shared_ptr<State>& state) {
     call->done = true;
     auto it = state->in_flight.find(call->path);
     if (it != state->in_flight.end() && it->second == call) state->in_flight.erase(it);
-    for (const auto& batch : call->waiters) {
-      if (--batch->remaining == 0) batch->cv.notify_one();
-    }
+    std::vector<std::shared_ptr<Batch>> finished = std::move(call->waiters);
     call->waiters.clear();
+    std::erase_if(finished, [](const std::shared_ptr<Batch>& batch) { return --batch->remaining != 0; });
+    if (!finished.empty()) {
+      // Notify without the lock held, so the woken scrape thread does not block on it at once.
+      lock.unlock();
+      for (const auto& batch : finished) batch->cv.notify_one();
+      lock.lock();
+    }
     if (call->overdue) {
       --state->stuck_threads;
       // A replacement took this worker's place while it was stuck; keep the pool at its size.
@@ -186,7 +194,13 @@ std::vector<StatfsRunner::Answer> StatfsRunner::StatAll(const std::vector<std::s
     ++batch->remaining;
   }
   WakeWorkerIfNeeded(*state_);
-  batch->cv.wait_until(lock, deadline, [&] { return batch->remaining == 0; });
+  const auto all_returned = [&] { return batch->remaining == 0; };
+  while (!all_returned()) {
+    const auto slice_end = std::min(deadline, std::chrono::steady_clock::now() + kEscalateAfter);
+    if (batch->cv.wait_until(lock, slice_end, all_returned)) break;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    WakeWorkerIfNeeded(*state_);  // slow progress: a call may be blocking the worker that drains the queue
+  }
 
   bool marked_stuck = false;
   for (std::size_t i = 0; i < calls.size(); ++i) {
