@@ -148,7 +148,7 @@ Result<SchedulerConfig> LoadSchedulerConfig(const std::string& path) {
 std::string EffectiveSchedulingYaml(const SchedulerConfig& config) {
   if (!config.scheduling_yaml.empty()) return config.scheduling_yaml;
   if (!config.prometheus.url.empty()) return "";
-  return "profiles:\n  - schedulerName: default\n    plugins:\n      filter:\n        disabled: [{name: MetricsFresh}]\n";
+  return "profiles:\n  - schedulerName: default\n    plugins:\n      filter:\n        disabled: [{name: MetricsFresh}, {name: DiskSpace}]\n";
 }
 
 }  // namespace buildfarm::scheduler

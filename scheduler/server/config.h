@@ -18,8 +18,8 @@
 //   cycle_interval: 1s                        # scheduling cycles also run on every submit and result
 //   backups: {build1: build2}                 # a down node's work prefers its healthy backup
 //
-// Without a `scheduling` section and without Prometheus, the default profile leaves out MetricsFresh
-// (there are no metrics to be fresh). Unknown keys are errors naming the key. Plain values; thread-safe
+// Without a `scheduling` section and without Prometheus, the default profile leaves out MetricsFresh and
+// DiskSpace (there are no metrics to judge by). Unknown keys are errors naming the key. Plain values; thread-safe
 // to read.
 #pragma once
 
@@ -65,7 +65,7 @@ Result<SchedulerConfig> ParseSchedulerConfig(std::string_view yaml_text, std::st
 Result<SchedulerConfig> LoadSchedulerConfig(const std::string& path);
 
 // The scheduling profiles' YAML to use: the configured section, or a default profile (without
-// MetricsFresh when no Prometheus is configured).
+// MetricsFresh and DiskSpace when no Prometheus is configured).
 std::string EffectiveSchedulingYaml(const SchedulerConfig& config);
 
 }  // namespace buildfarm::scheduler
