@@ -17,7 +17,7 @@ ServerMetrics::ServerMetrics() : registry_(std::make_shared<prometheus::Registry
   nodes_ = &prometheus::BuildGauge().Name("buildfarm_scheduler_nodes").Help("Known nodes by state.").Register(*registry_);
   queue_wait_ = &prometheus::BuildHistogram()
                      .Name("buildfarm_scheduler_queue_wait_seconds")
-                     .Help("Time from submission (or requeue) to assignment.")
+                     .Help("Time from submission to (each) assignment.")
                      .Register(*registry_)
                      .Add({}, kWaitBuckets);
   cycle_duration_ = &prometheus::BuildHistogram()

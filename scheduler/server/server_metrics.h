@@ -2,7 +2,7 @@
 //
 //   buildfarm_scheduler_jobs{status}                 gauge, set from the store at each scrape
 //   buildfarm_scheduler_nodes{state}                 gauge, set from the node table at each scrape
-//   buildfarm_scheduler_queue_wait_seconds           histogram, submit (or requeue) to assignment
+//   buildfarm_scheduler_queue_wait_seconds           histogram, submission to (each) assignment
 //   buildfarm_scheduler_cycle_duration_seconds       histogram
 //   buildfarm_scheduler_decisions_total{result}      bound, unschedulable, error
 //   buildfarm_jobs_completed_total{node,result}      completed, failed

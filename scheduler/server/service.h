@@ -83,7 +83,8 @@ class SchedulerService {
   std::vector<NodeStatus> ListNodes();
   Result<NodeStatus> GetNode(const std::string& name);
 
-  // Agent protocol.
+  // Agent protocol. Registering requeues the node's running attempts (a registering agent is a new
+  // process that no longer runs them); its assigned, unstarted jobs stay for it to pick up.
   Result<NodeRecord> RegisterNode(NodeRecord node);
   // NotFound for an unknown node; otherwise the listed attempts that are no longer current.
   Result<std::vector<AttemptRef>> Heartbeat(const std::string& node, const std::vector<AttemptRef>& running);

@@ -8,8 +8,22 @@ namespace buildfarm::scheduler {
 
 Result<NodeRecord> SchedulerService::RegisterNode(NodeRecord node) {
   auto before = nodes_.Get(node.name);
-  auto stored = nodes_.Register(node, NowSeconds());
+  const double now = NowSeconds();
+  auto stored = nodes_.Register(node, now);
   if (!stored.ok()) return stored.status();
+  // An agent registers when it starts (or when the scheduler forgot it), so the attempts it was
+  // running are gone with its old process: requeue them with new attempts rather than leave them
+  // `running` with no owner. Its late reports for them get 409.
+  auto active = jobs_.ActiveOnNode(node.name);
+  if (active.ok() && std::any_of(active->begin(), active->end(),
+                                 [](const Job& job) { return job.state == JobState::kRunning; })) {
+    auto moved = jobs_.RequeueNode(node.name, "agent re-registered", "", now, /*running_only=*/true);
+    if (moved.ok()) {
+      for (const Job& job : *moved) in_flight_.Forget(node.name, job.spec.id);
+      log_.Warn("requeued the attempts of a re-registered agent", {{"node", node.name},
+                                                                   {"jobs_requeued", std::to_string(moved->size())}});
+    }
+  }
   log_.Info("node registered", {{"node", node.name}, {"state", NodeStateOf(*stored)},
                                 {"returning", before.ok() ? "true" : "false"}});
   Wake();

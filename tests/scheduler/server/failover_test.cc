@@ -115,3 +115,27 @@ TEST_F(RestartTest, CordonAndDrainSurviveARestart) {
 
 }  // namespace
 }  // namespace buildfarm::scheduler
+
+namespace buildfarm::scheduler {
+namespace {
+
+class ReRegisterTest : public ServerTest {};
+
+TEST_F(ReRegisterTest, ReRegisteringAgentLosesItsRunningAttemptsButKeepsUnstartedOnes) {
+  ASSERT_EQ(RegisterNode("b1").status, 200);
+  std::string running = Submit({});
+  ASSERT_TRUE(Eventually([&] { return Job(running)["status"] == "assigned"; }));
+  ASSERT_EQ(Post("/api/v1/jobs/" + running + "/attempts/1/start", "", "b1tok").status, 200);
+  std::string waiting = Submit({});
+  ASSERT_TRUE(Eventually([&] { return Job(waiting)["status"] == "assigned"; }));
+
+  ASSERT_EQ(RegisterNode("b1").status, 200);
+  EXPECT_EQ(Post("/api/v1/jobs/" + running + "/attempts/1/result", R"({"exit_code": 0})", "b1tok").status, 409);
+  ASSERT_TRUE(Eventually([&] { return Job(running)["attempt"] == 2; }));
+  EXPECT_EQ(Job(running)["retry_count"], 1);
+  EXPECT_EQ(Job(waiting)["attempt"], 1);
+  EXPECT_EQ(Post("/api/v1/jobs/" + waiting + "/attempts/1/start", "", "b1tok").status, 200);
+}
+
+}  // namespace
+}  // namespace buildfarm::scheduler
