@@ -147,8 +147,13 @@ Result<SchedulerConfig> LoadSchedulerConfig(const std::string& path) {
 
 std::string EffectiveSchedulingYaml(const SchedulerConfig& config) {
   if (!config.scheduling_yaml.empty()) return config.scheduling_yaml;
-  if (!config.prometheus.url.empty()) return "";
-  return "profiles:\n  - schedulerName: default\n    plugins:\n      filter:\n        disabled: [{name: MetricsFresh}, {name: DiskSpace}]\n";
+  // NodeReady judges heartbeats by the same lease as the lease monitor.
+  std::string yaml = "profiles:\n  - schedulerName: default\n    pluginConfig:\n      - name: NodeReady\n"
+                     "        args: {lease: " + std::to_string(static_cast<long long>(config.lease_seconds * 1000)) + "ms}\n";
+  if (config.prometheus.url.empty()) {
+    yaml += "    plugins:\n      filter:\n        disabled: [{name: MetricsFresh}, {name: DiskSpace}]\n";
+  }
+  return yaml;
 }
 
 }  // namespace buildfarm::scheduler

@@ -64,8 +64,8 @@ struct SchedulerConfig {
 Result<SchedulerConfig> ParseSchedulerConfig(std::string_view yaml_text, std::string_view source);
 Result<SchedulerConfig> LoadSchedulerConfig(const std::string& path);
 
-// The scheduling profiles' YAML to use: the configured section, or a default profile (without
-// MetricsFresh and DiskSpace when no Prometheus is configured).
+// The scheduling profiles' YAML to use: the configured section, or a default profile whose NodeReady
+// uses the configured lease (and without MetricsFresh and DiskSpace when no Prometheus is configured).
 std::string EffectiveSchedulingYaml(const SchedulerConfig& config);
 
 }  // namespace buildfarm::scheduler

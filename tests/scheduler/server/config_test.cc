@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "scheduler/framework/profile.h"
+#include "scheduler/plugins/registry.h"
+
 namespace buildfarm::scheduler {
 namespace {
 
@@ -46,6 +49,17 @@ TEST(SchedulerConfigTest, DefaultsWithoutPrometheusLeaveOutMetricFilters) {
   EXPECT_EQ(config->lease_seconds, 15);
   EXPECT_EQ(config->heartbeat_seconds, 5);
   EXPECT_NE(EffectiveSchedulingYaml(*config).find("MetricsFresh"), std::string::npos);
+  EXPECT_NE(EffectiveSchedulingYaml(*config).find("lease: 15000ms"), std::string::npos);
+  auto profiles = LoadProfiles(EffectiveSchedulingYaml(*config), "default", plugins::BuiltinRegistry());
+  ASSERT_TRUE(profiles.ok()) << profiles.status().ToString();
+  for (const FilterPlugin* filter : profiles->front().filters) {
+    EXPECT_NE(filter->Name(), "MetricsFresh");
+    EXPECT_NE(filter->Name(), "DiskSpace");
+  }
+  config->prometheus.url = "http://127.0.0.1:9090";
+  auto with_metrics = LoadProfiles(EffectiveSchedulingYaml(*config), "default", plugins::BuiltinRegistry());
+  ASSERT_TRUE(with_metrics.ok()) << with_metrics.status().ToString();
+  EXPECT_EQ(with_metrics->front().filters.size(), 7u);
 }
 
 TEST(SchedulerConfigTest, ErrorsNameTheKey) {
