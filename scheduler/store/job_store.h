@@ -73,8 +73,10 @@ class JobStore {
                             const AttemptResult& result, double now);
   // A lost node's assigned and running jobs go back to the queue with retry_count+1, preferring
   // `backup` when given; past max_retries they fail. Returns the jobs it moved or failed.
+  // `running_only` leaves assigned, unstarted jobs where they are (an agent that restarted will still
+  // pick those up).
   Result<std::vector<Job>> RequeueNode(const std::string& node, const std::string& reason,
-                                       const std::string& backup, double now);
+                                       const std::string& backup, double now, bool running_only = false);
 
   // Log chunks of the current attempt; Conflict for a superseded attempt.
   Status AppendLog(const std::string& id, int attempt, std::string_view data);

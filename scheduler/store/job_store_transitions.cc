@@ -154,11 +154,13 @@ Result<Job> JobStore::FinishAttempt(const std::string& id, int attempt, const st
 }
 
 Result<std::vector<Job>> JobStore::RequeueNode(const std::string& node, const std::string& reason,
-                                               const std::string& backup, double now) {
+                                               const std::string& backup, double now, bool running_only) {
   std::lock_guard lock(mu_);
   Transaction txn(db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
-  auto active = Query("WHERE node = ?1 AND state IN ('assigned', 'running') ORDER BY seq", {node});
+  auto active = Query(running_only ? "WHERE node = ?1 AND state = 'running' ORDER BY seq"
+                                   : "WHERE node = ?1 AND state IN ('assigned', 'running') ORDER BY seq",
+                      {node});
   if (!active.ok()) return active.status();
   std::vector<Job> moved;
   for (const Job& job : *active) {

@@ -1,0 +1,214 @@
+// Agent protocol routes: register, heartbeat, long-poll for assignments, and an attempt's start, log
+// chunks and result. An agent token acts only for its own node: its reports name the node, so a
+// report for an attempt that moved elsewhere is a superseded attempt (409), not someone else's job.
+#include <algorithm>
+
+#include "common/text.h"
+#include "scheduler/server/api.h"
+#include "scheduler/store/job_json.h"
+
+namespace buildfarm::scheduler {
+namespace {
+
+Status ReadStringMap(const nlohmann::json& body, const char* key, std::map<std::string, std::string>* out) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return Status::Ok();
+  if (!it->is_object()) return InvalidArgument(std::string(key) + ": want an object of strings");
+  for (auto& [k, v] : it->items()) {
+    if (!v.is_string()) return InvalidArgument(std::string(key) + "/" + k + ": want a string");
+    (*out)[k] = v.get<std::string>();
+  }
+  return Status::Ok();
+}
+
+Result<NodeRecord> NodeFromJson(const nlohmann::json& body) {
+  NodeRecord node;
+  auto name = body.find("name");
+  if (name == body.end() || !name->is_string() || name->get<std::string>().empty()) {
+    return InvalidArgument("name: want the node's name");
+  }
+  node.name = name->get<std::string>();
+  if (node.name.find('/') != std::string::npos) return InvalidArgument("name: must not contain /");
+  BUILDFARM_RETURN_IF_ERROR(ReadStringMap(body, "labels", &node.labels));
+  if (auto profiles = body.find("profiles"); profiles != body.end() && !profiles->is_null()) {
+    if (!profiles->is_array()) return InvalidArgument("profiles: want a list of strings");
+    for (std::size_t i = 0; i < profiles->size(); ++i) {
+      if (!(*profiles)[i].is_string()) return InvalidArgument("profiles/" + std::to_string(i) + ": want a string");
+      node.profiles.push_back((*profiles)[i].get<std::string>());
+    }
+  }
+  if (auto capacity = body.find("capacity"); capacity != body.end() && !capacity->is_null()) {
+    if (!capacity->is_object()) return InvalidArgument("capacity: want an object");
+    for (auto& [key, value] : capacity->items()) {
+      if (!value.is_number() || value.get<double>() < 0) {
+        return InvalidArgument("capacity/" + key + ": want a non-negative number");
+      }
+      if (key == "cores") {
+        node.capacity.cores = value.get<double>();
+      } else if (key == "memory_bytes") {
+        node.capacity.memory_bytes = value.get<std::int64_t>();
+      } else if (key == "disk_bytes") {
+        node.capacity.disk_bytes = value.get<std::int64_t>();
+      } else {
+        return InvalidArgument("capacity/" + key + ": unknown field");
+      }
+    }
+  }
+  return node;
+}
+
+void Register(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto who = Admit(req, res, ctx, Access::kAnyAgent);
+  if (!who) return;
+  auto body = JsonBody(req, res);
+  if (!body) return;
+  auto node = NodeFromJson(*body);
+  if (!node.ok()) return SendStatus(res, node.status());
+  if (Status bound = Authorize(*who, Access::kAgent, node->name); !bound.ok()) return SendStatus(res, bound);
+  auto stored = ctx.service.RegisterNode(std::move(node).value());
+  if (!stored.ok()) return SendStatus(res, stored.status());
+  auto status = ctx.service.GetNode(stored->name);
+  if (!status.ok()) return SendStatus(res, status.status());
+  const SchedulerConfig& config = ctx.service.config();
+  SendJson(res, 200, {{"node", NodeToJson(*status, NowSeconds())},
+                      {"heartbeat_seconds", config.heartbeat_seconds},
+                      {"lease_seconds", config.lease_seconds}});
+}
+
+nlohmann::json AttemptsToJson(const std::vector<AttemptRef>& attempts) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const AttemptRef& a : attempts) out.push_back({{"job_id", a.job_id}, {"attempt", a.attempt}});
+  return out;
+}
+
+void Heartbeat(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string node = req.matches[1];
+  if (!Admit(req, res, ctx, Access::kAgent, node)) return;
+  std::vector<AttemptRef> running;
+  if (!req.body.empty()) {
+    auto body = JsonBody(req, res);
+    if (!body) return;
+    if (auto list = body->find("running"); list != body->end() && !list->is_null()) {
+      if (!list->is_array()) return SendError(res, 400, "want a list of {job_id, attempt}", "running");
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto& item = (*list)[i];
+        const std::string at = "running/" + std::to_string(i);
+        if (!item.is_object() || !item.contains("job_id") || !item["job_id"].is_string()) {
+          return SendError(res, 400, "want a job id", at + "/job_id");
+        }
+        if (!item.contains("attempt") || !item["attempt"].is_number_integer()) {
+          return SendError(res, 400, "want an attempt number", at + "/attempt");
+        }
+        running.push_back({item["job_id"].get<std::string>(), item["attempt"].get<int>()});
+      }
+    }
+  }
+  auto superseded = ctx.service.Heartbeat(node, running);
+  if (!superseded.ok()) return SendStatus(res, superseded.status());
+  SendJson(res, 200, {{"superseded", AttemptsToJson(*superseded)}});
+}
+
+void Assignments(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string node = req.matches[1];
+  if (!Admit(req, res, ctx, Access::kAgent, node)) return;
+  double wait = 20;
+  if (req.has_param("wait_seconds")) {
+    auto parsed = text::ParseDouble(req.get_param_value("wait_seconds"));
+    if (!parsed || *parsed < 0) return SendError(res, 400, "want a non-negative number of seconds", "wait_seconds");
+    wait = std::min(*parsed, 30.0);
+  }
+  if (!ctx.nodes.Get(node).ok()) return SendError(res, 404, "node " + node + " is not registered");
+  auto jobs = ctx.service.WaitForAssignments(node, wait);
+  if (!jobs.ok()) return SendStatus(res, jobs.status());
+  nlohmann::json out = nlohmann::json::array();
+  for (const Job& job : *jobs) out.push_back({{"job", JobToJson(job)}, {"attempt", job.attempt}});
+  SendJson(res, 200, {{"assignments", out}});
+}
+
+// The node an attempt report acts for: the agent's own node, or for an admin the job's current node.
+std::optional<std::string> ReportingNode(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                                         Job* job) {
+  auto who = Admit(req, res, ctx, Access::kAnyAgent);
+  if (!who) return std::nullopt;
+  auto found = ctx.jobs.Get(req.matches[1]);
+  if (!found.ok()) {
+    SendStatus(res, found.status());
+    return std::nullopt;
+  }
+  *job = std::move(found).value();
+  return who->role == Role::kAgent ? who->node : job->node;
+}
+
+int AttemptNumber(const httplib::Request& req) {
+  return static_cast<int>(text::ParseInt64(req.matches[2].str()).value_or(-1));
+}
+
+void Start(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  Job job;
+  auto node = ReportingNode(ctx, req, res, &job);
+  if (!node) return;
+  auto started = ctx.jobs.StartAttempt(job.spec.id, AttemptNumber(req), *node, NowSeconds());
+  if (!started.ok()) return SendStatus(res, started.status());
+  ctx.log.Info("attempt started", {{"job", job.spec.id}, {"attempt", std::to_string(AttemptNumber(req))}, {"node", *node}});
+  SendJson(res, 200, JobToJson(*started));
+}
+
+void AppendLog(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  Job job;
+  auto node = ReportingNode(ctx, req, res, &job);
+  if (!node) return;
+  const int attempt = AttemptNumber(req);
+  if (job.attempt != attempt || job.node != *node) {
+    return SendError(res, 409, "attempt " + std::to_string(attempt) + " of job " + job.spec.id + " is superseded");
+  }
+  Status appended = ctx.jobs.AppendLog(job.spec.id, attempt, req.body);
+  if (!appended.ok()) return SendStatus(res, appended);
+  SendJson(res, 200, {{"appended_bytes", req.body.size()}});
+}
+
+void ReportResult(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  Job job;
+  auto node = ReportingNode(ctx, req, res, &job);
+  if (!node) return;
+  auto body = JsonBody(req, res);
+  if (!body) return;
+  AttemptResult result;
+  auto exit_code = body->find("exit_code");
+  if (exit_code == body->end() || !exit_code->is_number_integer()) {
+    return SendError(res, 400, "want the integer exit code", "exit_code");
+  }
+  result.exit_code = exit_code->get<std::int64_t>();
+  if (auto duration = body->find("duration_seconds"); duration != body->end() && !duration->is_null()) {
+    if (!duration->is_number() || duration->get<double>() < 0) {
+      return SendError(res, 400, "want a non-negative number of seconds", "duration_seconds");
+    }
+    result.duration_seconds = duration->get<double>();
+  }
+  if (auto error = body->find("error"); error != body->end() && !error->is_null()) {
+    if (!error->is_string()) return SendError(res, 400, "want a string", "error");
+    result.error_message = error->get<std::string>();
+  }
+  const int attempt = AttemptNumber(req);
+  auto finished = ctx.jobs.FinishAttempt(job.spec.id, attempt, *node, result, NowSeconds());
+  if (!finished.ok()) return SendStatus(res, finished.status());
+  ctx.log.Info("attempt finished", {{"job", job.spec.id}, {"attempt", std::to_string(attempt)}, {"node", *node},
+                                    {"status", JobStateName(finished->state)}});
+  ctx.service.OnAttemptFinished(*finished, true);
+  SendJson(res, 200, JobToJson(*finished));
+}
+
+}  // namespace
+
+void RegisterAgentRoutes(HttpServer& server, ApiContext& ctx) {
+  using R = const httplib::Request&;
+  using W = httplib::Response&;
+  const std::string attempt = R"(/api/v1/jobs/([^/]+)/attempts/([0-9]{1,9}))";
+  server.Post("/api/v1/agents/register", [&ctx](R req, W res) { Register(ctx, req, res); });
+  server.Post(R"(/api/v1/agents/([^/]+)/heartbeat)", [&ctx](R req, W res) { Heartbeat(ctx, req, res); });
+  server.Get(R"(/api/v1/agents/([^/]+)/assignments)", [&ctx](R req, W res) { Assignments(ctx, req, res); });
+  server.Post(attempt + "/start", [&ctx](R req, W res) { Start(ctx, req, res); });
+  server.Post(attempt + "/log", [&ctx](R req, W res) { AppendLog(ctx, req, res); });
+  server.Post(attempt + "/result", [&ctx](R req, W res) { ReportResult(ctx, req, res); });
+}
+
+}  // namespace buildfarm::scheduler

@@ -1,0 +1,53 @@
+// Node routes: list, get, cordon, uncordon, drain.
+#include "scheduler/server/api.h"
+
+namespace buildfarm::scheduler {
+namespace {
+
+void List(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(req, res, ctx, Access::kRead)) return;
+  const double now = NowSeconds();
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const NodeStatus& node : ctx.service.ListNodes()) nodes.push_back(NodeToJson(node, now));
+  SendJson(res, 200, {{"nodes", nodes}});
+}
+
+void Get(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(req, res, ctx, Access::kRead)) return;
+  auto node = ctx.service.GetNode(req.matches[1]);
+  if (!node.ok()) return SendStatus(res, node.status());
+  SendJson(res, 200, NodeToJson(*node, NowSeconds()));
+}
+
+void Change(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(req, res, ctx, Access::kAdmin)) return;
+  const std::string name = req.matches[1];
+  const std::string action = req.matches[2];
+  Status status;
+  if (action == "cordon") {
+    status = ctx.nodes.SetCordoned(name, true);
+  } else if (action == "drain") {
+    status = ctx.nodes.SetDraining(name, true);
+  } else {
+    status = ctx.nodes.SetReady(name);
+  }
+  if (!status.ok()) return SendStatus(res, status);
+  auto who = ctx.tokens.Authenticate(req.get_header_value("Authorization"));
+  ctx.log.Info("node " + action, {{"node", name}, {"by", who.ok() ? who->name : ""}});
+  ctx.service.Wake();
+  auto node = ctx.service.GetNode(name);
+  if (!node.ok()) return SendStatus(res, node.status());
+  SendJson(res, 200, NodeToJson(*node, NowSeconds()));
+}
+
+}  // namespace
+
+void RegisterNodeRoutes(HttpServer& server, ApiContext& ctx) {
+  using R = const httplib::Request&;
+  using W = httplib::Response&;
+  server.Get("/api/v1/nodes", [&ctx](R req, W res) { List(ctx, req, res); });
+  server.Get(R"(/api/v1/nodes/([^/]+))", [&ctx](R req, W res) { Get(ctx, req, res); });
+  server.Post(R"(/api/v1/nodes/([^/]+)/(cordon|uncordon|drain))", [&ctx](R req, W res) { Change(ctx, req, res); });
+}
+
+}  // namespace buildfarm::scheduler

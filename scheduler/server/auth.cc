@@ -1,0 +1,61 @@
+#include "scheduler/server/auth.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+namespace buildfarm::scheduler {
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xf]);
+  }
+  return out;
+}
+
+Result<Principal> TokenTable::Authenticate(std::string_view header) const {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || header.substr(0, kBearer.size()) != kBearer) {
+    return Status(StatusCode::kUnauthenticated, "missing bearer token");
+  }
+  const std::string digest = Sha256Hex(header.substr(kBearer.size()));
+  // Compare against every entry, so the time taken does not depend on which one matches.
+  const TokenConfig* match = nullptr;
+  for (const TokenConfig& token : tokens_) {
+    if (token.sha256.size() == digest.size() &&
+        CRYPTO_memcmp(token.sha256.data(), digest.data(), digest.size()) == 0 && match == nullptr) {
+      match = &token;
+    }
+  }
+  if (match == nullptr) return Status(StatusCode::kUnauthenticated, "unknown token");
+  return Principal{match->name, match->role, match->node};
+}
+
+Status Authorize(const Principal& who, Access access, std::string_view node) {
+  if (who.role == Role::kAdmin) return Status::Ok();
+  switch (access) {
+    case Access::kRead:
+      if (who.role == Role::kViewer) return Status::Ok();
+      return Status(StatusCode::kPermissionDenied, "role agent may only call the agent routes of its node");
+    case Access::kAdmin:
+      return Status(StatusCode::kPermissionDenied, std::string("role ") + RoleName(who.role) + " may not do this");
+    case Access::kAnyAgent:
+      if (who.role != Role::kAgent) return Status(StatusCode::kPermissionDenied, "only agents and admins may do this");
+      return Status::Ok();
+    case Access::kAgent:
+      if (who.role != Role::kAgent) return Status(StatusCode::kPermissionDenied, "only agents and admins may do this");
+      if (who.node != node) {
+        return Status(StatusCode::kPermissionDenied, "token of node " + who.node + " may not act for node " + std::string(node));
+      }
+      return Status::Ok();
+  }
+  return Status(StatusCode::kPermissionDenied, "forbidden");
+}
+
+}  // namespace buildfarm::scheduler

@@ -1,0 +1,159 @@
+#include "scheduler/server/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+#include "common/file_reader.h"
+#include "common/text.h"
+
+namespace buildfarm::scheduler {
+namespace {
+
+Status KeyError(std::string_view source, const std::string& key, const std::string& what) {
+  return InvalidArgument(std::string(source) + ": " + key + ": " + what);
+}
+
+Status CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, std::string_view source,
+                 const std::string& prefix) {
+  if (!map.IsMap()) return KeyError(source, prefix.empty() ? "(document)" : prefix.substr(0, prefix.size() - 1), "want a mapping");
+  for (const auto& entry : map) {
+    std::string key = entry.first.as<std::string>();
+    if (allowed.count(key) == 0) return KeyError(source, prefix + key, "unknown key");
+  }
+  return Status::Ok();
+}
+
+Status ReadDuration(const YAML::Node& node, std::string_view source, const std::string& key, double* out) {
+  if (!node) return Status::Ok();
+  auto seconds = text::ParseDurationSeconds(node.as<std::string>());
+  if (!seconds || *seconds <= 0) return KeyError(source, key, "want a positive duration such as 15s");
+  *out = *seconds;
+  return Status::Ok();
+}
+
+bool IsSha256Hex(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+Status ParseTokens(const YAML::Node& node, std::string_view source, SchedulerConfig* out) {
+  if (!node.IsSequence()) return KeyError(source, "tokens", "want a list");
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node t = node[i];
+    std::string at = "tokens[" + std::to_string(i) + "]";
+    BUILDFARM_RETURN_IF_ERROR(CheckKeys(t, {"name", "role", "node", "sha256"}, source, at + "."));
+    TokenConfig token;
+    token.name = t["name"] ? t["name"].as<std::string>() : "";
+    if (token.name.empty()) return KeyError(source, at + ".name", "required");
+    std::string role = t["role"] ? t["role"].as<std::string>() : "";
+    if (role == "admin") {
+      token.role = Role::kAdmin;
+    } else if (role == "agent") {
+      token.role = Role::kAgent;
+    } else if (role == "viewer") {
+      token.role = Role::kViewer;
+    } else {
+      return KeyError(source, at + ".role", "want admin, agent or viewer");
+    }
+    token.node = t["node"] ? t["node"].as<std::string>() : "";
+    if (token.role == Role::kAgent && token.node.empty()) return KeyError(source, at + ".node", "required for role agent");
+    if (token.role != Role::kAgent && !token.node.empty()) return KeyError(source, at + ".node", "only for role agent");
+    token.sha256 = t["sha256"] ? t["sha256"].as<std::string>() : "";
+    for (char& c : token.sha256) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!IsSha256Hex(token.sha256)) return KeyError(source, at + ".sha256", "want 64 hex digits (sha256sum of the token)");
+    out->tokens.push_back(std::move(token));
+  }
+  return Status::Ok();
+}
+
+Status ParsePrometheus(const YAML::Node& node, std::string_view source, PrometheusConfig* out) {
+  BUILDFARM_RETURN_IF_ERROR(CheckKeys(node, {"url", "refresh_interval", "timeout", "queries"}, source, "prometheus."));
+  if (node["url"]) out->url = node["url"].as<std::string>();
+  if (!out->url.empty() && out->url.rfind("http://", 0) != 0 && out->url.rfind("https://", 0) != 0) {
+    return KeyError(source, "prometheus.url", "want an http:// or https:// URL");
+  }
+  BUILDFARM_RETURN_IF_ERROR(ReadDuration(node["refresh_interval"], source, "prometheus.refresh_interval",
+                                         &out->refresh_interval_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadDuration(node["timeout"], source, "prometheus.timeout", &out->timeout_seconds));
+  if (const YAML::Node queries = node["queries"]) {
+    if (!queries.IsMap()) return KeyError(source, "prometheus.queries", "want a mapping of name: PromQL");
+    for (const auto& entry : queries) out->queries[entry.first.as<std::string>()] = entry.second.as<std::string>();
+  }
+  return Status::Ok();
+}
+
+Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view source) {
+  SchedulerConfig config;
+  if (!root || root.IsNull()) return config;
+  BUILDFARM_RETURN_IF_ERROR(CheckKeys(root, {"store", "tokens", "prometheus", "scheduling", "lease", "heartbeat",
+                                             "cycle_interval", "backups"}, source, ""));
+  if (const YAML::Node store = root["store"]) {
+    BUILDFARM_RETURN_IF_ERROR(CheckKeys(store, {"path"}, source, "store."));
+    if (store["path"]) config.store_path = store["path"].as<std::string>();
+    if (config.store_path.empty()) return KeyError(source, "store.path", "must not be empty");
+  }
+  if (root["tokens"]) BUILDFARM_RETURN_IF_ERROR(ParseTokens(root["tokens"], source, &config));
+  if (root["prometheus"]) BUILDFARM_RETURN_IF_ERROR(ParsePrometheus(root["prometheus"], source, &config.prometheus));
+  if (const YAML::Node scheduling = root["scheduling"]) {
+    if (!scheduling.IsMap()) return KeyError(source, "scheduling", "want a mapping (KubeSchedulerConfiguration style)");
+    config.scheduling_yaml = YAML::Dump(scheduling);
+  }
+  BUILDFARM_RETURN_IF_ERROR(ReadDuration(root["lease"], source, "lease", &config.lease_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadDuration(root["heartbeat"], source, "heartbeat", &config.heartbeat_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadDuration(root["cycle_interval"], source, "cycle_interval", &config.cycle_interval_seconds));
+  if (config.heartbeat_seconds >= config.lease_seconds) {
+    return KeyError(source, "heartbeat", "must be shorter than the lease");
+  }
+  if (const YAML::Node backups = root["backups"]) {
+    if (!backups.IsMap()) return KeyError(source, "backups", "want a mapping of node: backup");
+    for (const auto& entry : backups) {
+      std::string node = entry.first.as<std::string>();
+      std::string backup = entry.second.as<std::string>();
+      if (node == backup) return KeyError(source, "backups." + node, "a node cannot back itself up");
+      config.backups[node] = backup;
+    }
+  }
+  return config;
+}
+
+}  // namespace
+
+const char* RoleName(Role role) {
+  switch (role) {
+    case Role::kAdmin: return "admin";
+    case Role::kAgent: return "agent";
+    case Role::kViewer: return "viewer";
+  }
+  return "unknown";
+}
+
+Result<SchedulerConfig> ParseSchedulerConfig(std::string_view yaml_text, std::string_view source) {
+  try {
+    return ParseDocument(YAML::Load(std::string(yaml_text)), source);
+  } catch (const YAML::Exception& e) {
+    return ParseError(std::string(source) + ": " + e.what());
+  }
+}
+
+Result<SchedulerConfig> LoadSchedulerConfig(const std::string& path) {
+  auto text = ReadFileCapped(path, 4 << 20);
+  if (!text.ok()) return text.status();
+  return ParseSchedulerConfig(*text, path);
+}
+
+std::string EffectiveSchedulingYaml(const SchedulerConfig& config) {
+  if (!config.scheduling_yaml.empty()) return config.scheduling_yaml;
+  // NodeReady judges heartbeats by the same lease as the lease monitor.
+  std::string yaml = "profiles:\n  - schedulerName: default\n    pluginConfig:\n      - name: NodeReady\n"
+                     "        args: {lease: " + std::to_string(static_cast<long long>(config.lease_seconds * 1000)) + "ms}\n";
+  if (config.prometheus.url.empty()) {
+    yaml += "    plugins:\n      filter:\n        disabled: [{name: MetricsFresh}, {name: DiskSpace}]\n";
+  }
+  return yaml;
+}
+
+}  // namespace buildfarm::scheduler

@@ -1,0 +1,71 @@
+// SchedulerConfig: buildfarm-scheduler's YAML configuration (--config.file), parsed once into typed values.
+//
+//   store:
+//     path: /var/lib/buildfarm/scheduler.db   # SQLite (WAL); jobs and nodes. Default buildfarm-scheduler.db
+//   tokens:                                   # bearer tokens, kept as SHA-256 hex digests
+//     - {name: ops,    role: admin,  sha256: 5e88...}
+//     - {name: build1, role: agent,  node: build1, sha256: 9f86...}
+//     - {name: grafana, role: viewer, sha256: ...}
+//   prometheus:                               # omit (or leave url empty) to schedule without metrics
+//     url: http://127.0.0.1:9090
+//     refresh_interval: 5s
+//     timeout: 3s
+//     queries: {cpu_utilisation: 'buildfarm:node_cpu_utilisation:ratio', ...}
+//   scheduling:                               # a KubeSchedulerConfiguration-style document, see
+//     profiles: [...]                         # scheduler/framework/profile.h
+//   lease: 15s                                # no heartbeat for this long: the node is down
+//   heartbeat: 5s                             # what agents are told to use
+//   cycle_interval: 1s                        # scheduling cycles also run on every submit and result
+//   backups: {build1: build2}                 # a down node's work prefers its healthy backup
+//
+// Without a `scheduling` section and without Prometheus, the default profile leaves out MetricsFresh and
+// DiskSpace (there are no metrics to judge by). Unknown keys are errors naming the key. Plain values; thread-safe
+// to read.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace buildfarm::scheduler {
+
+enum class Role { kAdmin, kAgent, kViewer };
+const char* RoleName(Role role);
+
+struct TokenConfig {
+  std::string name;
+  Role role = Role::kViewer;
+  std::string node;    // agents: the node the token acts for
+  std::string sha256;  // lowercase hex digest of the token
+};
+
+struct PrometheusConfig {
+  std::string url;  // empty: no Prometheus
+  double refresh_interval_seconds = 5;
+  double timeout_seconds = 3;
+  std::map<std::string, std::string> queries;  // passed through to the metrics source
+};
+
+struct SchedulerConfig {
+  std::string store_path = "buildfarm-scheduler.db";
+  std::vector<TokenConfig> tokens;
+  PrometheusConfig prometheus;
+  std::string scheduling_yaml;  // the `scheduling` section re-emitted as YAML; empty when absent
+  double lease_seconds = 15;
+  double heartbeat_seconds = 5;
+  double cycle_interval_seconds = 1;
+  std::map<std::string, std::string> backups;  // node -> backup node
+};
+
+// Parses the YAML text; `source` names the file in errors ("config.yaml: tokens[1].role: ...").
+Result<SchedulerConfig> ParseSchedulerConfig(std::string_view yaml_text, std::string_view source);
+Result<SchedulerConfig> LoadSchedulerConfig(const std::string& path);
+
+// The scheduling profiles' YAML to use: the configured section, or a default profile whose NodeReady
+// uses the configured lease (and without MetricsFresh and DiskSpace when no Prometheus is configured).
+std::string EffectiveSchedulingYaml(const SchedulerConfig& config);
+
+}  // namespace buildfarm::scheduler

@@ -1,0 +1,128 @@
+#include "scheduler/server/scheduler_app.h"
+
+#include <signal.h>
+
+#include <cstdio>
+
+#include "common/flags.h"
+#include "scheduler/plugins/registry.h"
+#include "scheduler/server/metrics_source_factory.h"
+
+namespace buildfarm::scheduler {
+namespace {
+
+constexpr int kExitUsage = 2;
+// Agents long-poll and clients follow logs, each holding a server thread; leave room for both.
+constexpr int kMaxRequests = 250;
+constexpr int kWorkerThreads = 256;
+
+int UsageError(const std::string& message) {
+  std::fprintf(stderr, "buildfarm-scheduler: error: %s\n", message.c_str());
+  return kExitUsage;
+}
+
+}  // namespace
+
+SchedulerApp::SchedulerApp(SchedulerConfig config, std::shared_ptr<MetricsSource> metrics_source, const Logger& log)
+    : config_(std::move(config)), metrics_source_(std::move(metrics_source)), log_(log) {}
+
+SchedulerApp::~SchedulerApp() { Stop(); }
+
+Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
+  const double now = NowSeconds();
+  auto jobs = JobStore::Open(config_.store_path);
+  if (!jobs.ok()) return jobs.status().WithContext("store " + config_.store_path);
+  jobs_ = std::move(jobs).value();
+  auto nodes = NodeStore::Open(config_.store_path, now);
+  if (!nodes.ok()) return nodes.status().WithContext("store " + config_.store_path);
+  nodes_ = std::move(nodes).value();
+
+  auto profiles = LoadProfiles(EffectiveSchedulingYaml(config_), "scheduling", plugins::BuiltinRegistry());
+  if (!profiles.ok()) return profiles.status();
+  if (profiles->empty()) return InvalidArgument("scheduling: no profile");
+  if (profiles->size() > 1) log_.Warn("only the first scheduling profile is used", {{"profile", profiles->front().name}});
+  profile_ = std::make_unique<Profile>(std::move(profiles->front()));
+
+  tokens_ = std::make_unique<TokenTable>(config_.tokens);
+  service_ = std::make_unique<SchedulerService>(config_, *jobs_, *nodes_, metrics_source_, *profile_, log_);
+  api_ = std::make_unique<ApiContext>(ApiContext{*service_, *jobs_, *nodes_, *tokens_, log_});
+  HttpServerOptions options;
+  options.listen_addresses = std::move(listen_addresses);
+  options.max_requests = kMaxRequests;
+  options.worker_threads = kWorkerThreads;
+  http_ = std::make_unique<HttpServer>(log_, options);
+  RegisterAllRoutes(*http_, *api_);
+  service_->Start();
+  return http_->Start();
+}
+
+void SchedulerApp::Stop() {
+  if (service_) service_->Stop();
+  if (http_) {
+    http_->Stop();
+    http_->Wait();
+  }
+}
+
+int RunScheduler(int argc, char** argv) {
+  std::vector<std::string> listen{":8080"};
+  std::string config_file;
+  std::string log_level = "info";
+  bool help = false;
+  bool version = false;
+  FlagSet flags("buildfarm-scheduler",
+                "Schedules build jobs onto build nodes by their load (read from Prometheus) and serves the job API.");
+  flags.AddStringList("web.listen-address", &listen, "Address on which to serve the API and metrics.");
+  flags.AddString("config.file", &config_file, "YAML configuration file (store, tokens, prometheus, scheduling, lease, backups).");
+  flags.AddString("log.level", &log_level, "Only log messages with the given severity or above: debug, info, warn, error.");
+  flags.AddBool("version", &version, "Show the version and exit.");
+  flags.AddBool("help", &help, "Show this help and exit.");
+  Status parsed = flags.Parse(argc, argv);
+  if (!parsed.ok()) return UsageError(parsed.message());
+  if (help) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return 0;
+  }
+  if (version) {
+    std::printf("buildfarm-scheduler, version %s (revision: %s)\n", BUILDFARM_VERSION, BUILDFARM_REVISION);
+    return 0;
+  }
+  auto level = ParseLogLevel(log_level);
+  if (!level.ok()) return UsageError("flag --log.level: " + level.status().message());
+  Logger log(*level);
+
+  SchedulerConfig config;
+  if (!config_file.empty()) {
+    auto loaded = LoadSchedulerConfig(config_file);
+    if (!loaded.ok()) return UsageError(loaded.status().message());
+    config = std::move(loaded).value();
+  }
+  auto source = MakeMetricsSource(config, log);
+  if (!source.ok()) return UsageError(source.status().message());
+
+  // Signals are taken by a waiting thread, so shutdown runs outside a signal handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  SchedulerApp app(std::move(config), *source, log);
+  Status started = app.Start(listen);
+  if (!started.ok()) {
+    if (started.code() == StatusCode::kInvalidArgument || started.code() == StatusCode::kParseError) {
+      return UsageError(started.message());
+    }
+    log.Error("cannot start", {{"err", started.ToString()}});
+    return 1;
+  }
+  log.Info("started", {{"version", BUILDFARM_VERSION}});
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log.Info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  app.Stop();
+  return 0;
+}
+
+}  // namespace buildfarm::scheduler

@@ -1,0 +1,55 @@
+// SchedulerApp: buildfarm-scheduler put together — stores, profile, service and HTTP API — so the
+// daemon (main.cc) and in-process tests assemble it the same way. RunScheduler is the daemon's main:
+// flags, config, signals; a bad flag or config key prints one line naming it and exits 2.
+//
+// Start() and Stop() are called from one thread; the running app is driven by its own threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/http_server.h"
+#include "common/log.h"
+#include "scheduler/framework/profile.h"
+#include "scheduler/metrics_source/metrics_source.h"
+#include "scheduler/server/api.h"
+#include "scheduler/server/auth.h"
+#include "scheduler/server/config.h"
+#include "scheduler/server/service.h"
+#include "scheduler/store/job_store.h"
+#include "scheduler/store/node_store.h"
+
+namespace buildfarm::scheduler {
+
+class SchedulerApp {
+ public:
+  SchedulerApp(SchedulerConfig config, std::shared_ptr<MetricsSource> metrics_source, const Logger& log);
+  ~SchedulerApp();
+
+  // Opens the store, builds the profile, starts the service and listens. Errors name what failed.
+  Status Start(std::vector<std::string> listen_addresses);
+  void Stop();
+  void Wait() { http_->Wait(); }
+
+  std::vector<std::string> BoundAddresses() const { return http_->BoundAddresses(); }
+  SchedulerService& service() { return *service_; }
+  JobStore& jobs() { return *jobs_; }
+  NodeStore& nodes() { return *nodes_; }
+
+ private:
+  SchedulerConfig config_;
+  std::shared_ptr<MetricsSource> metrics_source_;
+  const Logger& log_;
+  std::unique_ptr<JobStore> jobs_;
+  std::unique_ptr<NodeStore> nodes_;
+  std::unique_ptr<Profile> profile_;
+  std::unique_ptr<TokenTable> tokens_;
+  std::unique_ptr<SchedulerService> service_;
+  std::unique_ptr<ApiContext> api_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+int RunScheduler(int argc, char** argv);
+
+}  // namespace buildfarm::scheduler

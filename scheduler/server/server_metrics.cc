@@ -1,0 +1,55 @@
+#include "scheduler/server/server_metrics.h"
+
+#include "common/prometheus_text.h"
+
+namespace buildfarm::scheduler {
+namespace {
+
+const prometheus::Histogram::BucketBoundaries kWaitBuckets{0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600};
+const prometheus::Histogram::BucketBoundaries kCycleBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                            0.05,   0.1,   0.25,   0.5,   1,    2.5};
+const prometheus::Histogram::BucketBoundaries kJobBuckets{1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200};
+
+}  // namespace
+
+ServerMetrics::ServerMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  jobs_ = &prometheus::BuildGauge().Name("buildfarm_scheduler_jobs").Help("Jobs in the store by status.").Register(*registry_);
+  nodes_ = &prometheus::BuildGauge().Name("buildfarm_scheduler_nodes").Help("Known nodes by state.").Register(*registry_);
+  queue_wait_ = &prometheus::BuildHistogram()
+                     .Name("buildfarm_scheduler_queue_wait_seconds")
+                     .Help("Time from submission to (each) assignment.")
+                     .Register(*registry_)
+                     .Add({}, kWaitBuckets);
+  cycle_duration_ = &prometheus::BuildHistogram()
+                         .Name("buildfarm_scheduler_cycle_duration_seconds")
+                         .Help("Duration of one scheduling cycle.")
+                         .Register(*registry_)
+                         .Add({}, kCycleBuckets);
+  decisions_ = &prometheus::BuildCounter()
+                    .Name("buildfarm_scheduler_decisions_total")
+                    .Help("Scheduling decisions by result (bound, unschedulable, error).")
+                    .Register(*registry_);
+  completed_ = &prometheus::BuildCounter()
+                    .Name("buildfarm_jobs_completed_total")
+                    .Help("Attempts reported finished, by node and result (completed, failed).")
+                    .Register(*registry_);
+  job_duration_ = &prometheus::BuildHistogram()
+                       .Name("buildfarm_job_duration_seconds")
+                       .Help("Reported job run time by node.")
+                       .Register(*registry_);
+  failovers_ = &prometheus::BuildCounter()
+                    .Name("buildfarm_scheduler_failovers_total")
+                    .Help("Nodes whose work was failed over, by reason.")
+                    .Register(*registry_);
+  for (const char* result : {"bound", "unschedulable", "error"}) decisions_->Add({{"result", result}});
+  failovers_->Add({{"reason", "lease"}});
+}
+
+void ServerMetrics::CountCompletion(const std::string& node, const std::string& result, double duration_seconds) {
+  completed_->Add({{"node", node}, {"result", result}}).Increment();
+  job_duration_->Add({{"node", node}}, kJobBuckets).Observe(duration_seconds);
+}
+
+std::string ServerMetrics::Render() const { return SerializePrometheusText(registry_->Collect()); }
+
+}  // namespace buildfarm::scheduler

@@ -1,0 +1,54 @@
+// The scheduler's own metrics, served on /metrics:
+//
+//   buildfarm_scheduler_jobs{status}                 gauge, set from the store at each scrape
+//   buildfarm_scheduler_nodes{state}                 gauge, set from the node table at each scrape
+//   buildfarm_scheduler_queue_wait_seconds           histogram, submission to (each) assignment
+//   buildfarm_scheduler_cycle_duration_seconds       histogram
+//   buildfarm_scheduler_decisions_total{result}      bound, unschedulable, error
+//   buildfarm_jobs_completed_total{node,result}      completed, failed
+//   buildfarm_job_duration_seconds{node}             histogram of reported durations
+//   buildfarm_scheduler_failovers_total{reason}      nodes whose work was failed over (lease, ...)
+//
+// Built on prometheus-cpp's Registry (its metrics are thread-safe) and serialized with
+// common/prometheus_text.h. Thread-safe.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace buildfarm::scheduler {
+
+class ServerMetrics {
+ public:
+  ServerMetrics();
+
+  void ObserveQueueWait(double seconds) { queue_wait_->Observe(seconds); }
+  void ObserveCycle(double seconds) { cycle_duration_->Observe(seconds); }
+  void CountDecision(const std::string& result) { decisions_->Add({{"result", result}}).Increment(); }
+  void CountCompletion(const std::string& node, const std::string& result, double duration_seconds);
+  void CountFailover(const std::string& reason) { failovers_->Add({{"reason", reason}}).Increment(); }
+  void SetJobs(const std::string& status, double count) { jobs_->Add({{"status", status}}).Set(count); }
+  void SetNodes(const std::string& state, double count) { nodes_->Add({{"state", state}}).Set(count); }
+
+  // The text exposition of every family.
+  std::string Render() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Gauge>* jobs_;
+  prometheus::Family<prometheus::Gauge>* nodes_;
+  prometheus::Histogram* queue_wait_;
+  prometheus::Histogram* cycle_duration_;
+  prometheus::Family<prometheus::Counter>* decisions_;
+  prometheus::Family<prometheus::Counter>* completed_;
+  prometheus::Family<prometheus::Histogram>* job_duration_;
+  prometheus::Family<prometheus::Counter>* failovers_;
+};
+
+}  // namespace buildfarm::scheduler

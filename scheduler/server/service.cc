@@ -1,0 +1,263 @@
+// SchedulerService: the scheduling loop, snapshots, explain and the lease monitor.
+#include "scheduler/server/service.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace buildfarm::scheduler {
+
+double NowSeconds() { return ToUnix(Clock::now()); }
+Time ToTime(double unix_seconds) {
+  return Time(std::chrono::duration_cast<Clock::duration>(Seconds(unix_seconds)));
+}
+double ToUnix(Time time) { return std::chrono::duration_cast<Seconds>(time.time_since_epoch()).count(); }
+
+JobView ToJobView(const Job& job) {
+  JobView view;
+  view.id = job.spec.id;
+  view.priority = job.spec.priority;
+  view.created = ToTime(job.created_at);
+  view.requirements.cores = job.spec.requirements.cores;
+  view.requirements.memory_bytes = job.spec.requirements.memory_bytes;
+  view.requirements.disk_bytes = job.spec.requirements.disk_bytes;
+  for (const auto& [k, v] : job.spec.selector) view.selector.emplace(k, v);
+  view.profiles = job.spec.profiles;
+  view.build_type = job.spec.build_type;
+  return view;
+}
+
+const char* NodeStateOf(const NodeRecord& node) {
+  if (node.down) return "down";
+  if (node.cordoned) return "cordoned";
+  if (node.draining) return "draining";
+  return "ready";
+}
+
+class SchedulerService::StoreBinder final : public Binder {
+ public:
+  explicit StoreBinder(JobStore& jobs) : jobs_(jobs) {}
+  Status Bind(const JobView& job, const NodeView& node, Time now) override {
+    return jobs_.Assign(job.id, node.name, ToUnix(now)).status();
+  }
+
+ private:
+  JobStore& jobs_;
+};
+
+SchedulerService::SchedulerService(const SchedulerConfig& config, JobStore& jobs, NodeStore& nodes,
+                                   std::shared_ptr<MetricsSource> metrics_source, const Profile& profile,
+                                   const Logger& log)
+    : config_(config),
+      jobs_(jobs),
+      nodes_(nodes),
+      metrics_source_(std::move(metrics_source)),
+      profile_(profile),
+      log_(log),
+      binder_(std::make_unique<StoreBinder>(jobs)) {
+  SchedulerOptions options;
+  options.seed = static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
+  options.in_flight = &in_flight_;
+  options.binder = binder_.get();
+  scheduler_ = std::make_unique<Scheduler>(profile_, options);
+}
+
+SchedulerService::~SchedulerService() { Stop(); }
+
+void SchedulerService::Start() {
+  loop_thread_ = std::thread([this] { Loop(); });
+  lease_thread_ = std::thread([this] { LeaseLoop(); });
+}
+
+void SchedulerService::Stop() {
+  stopping_.store(true);
+  {
+    std::lock_guard lock(wake_mu_);
+    wake_ = true;
+  }
+  wake_cv_.notify_all();
+  NotifyAssignments();
+  if (loop_thread_.joinable()) loop_thread_.join();
+  if (lease_thread_.joinable()) lease_thread_.join();
+}
+
+void SchedulerService::Wake() {
+  {
+    std::lock_guard lock(wake_mu_);
+    wake_ = true;
+  }
+  wake_cv_.notify_all();
+}
+
+void SchedulerService::NotifyAssignments() {
+  {
+    std::lock_guard lock(assign_mu_);
+    ++assign_generation_;
+  }
+  assign_cv_.notify_all();
+}
+
+void SchedulerService::Loop() {
+  const auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(Seconds(config_.cycle_interval_seconds));
+  while (!stopping_.load()) {
+    {
+      std::unique_lock lock(wake_mu_);
+      wake_cv_.wait_for(lock, interval, [this] { return wake_; });
+      wake_ = false;
+    }
+    if (stopping_.load()) break;
+    RunCycleNow();
+  }
+}
+
+void SchedulerService::LeaseLoop() {
+  const double step = std::clamp(config_.lease_seconds / 5, 0.05, 1.0);
+  std::unique_lock lock(wake_mu_);
+  while (!stopping_.load()) {
+    wake_cv_.wait_for(lock, std::chrono::duration_cast<std::chrono::milliseconds>(Seconds(step)),
+                      [this] { return stopping_.load(); });
+    if (stopping_.load()) break;
+    lock.unlock();
+    CheckLeases(NowSeconds());
+    lock.lock();
+  }
+}
+
+std::vector<NodeView> SchedulerService::BuildSnapshot(double now) {
+  (void)now;
+  std::vector<NodeRecord> records = nodes_.List();
+  std::shared_ptr<const MetricsSnapshot> snapshot = metrics_source_->Latest();
+  std::vector<NodeView> views;
+  views.reserve(records.size());
+  for (const NodeRecord& record : records) {
+    NodeView view;
+    view.name = record.name;
+    for (const auto& [k, v] : record.labels) view.labels.emplace(k, v);
+    view.profiles = record.profiles;
+    view.capacity = {record.capacity.cores, record.capacity.memory_bytes, record.capacity.disk_bytes};
+    if (record.down) {
+      view.state = NodeState::kDown;
+    } else if (record.cordoned) {
+      view.state = NodeState::kCordoned;
+    } else if (record.draining) {
+      view.state = NodeState::kDraining;
+    }
+    view.last_heartbeat = ToTime(record.last_heartbeat);
+    if (snapshot) {
+      auto it = snapshot->nodes.find(record.name);
+      if (it != snapshot->nodes.end()) view.metrics = it->second;
+    }
+    auto active = jobs_.ActiveOnNode(record.name);
+    if (active.ok()) {
+      for (const Job& job : *active) {
+        view.reservations += Resources{job.spec.requirements.cores, job.spec.requirements.memory_bytes,
+                                       job.spec.requirements.disk_bytes};
+        ++view.running_jobs;
+      }
+    }
+    views.push_back(std::move(view));
+  }
+  in_flight_.Apply(views);
+  return views;
+}
+
+CycleResult SchedulerService::RunCycleNow() {
+  std::lock_guard cycle_lock(cycle_mu_);
+  const auto started = std::chrono::steady_clock::now();
+  const double now = NowSeconds();
+  CycleResult result;
+  auto queued = jobs_.Schedulable(1000);
+  if (!queued.ok()) {
+    log_.Error("cannot read the queue", {{"err", queued.status().ToString()}});
+    return result;
+  }
+  if (queued->empty()) return result;
+  std::vector<NodeView> nodes = BuildSnapshot(now);
+  CycleState state = scheduler_->MakeCycleState(ToTime(now));
+  auto find_node = [&nodes](const std::string& name) -> NodeView* {
+    for (NodeView& node : nodes) {
+      if (node.name == name) return &node;
+    }
+    return nullptr;
+  };
+  for (const Job& job : *queued) {
+    JobView view = ToJobView(job);
+    Decision decision;
+    decision.job_id = view.id;
+    if (!job.pinned_node.empty()) {
+      NodeView* pinned = find_node(job.pinned_node);
+      if (pinned == nullptr) {
+        decision.reason = "pinned node " + job.pinned_node + " is not registered";
+      } else {
+        decision = scheduler_->ScheduleOne(state, std::span<NodeView>(pinned, 1), view);
+      }
+    } else {
+      if (NodeView* preferred = job.preferred_node.empty() ? nullptr : find_node(job.preferred_node)) {
+        decision = scheduler_->ScheduleOne(state, std::span<NodeView>(preferred, 1), view);
+      }
+      if (decision.outcome != Outcome::kBound) decision = scheduler_->ScheduleOne(state, nodes, view);
+    }
+    metrics_.CountDecision(OutcomeName(decision.outcome));
+    switch (decision.outcome) {
+      case Outcome::kBound:
+        ++result.bound;
+        metrics_.ObserveQueueWait(std::max(0.0, now - job.created_at));
+        log_.Info("assigned", {{"job", view.id}, {"node", decision.node}});
+        break;
+      case Outcome::kUnschedulable:
+        ++result.unschedulable;
+        log_.Debug("unschedulable", {{"job", view.id}, {"reason", decision.reason}});
+        break;
+      case Outcome::kError:
+        ++result.errors;
+        log_.Warn("scheduling error", {{"job", view.id}, {"err", decision.reason}});
+        break;
+    }
+    result.decisions.push_back(std::move(decision));
+  }
+  metrics_.ObserveCycle(std::chrono::duration_cast<Seconds>(std::chrono::steady_clock::now() - started).count());
+  if (result.bound > 0) NotifyAssignments();
+  return result;
+}
+
+Result<JobExplanation> SchedulerService::ExplainJob(const std::string& id) {
+  auto job = jobs_.Get(id);
+  if (!job.ok()) return job.status();
+  const double now = NowSeconds();
+  std::vector<NodeView> nodes = BuildSnapshot(now);
+  CycleState state;
+  state.now = ToTime(now);
+  state.default_job_cores = profile_.default_job_cores;
+  return Explain(profile_, nodes, ToJobView(*job), state);
+}
+
+bool SchedulerService::BackupHealthy(const std::string& backup, double now) {
+  if (backup.empty()) return false;
+  auto node = nodes_.Get(backup);
+  if (!node.ok()) return false;
+  return !node->down && !node->cordoned && !node->draining && now - node->last_heartbeat <= config_.lease_seconds;
+}
+
+std::vector<std::string> SchedulerService::CheckLeases(double now) {
+  std::vector<std::string> lost;
+  for (const NodeRecord& node : nodes_.List()) {
+    if (node.down || now - node.last_heartbeat <= config_.lease_seconds) continue;
+    if (!nodes_.MarkDown(node.name)) continue;
+    lost.push_back(node.name);
+    auto backup_it = config_.backups.find(node.name);
+    std::string backup = backup_it != config_.backups.end() && BackupHealthy(backup_it->second, now)
+                             ? backup_it->second : "";
+    auto moved = jobs_.RequeueNode(node.name, "node down (lease expired)", backup, now);
+    in_flight_.ForgetNode(node.name);
+    metrics_.CountFailover("lease");
+    if (!moved.ok()) {
+      log_.Error("cannot requeue the jobs of a down node", {{"node", node.name}, {"err", moved.status().ToString()}});
+      continue;
+    }
+    log_.Warn("node down", {{"node", node.name}, {"reason", "lease expired"},
+                            {"jobs_requeued", std::to_string(moved->size())}, {"backup", backup}});
+  }
+  if (!lost.empty()) Wake();
+  return lost;
+}
+
+}  // namespace buildfarm::scheduler

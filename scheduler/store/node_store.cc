@@ -1,0 +1,169 @@
+#include "scheduler/store/node_store.h"
+
+#include <nlohmann/json.hpp>
+
+namespace buildfarm::scheduler {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS nodes (
+  name TEXT PRIMARY KEY,
+  labels TEXT NOT NULL DEFAULT '{}',
+  profiles TEXT NOT NULL DEFAULT '[]',
+  cores REAL NOT NULL DEFAULT 0,
+  memory_bytes INTEGER NOT NULL DEFAULT 0,
+  disk_bytes INTEGER NOT NULL DEFAULT 0,
+  cordoned INTEGER NOT NULL DEFAULT 0,
+  draining INTEGER NOT NULL DEFAULT 0,
+  registered_at REAL NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS scheduler_ping (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
+)sql";
+
+}  // namespace
+
+Result<std::unique_ptr<NodeStore>> NodeStore::Open(const std::string& path, double now) {
+  auto db = Database::Open(path);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<NodeStore> store(new NodeStore(std::move(db).value()));
+  BUILDFARM_RETURN_IF_ERROR(store->db_.Exec(kSchema));
+  BUILDFARM_RETURN_IF_ERROR(store->Load(now));
+  return store;
+}
+
+Status NodeStore::Load(double now) {
+  auto stmt = db_.Prepare(
+      "SELECT name, labels, profiles, cores, memory_bytes, disk_bytes, cordoned, draining, registered_at FROM nodes");
+  if (!stmt.ok()) return stmt.status();
+  while (stmt->Step()) {
+    NodeRecord node;
+    node.name = stmt->ColumnText(0);
+    auto labels = nlohmann::json::parse(stmt->ColumnText(1), nullptr, false);
+    if (labels.is_object()) {
+      for (auto& [k, v] : labels.items()) {
+        if (v.is_string()) node.labels[k] = v.get<std::string>();
+      }
+    }
+    auto profiles = nlohmann::json::parse(stmt->ColumnText(2), nullptr, false);
+    if (profiles.is_array()) {
+      for (auto& p : profiles) {
+        if (p.is_string()) node.profiles.push_back(p.get<std::string>());
+      }
+    }
+    node.capacity.cores = stmt->ColumnDouble(3);
+    node.capacity.memory_bytes = stmt->ColumnInt(4);
+    node.capacity.disk_bytes = stmt->ColumnInt(5);
+    node.cordoned = stmt->ColumnInt(6) != 0;
+    node.draining = stmt->ColumnInt(7) != 0;
+    node.registered_at = stmt->ColumnDouble(8);
+    node.last_heartbeat = now;
+    nodes_[node.name] = std::move(node);
+  }
+  return stmt->status();
+}
+
+Status NodeStore::Save(const NodeRecord& node) {
+  auto stmt = db_.Prepare(
+      "INSERT INTO nodes (name, labels, profiles, cores, memory_bytes, disk_bytes, cordoned, draining, registered_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(name) DO UPDATE SET labels = ?2, profiles = ?3, "
+      "cores = ?4, memory_bytes = ?5, disk_bytes = ?6, cordoned = ?7, draining = ?8, registered_at = ?9");
+  if (!stmt.ok()) return stmt.status();
+  nlohmann::json labels(node.labels);
+  nlohmann::json profiles(node.profiles);
+  stmt->Bind(1, node.name).Bind(2, labels.dump()).Bind(3, profiles.dump()).Bind(4, node.capacity.cores);
+  stmt->Bind(5, node.capacity.memory_bytes).Bind(6, node.capacity.disk_bytes);
+  stmt->Bind(7, node.cordoned ? 1 : 0).Bind(8, node.draining ? 1 : 0).Bind(9, node.registered_at);
+  return stmt->Run();
+}
+
+Result<NodeRecord> NodeStore::Register(const NodeRecord& node, double now) {
+  std::lock_guard lock(mu_);
+  NodeRecord updated = node;
+  auto it = nodes_.find(node.name);
+  if (it != nodes_.end()) {
+    updated.cordoned = it->second.cordoned;
+    updated.draining = it->second.draining;
+  }
+  updated.registered_at = now;
+  updated.last_heartbeat = now;
+  updated.down = false;
+  BUILDFARM_RETURN_IF_ERROR(Save(updated));
+  nodes_[node.name] = updated;
+  return updated;
+}
+
+Result<NodeRecord> NodeStore::Get(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) return NotFound("node " + name + " not found");
+  return it->second;
+}
+
+std::vector<NodeRecord> NodeStore::List() {
+  std::lock_guard lock(mu_);
+  std::vector<NodeRecord> out;
+  out.reserve(nodes_.size());
+  for (const auto& [name, node] : nodes_) out.push_back(node);
+  return out;
+}
+
+Result<bool> NodeStore::Heartbeat(const std::string& name, double now) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) return NotFound("node " + name + " not found");
+  bool was_down = it->second.down;
+  it->second.last_heartbeat = now;
+  it->second.down = false;
+  return was_down;
+}
+
+Status NodeStore::SetCordoned(const std::string& name, bool cordoned) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) return NotFound("node " + name + " not found");
+  NodeRecord updated = it->second;
+  updated.cordoned = cordoned;
+  BUILDFARM_RETURN_IF_ERROR(Save(updated));
+  it->second = updated;
+  return Status::Ok();
+}
+
+Status NodeStore::SetDraining(const std::string& name, bool draining) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) return NotFound("node " + name + " not found");
+  NodeRecord updated = it->second;
+  updated.draining = draining;
+  BUILDFARM_RETURN_IF_ERROR(Save(updated));
+  it->second = updated;
+  return Status::Ok();
+}
+
+Status NodeStore::SetReady(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) return NotFound("node " + name + " not found");
+  NodeRecord updated = it->second;
+  updated.cordoned = false;
+  updated.draining = false;
+  BUILDFARM_RETURN_IF_ERROR(Save(updated));
+  it->second = updated;
+  return Status::Ok();
+}
+
+bool NodeStore::MarkDown(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(name);
+  if (it == nodes_.end() || it->second.down) return false;
+  it->second.down = true;
+  return true;
+}
+
+Status NodeStore::Ping() {
+  std::lock_guard lock(mu_);
+  Transaction txn(db_);
+  BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
+  BUILDFARM_RETURN_IF_ERROR(db_.Exec("INSERT OR REPLACE INTO scheduler_ping (id, at) VALUES (1, strftime('%s','now'))"));
+  return txn.Commit();
+}
+
+}  // namespace buildfarm::scheduler

@@ -1,0 +1,77 @@
+// NodeStore: the build nodes the scheduler knows, in SQLite next to the jobs (same file, its own
+// connection).
+//
+// What an agent registered (labels, profiles, capacity) and an operator's cordon and drain flags are
+// durable, so they survive a restart. Liveness is not: the last heartbeat and the `down` mark live in
+// memory, and after a restart every known node gets a fresh lease (its heartbeat counts from Open), so
+// an agent has the lease time to come back before its work is failed over.
+//
+// Thread-safe: one connection and the in-memory table behind a mutex.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "scheduler/store/sqlite.h"
+
+namespace buildfarm::scheduler {
+
+struct NodeCapacity {
+  double cores = 0;
+  std::int64_t memory_bytes = 0;
+  std::int64_t disk_bytes = 0;
+};
+
+struct NodeRecord {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> profiles;
+  NodeCapacity capacity;
+  bool cordoned = false;
+  bool draining = false;
+  double registered_at = 0;   // unix seconds of the latest registration
+  double last_heartbeat = 0;  // unix seconds; in memory only
+  bool down = false;          // the lease expired; in memory only
+};
+
+class NodeStore {
+ public:
+  // Opens `path` (the job store's file is fine) and gives every stored node a heartbeat at `now`.
+  static Result<std::unique_ptr<NodeStore>> Open(const std::string& path, double now);
+
+  // Creates or updates the node's labels, profiles and capacity, keeps its cordon and drain flags,
+  // and marks it alive at `now`.
+  Result<NodeRecord> Register(const NodeRecord& node, double now);
+  Result<NodeRecord> Get(const std::string& name);
+  std::vector<NodeRecord> List();
+
+  // Heartbeat: alive at `now`. Returns whether the node was down before (it came back). NotFound
+  // for an unknown node.
+  Result<bool> Heartbeat(const std::string& name, double now);
+  Status SetCordoned(const std::string& name, bool cordoned);
+  Status SetDraining(const std::string& name, bool draining);
+  // Uncordon: clears both flags.
+  Status SetReady(const std::string& name);
+  // Marks the node down; returns false when it already was (or is unknown).
+  bool MarkDown(const std::string& name);
+
+  // A small write transaction: OK when the database file takes writes.
+  Status Ping();
+
+ private:
+  explicit NodeStore(Database db) : db_(std::move(db)) {}
+  Status Load(double now);
+  Status Save(const NodeRecord& node);
+
+  std::mutex mu_;
+  Database db_;
+  std::map<std::string, NodeRecord> nodes_;
+};
+
+}  // namespace buildfarm::scheduler

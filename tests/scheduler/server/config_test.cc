@@ -1,0 +1,95 @@
+#include "scheduler/server/config.h"
+
+#include <gtest/gtest.h>
+
+#include "scheduler/framework/profile.h"
+#include "scheduler/plugins/registry.h"
+
+namespace buildfarm::scheduler {
+namespace {
+
+TEST(SchedulerConfigTest, ParsesEverySection) {
+  auto config = ParseSchedulerConfig(R"(
+store: {path: /tmp/x.db}
+tokens:
+  - {name: ops, role: admin, sha256: BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD}
+  - {name: b1, role: agent, node: b1, sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad}
+prometheus:
+  url: http://127.0.0.1:9090
+  refresh_interval: 2s
+  timeout: 500ms
+  queries: {cpu: 'buildfarm:cpu'}
+scheduling:
+  profiles:
+    - schedulerName: default
+lease: 20s
+heartbeat: 4s
+cycle_interval: 250ms
+backups: {b1: b2}
+)", "c.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->store_path, "/tmp/x.db");
+  ASSERT_EQ(config->tokens.size(), 2u);
+  EXPECT_EQ(config->tokens[0].sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(config->tokens[1].node, "b1");
+  EXPECT_EQ(config->prometheus.refresh_interval_seconds, 2);
+  EXPECT_EQ(config->prometheus.timeout_seconds, 0.5);
+  EXPECT_EQ(config->prometheus.queries.at("cpu"), "buildfarm:cpu");
+  EXPECT_NE(config->scheduling_yaml.find("schedulerName"), std::string::npos);
+  EXPECT_EQ(config->lease_seconds, 20);
+  EXPECT_EQ(config->heartbeat_seconds, 4);
+  EXPECT_EQ(config->cycle_interval_seconds, 0.25);
+  EXPECT_EQ(config->backups.at("b1"), "b2");
+  EXPECT_EQ(EffectiveSchedulingYaml(*config), config->scheduling_yaml);
+}
+
+TEST(SchedulerConfigTest, DefaultsWithoutPrometheusLeaveOutMetricFilters) {
+  auto config = ParseSchedulerConfig("", "c.yaml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->lease_seconds, 15);
+  EXPECT_EQ(config->heartbeat_seconds, 5);
+  EXPECT_NE(EffectiveSchedulingYaml(*config).find("MetricsFresh"), std::string::npos);
+  EXPECT_NE(EffectiveSchedulingYaml(*config).find("lease: 15000ms"), std::string::npos);
+  auto profiles = LoadProfiles(EffectiveSchedulingYaml(*config), "default", plugins::BuiltinRegistry());
+  ASSERT_TRUE(profiles.ok()) << profiles.status().ToString();
+  for (const FilterPlugin* filter : profiles->front().filters) {
+    EXPECT_NE(filter->Name(), "MetricsFresh");
+    EXPECT_NE(filter->Name(), "DiskSpace");
+  }
+  config->prometheus.url = "http://127.0.0.1:9090";
+  auto with_metrics = LoadProfiles(EffectiveSchedulingYaml(*config), "default", plugins::BuiltinRegistry());
+  ASSERT_TRUE(with_metrics.ok()) << with_metrics.status().ToString();
+  EXPECT_EQ(with_metrics->front().filters.size(), 7u);
+}
+
+TEST(SchedulerConfigTest, ErrorsNameTheKey) {
+  const std::string hash = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  struct Case {
+    std::string yaml, key;
+  };
+  const Case cases[] = {
+      {"bogus: 1", "bogus"},
+      {"store: {path: ''}", "store.path"},
+      {"store: {file: x}", "store.file"},
+      {"tokens: [{name: a, role: root, sha256: " + hash + "}]", "tokens[0].role"},
+      {"tokens: [{name: a, role: agent, sha256: " + hash + "}]", "tokens[0].node"},
+      {"tokens: [{name: a, role: admin, sha256: abc}]", "tokens[0].sha256"},
+      {"tokens: [{role: admin, sha256: " + hash + "}]", "tokens[0].name"},
+      {"prometheus: {url: ftp://x}", "prometheus.url"},
+      {"prometheus: {interval: 5s}", "prometheus.interval"},
+      {"lease: soon", "lease"},
+      {"lease: 5s\nheartbeat: 10s", "heartbeat"},
+      {"backups: {b1: b1}", "backups.b1"},
+      {"scheduling: [1]", "scheduling"},
+  };
+  for (const Case& c : cases) {
+    auto config = ParseSchedulerConfig(c.yaml, "c.yaml");
+    ASSERT_FALSE(config.ok()) << c.yaml;
+    EXPECT_NE(config.status().message().find("c.yaml: " + c.key + ":"), std::string::npos)
+        << c.yaml << " -> " << config.status().message();
+  }
+  EXPECT_FALSE(ParseSchedulerConfig("tokens: [", "c.yaml").ok());
+}
+
+}  // namespace
+}  // namespace buildfarm::scheduler
