@@ -20,11 +20,20 @@ struct Agent::Job {
   std::atomic<bool> superseded{false};
   std::string log_path;
   std::uint64_t log_offset = 0;  // bytes the scheduler has accepted; job thread only
+  bool log_failing = false;      // in a streak of failed calls; job thread only
 };
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// While the scheduler is unreachable only the first failure of a streak is a warning; the retries
+// log at debug. Marks the streak as started.
+LogLevel Level(bool& failing) {
+  LogLevel level = failing ? LogLevel::kDebug : LogLevel::kWarn;
+  failing = true;
+  return level;
+}
 
 std::string Seconds(double s) {
   char text[32];
@@ -131,16 +140,18 @@ void Agent::ControlLoop() {
   auto client = MakeClient();
   if (!client.ok()) return;  // Start() already checked the URL
   Backoff backoff(options_.backoff_initial_seconds, options_.backoff_max_seconds);
+  bool failing = false;  // the first failure of a streak is a warning, the rest debug
   while (!stopping_) {
     if (!registered_) {
       auto reply = (*client)->Register(options_.node);
       if (!reply.ok()) {
         heartbeat_ok_ = false;
-        log_.Warn("register failed; retrying", {{"err", reply.status().ToString()}});
+        log_.Log(Level(failing), "register failed; retrying", {{"err", reply.status().ToString()}});
         SleepUnlessStopping(backoff.Next());
         continue;
       }
       registered_ = true;
+      failing = false;
       backoff.Reset();
       log_.Info("registered", {{"node", options_.node.name}, {"scheduler", options_.scheduler_url}});
       wake_.notify_all();
@@ -149,7 +160,7 @@ void Agent::ControlLoop() {
     auto reply = (*client)->Heartbeat(OwnedAttempts(), &superseded);
     if (!reply.ok()) {
       heartbeat_ok_ = false;
-      log_.Warn("heartbeat failed; retrying", {{"err", reply.status().ToString()}});
+      log_.Log(Level(failing), "heartbeat failed; retrying", {{"err", reply.status().ToString()}});
       SleepUnlessStopping(backoff.Next());
       continue;
     }
@@ -160,6 +171,7 @@ void Agent::ControlLoop() {
       continue;
     }
     heartbeat_ok_ = true;
+    failing = false;
     backoff.Reset();
     if (!superseded.empty()) KillSuperseded(superseded);
     SleepUnlessStopping(options_.heartbeat_seconds);
@@ -185,6 +197,7 @@ void Agent::KillSuperseded(const std::vector<AttemptRef>& superseded) {
 
 void Agent::PollLoop() {
   Backoff backoff(options_.backoff_initial_seconds, options_.backoff_max_seconds);
+  bool failing = false;
   while (!stopping_) {
     ReapJobThreads(false);
     if (!registered_) {
@@ -195,11 +208,12 @@ void Agent::PollLoop() {
     auto assignments = poll_client_->PollAssignments(options_.poll_wait_seconds);
     if (stopping_) break;
     if (!assignments.ok()) {
-      log_.Warn("polling for assignments failed; retrying", {{"err", assignments.status().ToString()}});
+      log_.Log(Level(failing), "polling for assignments failed; retrying", {{"err", assignments.status().ToString()}});
       SleepUnlessStopping(backoff.Next());
       continue;
     }
     backoff.Reset();
+    failing = false;
     for (const auto& assignment : *assignments) StartJob(assignment);
   }
   poll_done_ = true;
@@ -241,7 +255,8 @@ bool Agent::ShipLog(SchedulerClient& client, Job& job, bool until_end) {
     if (n <= 0) break;
     auto reply = client.SendLog(job.assignment.ref, chunk.substr(0, static_cast<std::size_t>(n)));
     if (!reply.ok()) {
-      log_.Warn("log upload failed; will retry", {{"job", job.assignment.ref.job_id}, {"err", reply.status().ToString()}});
+      log_.Log(Level(job.log_failing), "log upload failed; will retry",
+               {{"job", job.assignment.ref.job_id}, {"err", reply.status().ToString()}});
       ok = false;
       break;
     }
@@ -250,6 +265,7 @@ bool Agent::ShipLog(SchedulerClient& client, Job& job, bool until_end) {
       break;
     }
     job.log_offset += static_cast<std::uint64_t>(n);
+    job.log_failing = false;
   }
   close(fd);
   return ok;
@@ -276,12 +292,15 @@ void Agent::RunJob(std::shared_ptr<Job> job) {
   for (;;) {
     if (stopping_ || job->superseded) return finish();
     auto reply = client.StartAttempt(ref);
-    if (reply.ok() && *reply == Reply::kAccepted) break;
+    if (reply.ok() && *reply == Reply::kAccepted) {
+      job->log_failing = false;
+      break;
+    }
     if (reply.ok()) {
       log_.Info("attempt dropped: the scheduler refused its start", {{"job", ref.job_id}, {"attempt", attempt_text}});
       return finish();
     }
-    log_.Warn("start failed; retrying", {{"job", ref.job_id}, {"err", reply.status().ToString()}});
+    log_.Log(Level(job->log_failing), "start failed; retrying", {{"job", ref.job_id}, {"err", reply.status().ToString()}});
     if (!SleepUnlessStopping(backoff.Next())) return finish();
   }
 
@@ -346,6 +365,7 @@ void Agent::DeliveryLoop() {
   auto client = MakeClient();
   if (!client.ok()) return;
   Backoff backoff(options_.backoff_initial_seconds, options_.backoff_max_seconds);
+  bool failing = false;
   while (!stopping_) {
     {
       std::unique_lock lock(mu_);
@@ -362,10 +382,11 @@ void Agent::DeliveryLoop() {
       }
       auto reply = (*client)->SendResult(ref, r.exit_code, r.duration_seconds, r.error);
       if (!reply.ok()) {
-        log_.Warn("result delivery failed; will retry", {{"job", r.job_id}, {"err", reply.status().ToString()}});
+        log_.Log(Level(failing), "result delivery failed; will retry", {{"job", r.job_id}, {"err", reply.status().ToString()}});
         failed = true;
         break;
       }
+      failing = false;
       log_.Info(*reply == Reply::kAccepted ? "result delivered" : "result dropped: superseded or already reported",
                 {{"job", r.job_id}, {"attempt", std::to_string(r.attempt)}});
       Status removed = spool_->Remove(r.job_id, r.attempt);

@@ -114,9 +114,11 @@ std::optional<RunOutcome> JobProcess::Poll() {
   if (pid_ <= 0) return std::nullopt;
   auto now = Clock::now();
   auto seconds_since = [&](Clock::time_point t) { return std::chrono::duration<double>(now - t).count(); };
-  if (!wait_status_) {
+  // Reaps the shell (and any group member that is this process's child).
+  for (;;) {
     int status = 0;
-    pid_t reaped = waitpid(pid_, &status, WNOHANG);
+    pid_t reaped = waitpid(-pid_, &status, WNOHANG);
+    if (reaped <= 0) break;
     if (reaped == pid_) {
       wait_status_ = status;
       duration_seconds_ = seconds_since(started_);
