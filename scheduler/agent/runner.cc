@@ -1,5 +1,6 @@
 #include "scheduler/agent/runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -7,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -108,7 +111,39 @@ void JobProcess::Signal(int sig) {
   if (pid_ > 0) kill(-pid_, sig);
 }
 
-bool JobProcess::GroupAlive() const { return pid_ > 0 && (kill(-pid_, 0) == 0 || errno == EPERM); }
+bool JobProcess::GroupAlive() const {
+  if (pid_ <= 0 || (kill(-pid_, 0) != 0 && errno != EPERM)) return false;
+  // kill() also reaches zombies that init has not reaped yet; only a member that still runs counts.
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return true;
+  bool alive = false;
+  while (dirent* entry = readdir(proc)) {
+    if (entry->d_name[0] < '1' || entry->d_name[0] > '9') continue;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%s/stat", entry->d_name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buffer[512];
+    ssize_t n = read(fd, buffer, sizeof buffer - 1);
+    close(fd);
+    if (n <= 0) continue;
+    std::string_view stat(buffer, static_cast<std::size_t>(n));
+    auto paren = stat.rfind(')');  // the command name may contain spaces and parentheses
+    if (paren == std::string_view::npos || paren + 4 >= stat.size()) continue;
+    char state = stat[paren + 2];
+    // Fields after the state: ppid, pgrp.
+    auto fields = stat.substr(paren + 4);
+    auto space = fields.find(' ');
+    if (space == std::string_view::npos) continue;
+    long pgrp = std::strtol(std::string(fields.substr(space + 1, 20)).c_str(), nullptr, 10);
+    if (pgrp == pid_ && state != 'Z' && state != 'X') {
+      alive = true;
+      break;
+    }
+  }
+  closedir(proc);
+  return alive;
+}
 
 std::optional<RunOutcome> JobProcess::Poll() {
   if (pid_ <= 0) return std::nullopt;

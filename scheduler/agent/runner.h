@@ -5,9 +5,9 @@
 // one process group that can be signalled as a whole. A timeout or Kill() sends SIGTERM to the group
 // and SIGKILL after the grace period. When the shell exits on its own, whatever it left running in
 // the group is SIGKILLed, so no job outlives its attempt. Killed grandchildren are reaped by init;
-// until it does, their zombies keep the group alive, so the outcome waits for that (at most the
-// grace period). The agent is deliberately not a child subreaper: it would then have to reap the
-// zombies of daemons that jobs detach into sessions of their own.
+// their zombies do not count as alive (checked in /proc). The agent is deliberately not a child
+// subreaper: it would then have to reap the zombies of daemons that jobs detach into sessions of
+// their own.
 //
 // Not thread-safe except Kill(), which may be called from any thread while another thread drives
 // Poll(). The destructor kills and reaps a process that is still running.
