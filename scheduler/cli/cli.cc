@@ -55,8 +55,10 @@ std::string TopLevelHelp() {
   return out.str();
 }
 
-int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const EnvLookup& env) {
+int RunCli(const std::vector<std::string>& raw_args, std::ostream& out, std::ostream& err, const EnvLookup& env) {
   CommandContext ctx(out, err, env);
+  std::vector<std::string> args;
+  for (const auto& arg : raw_args) args.push_back(arg == "-h" ? "--help" : arg);
   std::size_t command_index = FindCommand(args);
   std::vector<std::string> global_args(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(command_index));
   FlagSet global("build-cli", "");

@@ -1,4 +1,5 @@
 // jobs, job, cancel, retry, logs, explain.
+#include <cstdio>
 #include <set>
 #include <sstream>
 
@@ -32,6 +33,15 @@ std::string JoinJson(const json& value) {
     return out;
   }
   return value.is_null() ? "" : value.dump();
+}
+
+// Scores and totals are often fractional: one decimal, none when whole.
+std::string Score(const json& object, const char* key) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f", Number(object, key));
+  std::string text = buffer;
+  if (text.size() > 2 && text.substr(text.size() - 2) == ".0") text.resize(text.size() - 2);
+  return text;
 }
 
 void PrintJobTable(CommandContext& ctx, const json& jobs) {
@@ -202,10 +212,10 @@ int RunExplain(CommandContext& ctx, const CommandSpec& spec, const std::vector<s
       }
     } else if (node.contains("scores") && node["scores"].is_array()) {
       for (const auto& score : node["scores"]) {
-        why += (why.empty() ? "" : " ") + Text(score, "plugin") + "=" + Text(score, "score") + "x" + Text(score, "weight");
+        why += (why.empty() ? "" : " ") + Text(score, "plugin") + "=" + Score(score, "score") + "x" + Score(score, "weight");
       }
     }
-    rows.push_back({Text(node, "node"), feasible ? "yes" : "no", feasible ? Text(node, "total") : "-", why});
+    rows.push_back({Text(node, "node"), feasible ? "yes" : "no", feasible ? Score(node, "total") : "-", why});
   }
   ctx.out() << "job " << Text(reply, "job") << "\n";
   if (rows.size() == 1) {

@@ -98,8 +98,8 @@ Result<json> JobFromFlags(const SubmitFlags& f) {
   return job;
 }
 
-// The body for a --file graph: {"jobs": [...]}; an array is wrapped, each job gets the requester
-// when it names none.
+// The body for a --file graph: {"jobs": [...]}; an array or a single job is wrapped, and each job
+// gets the requester when it names none.
 Result<json> GraphFromFile(const std::string& path, const std::string& requester) {
   auto text = ReadFileCapped(path, 1 << 20);
   if (!text.ok()) return InvalidArgument("flag --file: " + text.status().message());
@@ -110,8 +110,9 @@ Result<json> GraphFromFile(const std::string& path, const std::string& requester
     return InvalidArgument("flag --file: " + path + " is not JSON: " + e.what());
   }
   if (body.is_array()) body = json{{"jobs", body}};
+  if (body.is_object() && !body.contains("jobs") && body.contains("command")) body = json{{"jobs", json::array({body})}};
   if (!body.is_object() || !body.contains("jobs") || !body["jobs"].is_array()) {
-    return InvalidArgument("flag --file: " + path + " must hold {\"jobs\": [job, ...]} or [job, ...]");
+    return InvalidArgument("flag --file: " + path + " must hold {\"jobs\": [job, ...]}, [job, ...] or one job");
   }
   for (auto& job : body["jobs"]) {
     if (!job.is_object()) return InvalidArgument("flag --file: " + path + ": every job must be a JSON object");

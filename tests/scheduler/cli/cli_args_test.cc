@@ -77,6 +77,7 @@ TEST(CliHelpTest, TopLevelHelpListsEveryCommand) {
     EXPECT_NE(run.output.find(name), std::string::npos) << name;
   }
   EXPECT_EQ(RunInProcess({"help"}).output, run.output);
+  EXPECT_EQ(RunInProcess({"-h"}).output, run.output);
 }
 
 TEST(CliHelpTest, EachCommandHasHelpWithAnExample) {

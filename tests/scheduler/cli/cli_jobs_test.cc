@@ -134,6 +134,11 @@ TEST_F(CliJobsTest, SubmitFileSendsTheGraph) {
   ASSERT_EQ(run.code, 0) << run.output;
   EXPECT_EQ(json::parse(fake.last().body), json::parse(R"({"jobs": [{"id": "a", "command": "make", "requester": "zed"}]})"));
 
+  std::string single = dir.WriteFile("single.json", R"({"command": "make"})");
+  run = Run({"submit", "--file", single});
+  ASSERT_EQ(run.code, 0) << run.output;
+  EXPECT_EQ(json::parse(fake.last().body), json::parse(R"({"jobs": [{"command": "make", "requester": "alice"}]})"));
+
   std::string broken = dir.WriteFile("broken.json", "{\"jobs\": [");
   run = Run({"submit", "--file", broken});
   EXPECT_EQ(run.code, 2);
@@ -203,15 +208,24 @@ TEST_F(CliJobsTest, LogsFollowPrintsChunksAsTheyArrive) {
   EXPECT_EQ(requests[1].authorization, "Bearer tok");
 }
 
+TEST_F(CliJobsTest, LogsFollowOfAnUnknownJobIsARefusalNotAStream) {
+  fake.Respond("GET /api/v1/jobs/j9/log", 404, R"({"error": "no job j9"})");
+  fake.SetLogStream("must not be read\n", "");
+  CliRun run = Run({"logs", "-f", "j9"});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.output, "build-cli: no job j9 (404)\n");
+  EXPECT_EQ(fake.requests().size(), 1u);
+}
+
 TEST_F(CliJobsTest, ExplainShowsWhyEachNodeFitsOrNot) {
   std::string body = R"({"job": "j1", "nodes": [
     {"node": "build1", "feasible": false, "total": 0,
      "filters": [{"plugin": "NodeReady", "verdict": "fits", "reason": ""},
                  {"plugin": "ResourceFit", "verdict": "unschedulable", "reason": "needs 8 cores, 2 free"}],
      "scores": []},
-    {"node": "build2", "feasible": true, "total": 170,
+    {"node": "build2", "feasible": true, "total": 170.333333,
      "filters": [{"plugin": "NodeReady", "verdict": "fits", "reason": ""}],
-     "scores": [{"plugin": "LeastLoaded", "score": 80, "weight": 2}, {"plugin": "MemoryHeadroom", "score": 10, "weight": 1}]}]})";
+     "scores": [{"plugin": "LeastLoaded", "score": 80, "weight": 2}, {"plugin": "MemoryHeadroom", "score": 10.333333, "weight": 1}]}]})";
   fake.Respond("GET /api/v1/jobs/j1/explain", 200, body);
   CliRun run = Run({"explain", "j1"});
   ASSERT_EQ(run.code, 0) << run.output;
@@ -219,7 +233,7 @@ TEST_F(CliJobsTest, ExplainShowsWhyEachNodeFitsOrNot) {
             "job j1\n"
             "NODE    FEASIBLE  TOTAL  WHY\n"
             "build1  no        -      ResourceFit unschedulable: needs 8 cores, 2 free\n"
-            "build2  yes       170    LeastLoaded=80x2 MemoryHeadroom=10x1\n");
+            "build2  yes       170.3  LeastLoaded=80x2 MemoryHeadroom=10.3x1\n");
   run = Run({"explain", "j1", "--json"});
   EXPECT_EQ(json::parse(run.output), json::parse(body));
 }
