@@ -19,16 +19,26 @@ const std::set<std::string>& JobStates() {
 
 std::string JobPath(const std::string& id) { return "/api/v1/jobs/" + UrlEncode(id); }
 
+std::string ItemText(const json& item) {
+  if (item.is_string()) return item.get<std::string>();
+  if (item.is_number_float()) {
+    std::ostringstream out;
+    out << item.get<double>();
+    return out.str();
+  }
+  return item.dump();
+}
+
 std::string JoinJson(const json& value) {
   if (value.is_array()) {
     std::string out;
-    for (const auto& item : value) out += (out.empty() ? "" : ",") + (item.is_string() ? item.get<std::string>() : item.dump());
+    for (const auto& item : value) out += (out.empty() ? "" : ",") + ItemText(item);
     return out;
   }
   if (value.is_object()) {
     std::string out;
     for (const auto& [key, item] : value.items()) {
-      out += (out.empty() ? "" : ",") + key + "=" + (item.is_string() ? item.get<std::string>() : item.dump());
+      out += (out.empty() ? "" : ",") + key + "=" + ItemText(item);
     }
     return out;
   }

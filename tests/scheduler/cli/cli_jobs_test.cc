@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kJob = R"({"id": "j1", "command": "make -j2", "branch": "main", "commit": "abc123",
-  "priority": 7, "build_type": "full", "profiles": ["gcc"], "requirements": {"cores": 2, "memory_bytes": 2147483648,
+  "priority": 7, "build_type": "full", "profiles": ["gcc"], "requirements": {"cores": 2.0, "memory_bytes": 2147483648,
   "disk_bytes": 0}, "selector": {"os": "linux"}, "dependencies": ["j0"], "timeout_seconds": 3600, "max_retries": 2,
   "requester": "alice", "status": "running", "attempt": 1, "retry_count": 0, "assigned_to": "build1",
   "created_at": "2026-11-26T23:59:01.123Z", "exit_code": null})";
