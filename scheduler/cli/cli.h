@@ -1,0 +1,22 @@
+// build-cli's entry point as a library function, so tests can run it in-process with their own
+// streams and environment as well as through the built binary.
+//
+// Thread-compatible: concurrent calls must use different streams.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "scheduler/cli/context.h"
+
+namespace buildfarm::cli {
+
+// `args` are the words after the program name. Returns the exit code: kExitOk, kExitRefused or
+// kExitUsage.
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const EnvLookup& env);
+
+// The top-level help: every command with its summary, the common flags and the environment.
+std::string TopLevelHelp();
+
+}  // namespace buildfarm::cli

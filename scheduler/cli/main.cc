@@ -1,0 +1,13 @@
+// build-cli: the command line for the buildfarm scheduler. See scheduler/cli/cli.h.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "scheduler/cli/cli.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int code = buildfarm::cli::RunCli(args, std::cout, std::cerr, buildfarm::cli::ProcessEnvironment());
+  std::cout.flush();
+  return code;
+}
