@@ -81,7 +81,17 @@ Status ParsePrometheus(const YAML::Node& node, std::string_view source, Promethe
   BUILDFARM_RETURN_IF_ERROR(ReadDuration(node["timeout"], source, "prometheus.timeout", &out->timeout_seconds));
   if (const YAML::Node queries = node["queries"]) {
     if (!queries.IsMap()) return KeyError(source, "prometheus.queries", "want a mapping of name: PromQL");
-    for (const auto& entry : queries) out->queries[entry.first.as<std::string>()] = entry.second.as<std::string>();
+    static const std::set<std::string> kQueryNames = {"cpu_utilisation", "memory_available", "build_fs_available",
+                                                      "max_temperature", "probe_rtt"};
+    for (const auto& entry : queries) {
+      std::string name = entry.first.as<std::string>();
+      if (kQueryNames.count(name) == 0) {
+        return KeyError(source, "prometheus.queries." + name,
+                        "unknown query (want cpu_utilisation, memory_available, build_fs_available, max_temperature "
+                        "or probe_rtt)");
+      }
+      out->queries[name] = entry.second.as<std::string>();
+    }
   }
   return Status::Ok();
 }

@@ -1,5 +1,7 @@
 #include "scheduler/server/metrics_source_factory.h"
 
+#include "scheduler/metrics_source/prometheus_source.h"
+
 namespace buildfarm::scheduler {
 
 void StaticMetricsSource::Set(std::map<std::string, NodeMetrics> nodes, Time fetched_at, bool ok) {
@@ -23,9 +25,23 @@ Result<std::shared_ptr<MetricsSource>> MakeMetricsSource(const SchedulerConfig& 
     log.Info("no Prometheus configured; scheduling without node metrics");
     return std::shared_ptr<MetricsSource>(std::make_shared<StaticMetricsSource>("no Prometheus configured"));
   }
-  // The Prometheus-backed source is wired in at merge (scheduler/metrics_source/prometheus_source.h).
-  log.Warn("Prometheus source not built in; scheduling without node metrics", {{"url", config.prometheus.url}});
-  return std::shared_ptr<MetricsSource>(std::make_shared<StaticMetricsSource>("Prometheus source not built in"));
+  PrometheusSourceOptions options;
+  options.url = config.prometheus.url;
+  options.refresh_seconds = config.prometheus.refresh_interval_seconds;
+  options.timeout_seconds = config.prometheus.timeout_seconds;
+  // Names are checked when the config is parsed; a query left out keeps its recording-rule default.
+  const std::map<std::string, std::string*> slots = {
+      {"cpu_utilisation", &options.queries.cpu_utilisation},
+      {"memory_available", &options.queries.memory_available},
+      {"build_fs_available", &options.queries.build_fs_available},
+      {"max_temperature", &options.queries.max_temperature},
+      {"probe_rtt", &options.queries.probe_rtt},
+  };
+  for (const auto& [name, query] : config.prometheus.queries) *slots.at(name) = query;
+  auto source = std::make_shared<PrometheusMetricsSource>(std::move(options), log);
+  Status started = source->Start();
+  if (!started.ok()) return started.WithContext("prometheus.url");
+  return std::shared_ptr<MetricsSource>(std::move(source));
 }
 
 }  // namespace buildfarm::scheduler

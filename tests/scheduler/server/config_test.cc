@@ -18,7 +18,7 @@ prometheus:
   url: http://127.0.0.1:9090
   refresh_interval: 2s
   timeout: 500ms
-  queries: {cpu: 'buildfarm:cpu'}
+  queries: {cpu_utilisation: 'buildfarm:cpu'}
 scheduling:
   profiles:
     - schedulerName: default
@@ -34,7 +34,7 @@ backups: {b1: b2}
   EXPECT_EQ(config->tokens[1].node, "b1");
   EXPECT_EQ(config->prometheus.refresh_interval_seconds, 2);
   EXPECT_EQ(config->prometheus.timeout_seconds, 0.5);
-  EXPECT_EQ(config->prometheus.queries.at("cpu"), "buildfarm:cpu");
+  EXPECT_EQ(config->prometheus.queries.at("cpu_utilisation"), "buildfarm:cpu");
   EXPECT_NE(config->scheduling_yaml.find("schedulerName"), std::string::npos);
   EXPECT_EQ(config->lease_seconds, 20);
   EXPECT_EQ(config->heartbeat_seconds, 4);
@@ -77,6 +77,7 @@ TEST(SchedulerConfigTest, ErrorsNameTheKey) {
       {"tokens: [{role: admin, sha256: " + hash + "}]", "tokens[0].name"},
       {"prometheus: {url: ftp://x}", "prometheus.url"},
       {"prometheus: {interval: 5s}", "prometheus.interval"},
+      {"prometheus: {url: 'http://p:9090', queries: {cpu: x}}", "prometheus.queries.cpu"},
       {"lease: soon", "lease"},
       {"lease: 5s\nheartbeat: 10s", "heartbeat"},
       {"backups: {b1: b1}", "backups.b1"},
