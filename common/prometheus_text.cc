@@ -90,30 +90,43 @@ void AppendPrometheusDouble(std::string& out, double value) {
     out += std::signbit(value) ? "-0" : "0";
     return;
   }
+  // Most samples are small whole numbers (counts, states): print them directly.
+  if (std::fabs(value) < 1e6 && value == std::trunc(value)) {
+    char integer[16];
+    auto [end, ec] = std::to_chars(integer, integer + sizeof integer, static_cast<long long>(value));
+    out.append(integer, static_cast<std::size_t>(end - integer));
+    return;
+  }
   // Shortest round-trip digits in scientific form, e.g. "1.8446744073709552e+19".
   char sci[64];
-  auto [end, ec] = std::to_chars(sci, sci + sizeof sci, value, std::chars_format::scientific);
+  auto [sci_end, ec] = std::to_chars(sci, sci + sizeof sci, value, std::chars_format::scientific);
   if (ec != std::errc()) {
     out += "NaN";
     return;
   }
-  std::string_view text(sci, static_cast<std::size_t>(end - sci));
-  bool negative = text.front() == '-';
-  if (negative) text.remove_prefix(1);
-  auto e = text.find('e');
-  std::string digits;
-  for (char c : text.substr(0, e)) {
-    if (c != '.') digits += c;
+  std::string_view text(sci, static_cast<std::size_t>(sci_end - sci));
+  if (text.front() == '-') {
+    out += '-';
+    text.remove_prefix(1);
   }
-  int exponent = std::atoi(std::string(text.substr(e + 1)).c_str());
-  if (negative) out += '-';
+  auto e = text.find('e');
+  char digit_buffer[32];
+  std::size_t digit_count = 0;
+  for (char c : text.substr(0, e)) {
+    if (c != '.') digit_buffer[digit_count++] = c;
+  }
+  std::string_view digits(digit_buffer, digit_count);
+  int exponent = 0;
+  std::string_view exponent_text = text.substr(e + 1);
+  if (!exponent_text.empty() && exponent_text.front() == '+') exponent_text.remove_prefix(1);
+  std::from_chars(exponent_text.data(), exponent_text.data() + exponent_text.size(), exponent);
   // strconv's 'g' with shortest precision switches to exponent form below 1e-4 and from 1e6 up
   // (it compares against a fixed precision of 6, not the digit count).
   if (exponent < -4 || exponent >= 6) {
     out += digits[0];
     if (digits.size() > 1) {
       out += '.';
-      out.append(digits, 1, std::string::npos);
+      out += digits.substr(1);
     }
     out += 'e';
     out += exponent < 0 ? '-' : '+';
@@ -133,9 +146,9 @@ void AppendPrometheusDouble(std::string& out, double value) {
     out += digits;
     out.append(integer_digits - digits.size(), '0');
   } else {
-    out.append(digits, 0, integer_digits);
+    out += digits.substr(0, integer_digits);
     out += '.';
-    out.append(digits, integer_digits, std::string::npos);
+    out += digits.substr(integer_digits);
   }
 }
 
