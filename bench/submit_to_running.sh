@@ -60,7 +60,7 @@ fi
 for i in $(seq 1 "$AGENTS"); do
   printf %s "${AGENT_TOKENS[$i]}" >"$WORK/b$i.token"
   "$AGENT" --scheduler.url="http://$ADDRESS" --scheduler.token-file="$WORK/b$i.token" --node.name="b$i" \
-    --workspace="$WORK/b$i" >"$WORK/b$i.log" 2>&1 &
+    --workspace="$WORK/b$i" --web.listen-address=127.0.0.1:0 >"$WORK/b$i.log" 2>&1 &
   PIDS+=($!)
 done
 for i in $(seq 1 "$AGENTS"); do

@@ -28,6 +28,8 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
   std::vector<pid_t> children;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream stat(entry.path() / "stat");
     std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
     auto close = text.rfind(')');
@@ -36,7 +38,7 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
     std::string state;
     pid_t ppid = 0;
     rest >> state >> ppid;
-    if (ppid == parent) children.push_back(static_cast<pid_t>(std::stol(entry.path().filename().string())));
+    if (ppid == parent) children.push_back(static_cast<pid_t>(std::stol(name)));
   }
   return children;
 }
@@ -49,7 +51,6 @@ StubPrometheus::StubPrometheus() {
   });
   port_ = server_.bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_.listen_after_bind(); });
-  server_.wait_until_ready();
 }
 
 StubPrometheus::~StubPrometheus() {
@@ -131,7 +132,7 @@ bool Farm::Start(std::string* error) {
         std::vector<std::string>{BinaryPath("scheduler/agent/buildfarm-agent"), "--config.file=" + agent_config,
                                  "--scheduler.url=http://" + address_, "--scheduler.token-file=" + token_file,
                                  "--node.name=" + node_name(i), "--workspace=" + dir_.Join("agent" + std::to_string(i) + "/ws"),
-                                 "--heartbeat.interval=" + options_.heartbeat},
+                                 "--heartbeat.interval=" + options_.heartbeat, "--web.listen-address=127.0.0.1:0"},
         dir_.Join("agent" + std::to_string(i) + ".log")));
     if (!agents_.back()->Start(error)) return false;
   }
