@@ -42,7 +42,7 @@ for i in $(seq 1 "$AGENTS"); do
   echo "  - {name: b$i, role: agent, node: b$i, sha256: $(sha "${AGENT_TOKENS[$i]}")}" >>"$WORK/scheduler.yml"
 done
 
-"$SCHEDULER" --config.file="$WORK/scheduler.yml" --web.listen-address=127.0.0.1:0 --log.level=warn \
+"$SCHEDULER" --config.file="$WORK/scheduler.yml" --web.listen-address=127.0.0.1:0 \
   >"$WORK/scheduler.log" 2>&1 &
 PIDS+=($!)
 ADDRESS=""
@@ -51,11 +51,7 @@ for _ in $(seq 1 100); do
   [ -n "$ADDRESS" ] && break
   sleep 0.1
 done
-if [ -z "$ADDRESS" ]; then
-  # --log.level=warn hides the listening line; fall back to the port the process bound.
-  ADDRESS="127.0.0.1:$(ss -Hltnp 2>/dev/null | grep "pid=${PIDS[0]}," | awk '{print $4}' | head -n1 | sed 's/.*://')"
-fi
-[ "$ADDRESS" != "127.0.0.1:" ] || { echo "error: scheduler did not listen; see log:" >&2; cat "$WORK/scheduler.log" >&2; exit 1; }
+[ -n "$ADDRESS" ] || { echo "error: scheduler did not listen; see log:" >&2; cat "$WORK/scheduler.log" >&2; exit 1; }
 
 for i in $(seq 1 "$AGENTS"); do
   printf %s "${AGENT_TOKENS[$i]}" >"$WORK/b$i.token"
