@@ -27,7 +27,9 @@ TEST(FarmFaultTest, KilledAgentsJobsCompleteElsewhereExactlyOnce) {
     int status = 0;
     auto job = farm.Call("POST", "/api/v1/jobs",
                          nlohmann::json{{"id", "slow-" + std::to_string(i)},
-                                        {"command", "sleep 3; echo $BUILDFARM_JOB_ID >> " + farm.shared_file()}}
+                                        {"command", "sleep 3; echo $BUILDFARM_JOB_ID >> " + farm.shared_file() +
+                                                        "; echo $BUILDFARM_JOB_ID $BUILDFARM_NODE $BUILDFARM_ATTEMPT >> " +
+                                                        farm.dir().Join("who.txt")}}
                              .dump(),
                          &status);
     ASSERT_EQ(status, 201) << job.dump();
@@ -52,6 +54,11 @@ TEST(FarmFaultTest, KilledAgentsJobsCompleteElsewhereExactlyOnce) {
   }
   EXPECT_EQ(farm.Call("GET", "/api/v1/nodes/n1").value("state", ""), "down");
   ExpectEachOnce(farm.SharedFileLines(), ids);
+  if (::testing::Test::HasFailure()) {
+    std::string who;
+    RunCommand({"cat", farm.dir().Join("who.txt")}, &who);
+    ADD_FAILURE() << "runs (job node attempt):\n" << who << farm.Logs();
+  }
 }
 
 TEST(FarmFaultTest, SchedulerKilledMidRunAndRestartedFinishesEveryJobOnce) {

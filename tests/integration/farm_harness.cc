@@ -43,6 +43,28 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
   return children;
 }
 
+// The state letter of /proc/PID/stat (R, S, T...), or 0.
+char ProcessState(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  return close == std::string::npos || close + 2 >= text.size() ? 0 : text[close + 2];
+}
+
+// Processes whose working directory is under `prefix` (which ends in '/').
+std::vector<pid_t> ProcessesUnder(const std::string& prefix) {
+  std::vector<pid_t> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code link_error;
+    const std::string cwd = std::filesystem::read_symlink(entry.path() / "cwd", link_error).string() + "/";
+    if (!link_error && cwd.rfind(prefix, 0) == 0) found.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return found;
+}
+
 }  // namespace
 
 StubPrometheus::StubPrometheus() {
@@ -188,10 +210,24 @@ bool Farm::KillAndRestartScheduler(std::string* error) {
 
 void Farm::CrashAgent(int index) {
   ChildProcess& agent = *agents_[index];
+  // Frozen first (and waited for: kill() returns before the signal lands), so that it starts no job
+  // between the scan and the kill.
+  kill(agent.pid(), SIGSTOP);
+  for (int tries = 0; tries < 200 && ProcessState(agent.pid()) != 'T'; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   std::vector<pid_t> jobs = ChildrenOf(agent.pid());
   agent.Stop(SIGKILL);
   // Each job runs in its own process group (the runner's setpgid); a dead host takes them along.
-  for (pid_t job : jobs) kill(-job, SIGKILL);
+  // The pid itself too, for a child killed before it reached its setpgid.
+  for (pid_t job : jobs) {
+    kill(-job, SIGKILL);
+    kill(job, SIGKILL);
+  }
+  // And whatever still runs in its workspace (the jobs' cwd), should a fork have slipped through.
+  const std::string workspace =
+      std::filesystem::weakly_canonical(dir_.Join("agent" + std::to_string(index) + "/ws")).string() + "/";
+  for (const pid_t pid : ProcessesUnder(workspace)) kill(pid, SIGKILL);
 }
 
 nlohmann::json Farm::Call(const std::string& method, const std::string& path, const std::string& body, int* status) {
