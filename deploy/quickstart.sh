@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Runs a one-node farm on loopback: builds, then starts buildfarm-exporter and a real Prometheus
-# (Debian's) that scrapes it every 5 s. All state lives under ./.farm/:
+# Runs a one-node farm on loopback: builds, then starts buildfarm-exporter, a real Prometheus
+# (Debian's) that scrapes it every 5 s and evaluates alerting/rules/recording.yml, buildfarm-scheduler
+# (reading that Prometheus) and one buildfarm-agent whose node name is the exporter's `node` label.
+# Tokens are random, written only under .farm/ with mode 0600, and never printed; build-cli finds the
+# scheduler and the admin token through .farm/cli.yaml (export BUILDFARM_CONFIG=$PWD/.farm/cli.yaml).
+# All state lives under ./.farm/:
 #   .farm/pids/<service>.pid   PID of each started program
 #   .farm/logs/<service>.log   its stdout and stderr
 #   .farm/ports/<service>      the loopback port it listens on
@@ -20,7 +24,9 @@ NODE_NAME="${NODE_NAME:-$(hostname -s 2>/dev/null || echo node1)}"
 EXPORTER_PORT="${EXPORTER_PORT:-9101}"
 PROMETHEUS_PORT="${PROMETHEUS_PORT:-9091}"
 SCRAPE_INTERVAL="${SCRAPE_INTERVAL:-5s}"
-SERVICES=(exporter prometheus)
+SCHEDULER_PORT="${SCHEDULER_PORT:-8080}"
+AGENT_PORT="${AGENT_PORT:-9181}"
+SERVICES=(exporter prometheus scheduler agent)
 
 # --- process bookkeeping -------------------------------------------------------------------
 
@@ -101,6 +107,8 @@ start_prometheus() {
 global:
   scrape_interval: $SCRAPE_INTERVAL
   evaluation_interval: $SCRAPE_INTERVAL
+rule_files:
+  - $REPO_ROOT/alerting/rules/recording.yml
 scrape_configs:
   - job_name: buildfarm-exporter
     static_configs:
@@ -115,6 +123,57 @@ YAML
     --web.listen-address="127.0.0.1:$port"
 }
 
+# secret_file PATH: creates PATH (mode 0600) holding a random token unless it exists; never prints it.
+secret_file() {
+  local file=$1
+  if [ ! -s "$file" ]; then
+    mkdir -p "$(dirname "$file")"
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file")
+  fi
+  chmod 600 "$file"
+}
+
+sha256_of_file() { sha256sum <"$1" | cut -d' ' -f1; }
+
+start_scheduler() {
+  local port
+  port="$(free_port "$SCHEDULER_PORT")"
+  mkdir -p "$FARM/scheduler"
+  secret_file "$FARM/scheduler/admin.token"
+  secret_file "$FARM/agent/agent.token"
+  (umask 077 && cat >"$FARM/scheduler/config.yml" <<YAML
+# Written by deploy/quickstart.sh. Tokens are kept as SHA-256 digests; the tokens themselves are in
+# .farm/scheduler/admin.token and .farm/agent/agent.token.
+store: {path: $FARM/scheduler/scheduler.db}
+tokens:
+  - {name: admin, role: admin, sha256: $(sha256_of_file "$FARM/scheduler/admin.token")}
+  - {name: $NODE_NAME, role: agent, node: $NODE_NAME, sha256: $(sha256_of_file "$FARM/agent/agent.token")}
+prometheus:
+  url: http://127.0.0.1:$(service_port prometheus)
+  refresh_interval: $SCRAPE_INTERVAL
+YAML
+  )
+  launch scheduler "$port" "$BUILD_DIR/scheduler/server/buildfarm-scheduler" \
+    --web.listen-address="127.0.0.1:$port" --config.file="$FARM/scheduler/config.yml"
+  wait_until 15 "scheduler" curl -fsS "http://127.0.0.1:$port/healthz" ||
+    die "scheduler did not answer on 127.0.0.1:$port; see $FARM/logs/scheduler.log"
+  (umask 077 && printf 'url: http://127.0.0.1:%s\ntoken: %s\n' "$port" "$(cat "$FARM/scheduler/admin.token")" \
+    >"$FARM/cli.yaml")
+  chmod 600 "$FARM/cli.yaml"
+}
+
+start_agent() {
+  local port
+  port="$(free_port "$AGENT_PORT")"
+  mkdir -p "$FARM/agent/workspace"
+  launch agent "$port" "$BUILD_DIR/scheduler/agent/buildfarm-agent" \
+    --scheduler.url="http://127.0.0.1:$(service_port scheduler)" \
+    --scheduler.token-file="$FARM/agent/agent.token" --node.name="$NODE_NAME" \
+    --workspace="$FARM/agent/workspace" --web.listen-address="127.0.0.1:$port"
+  wait_until 15 "agent" curl -fsS "http://127.0.0.1:$port/readyz" ||
+    die "agent is not ready on 127.0.0.1:$port; see $FARM/logs/agent.log"
+}
+
 prometheus_target_up() {
   curl -fsS "http://127.0.0.1:$(service_port prometheus)/api/v1/query" \
     --data-urlencode 'query=up{job="buildfarm-exporter"}' | grep -q '"value":\[[0-9.]*,"1"\]'
@@ -125,7 +184,7 @@ prometheus_target_up() {
 cmd_start() {
   ensure_deps
   configure_build
-  build_targets buildfarm-exporter
+  build_targets buildfarm-exporter buildfarm-scheduler buildfarm-agent build-cli
   for service in "${SERVICES[@]}"; do
     if [ -n "$(running_pid "$service")" ]; then
       log_step "$service already running (pid $(running_pid "$service"), port $(service_port "$service"))"
@@ -139,13 +198,20 @@ cmd_start() {
     die "Prometheus does not report the exporter up; see $FARM/logs/"
   local exporter_url="http://127.0.0.1:$(service_port exporter)"
   local prometheus_url="http://127.0.0.1:$(service_port prometheus)"
+  local scheduler_url="http://127.0.0.1:$(service_port scheduler)"
   cat <<TEXT
 
 buildfarm is running (node "$NODE_NAME"):
   exporter    $exporter_url/metrics   ($exporter_url/healthz)
   prometheus  $prometheus_url/graph?g0.expr=node_load1
               $prometheus_url/targets
+  scheduler   $scheduler_url/   (API $scheduler_url/api/v1/, agent "$NODE_NAME")
 logs in .farm/logs/, PIDs in .farm/pids/
+
+Use build-cli (build/scheduler/cli/build-cli) with the admin token in .farm/cli.yaml:
+  export BUILDFARM_CONFIG=$REPO_ROOT/.farm/cli.yaml
+  build-cli submit --command 'echo hi'
+  build-cli logs JOB -f
 stop with: ./deploy/quickstart.sh stop
 TEXT
 }

@@ -1,0 +1,286 @@
+#include "tests/integration/farm_harness.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace buildfarm::testing {
+namespace {
+
+std::string Sha256(const std::string& text) {
+  std::string out;
+  RunCommand({"/bin/sh", "-c", "printf %s '" + text + "' | sha256sum | cut -d' ' -f1"}, &out);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string AgentToken(int index) { return "agent-token-" + std::to_string(index + 1); }
+
+// Direct children of `parent` (from /proc/*/stat).
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(text.substr(close + 2));
+    std::string state;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent) children.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return children;
+}
+
+// The state letter of /proc/PID/stat (R, S, T...), or 0.
+char ProcessState(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  return close == std::string::npos || close + 2 >= text.size() ? 0 : text[close + 2];
+}
+
+// Processes whose working directory is under `prefix` (which ends in '/').
+std::vector<pid_t> ProcessesUnder(const std::string& prefix) {
+  std::vector<pid_t> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code link_error;
+    const std::string cwd = std::filesystem::read_symlink(entry.path() / "cwd", link_error).string() + "/";
+    if (!link_error && cwd.rfind(prefix, 0) == 0) found.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return found;
+}
+
+}  // namespace
+
+StubPrometheus::StubPrometheus() {
+  server_.Get("/api/v1/query", [this](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(Answer(req.get_param_value("query")), "application/json");
+  });
+  port_ = server_.bind_to_any_port("127.0.0.1");
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+}
+
+StubPrometheus::~StubPrometheus() {
+  server_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void StubPrometheus::SetCpu(const std::string& node, double utilisation) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cpu_[node] = utilisation;
+}
+
+int StubPrometheus::queries_served() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return served_;
+}
+
+// The five default queries (scheduler/metrics_source/prometheus_source.h) answered per node; for
+// timestamp(q) the value is the sample time, which is now: every node's data is fresh.
+std::string StubPrometheus::Answer(const std::string& query) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++served_;
+  const double now = NowSeconds();
+  const bool stamp = query.rfind("timestamp(", 0) == 0;
+  const std::string inner = stamp ? query.substr(10, query.size() - 11) : query;
+  nlohmann::json result = nlohmann::json::array();
+  for (const auto& [node, cpu] : cpu_) {
+    double value = 0;
+    if (inner == "buildfarm:node_cpu_utilisation:ratio") {
+      value = cpu;
+    } else if (inner == "buildfarm:node_memory_available:bytes") {
+      value = 64e9;
+    } else if (inner == "buildfarm:node_build_fs_available:bytes") {
+      value = 1e12;
+    } else if (inner == "buildfarm:node_temperature:max_celsius") {
+      value = 45;
+    } else {
+      continue;  // probe_rtt and anything else: no series
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "%.6f", stamp ? now : value);
+    result.push_back({{"metric", {{"node", node}}}, {"value", {now, std::string(text)}}});
+  }
+  nlohmann::json body = {{"status", "success"}, {"data", {{"resultType", "vector"}, {"result", result}}}};
+  return body.dump();
+}
+
+Farm::Farm(FarmOptions options) : options_(std::move(options)) {}
+
+Farm::~Farm() {
+  for (auto& agent : agents_) {
+    if (agent && agent->Running()) agent->Stop(15, 5);
+  }
+  if (scheduler_ && scheduler_->Running()) scheduler_->Stop(15, 5);
+}
+
+bool Farm::Start(std::string* error) {
+  std::string config = "store: {path: " + dir_.Join("scheduler.db") + "}\ntokens:\n" +
+                       "  - {name: ops, role: admin, sha256: " + Sha256(admin_token_) + "}\n";
+  for (int i = 0; i < options_.agents; ++i) {
+    config += "  - {name: " + node_name(i) + ", role: agent, node: " + node_name(i) + ", sha256: " +
+              Sha256(AgentToken(i)) + "}\n";
+  }
+  if (options_.prometheus) {
+    prometheus_ = std::make_unique<StubPrometheus>();
+    for (int i = 0; i < options_.agents; ++i) prometheus_->SetCpu(node_name(i), 0.05);
+    config += "prometheus: {url: " + prometheus_->url() + ", refresh_interval: 200ms, timeout: 2s}\n";
+  }
+  config += "lease: " + options_.lease + "\nheartbeat: " + options_.heartbeat + "\ncycle_interval: " +
+            options_.cycle_interval + "\n";
+  config_path_ = dir_.WriteFile("scheduler.yaml", config);
+  if (!StartScheduler(error, "127.0.0.1:0")) return false;
+  for (int i = 0; i < options_.agents; ++i) {
+    std::string token_file = dir_.WriteFile("agent" + std::to_string(i) + "/token", AgentToken(i) + "\n");
+    std::string agent_config = dir_.WriteFile(
+        "agent" + std::to_string(i) + "/agent.yaml",
+        "capacity: {cores: " + std::to_string(options_.agent_cores) + "}\n");
+    agents_.push_back(std::make_unique<ChildProcess>(
+        std::vector<std::string>{BinaryPath("scheduler/agent/buildfarm-agent"), "--config.file=" + agent_config,
+                                 "--scheduler.url=http://" + address_, "--scheduler.token-file=" + token_file,
+                                 "--node.name=" + node_name(i), "--workspace=" + dir_.Join("agent" + std::to_string(i) + "/ws"),
+                                 "--heartbeat.interval=" + options_.heartbeat, "--web.listen-address=127.0.0.1:0"},
+        dir_.Join("agent" + std::to_string(i) + ".log")));
+    if (!agents_.back()->Start(error)) return false;
+  }
+  for (int i = 0; i < options_.agents; ++i) {
+    if (!agents_[i]->WaitForLogLine("msg=registered", 20)) {
+      *error = "agent " + node_name(i) + " did not register:\n" + Logs();
+      return false;
+    }
+  }
+  if (prometheus_) {
+    // Wait until the scheduler's snapshot holds every node's metrics.
+    for (int tries = 0; tries < 200; ++tries) {
+      auto nodes = Call("GET", "/api/v1/nodes");
+      int with_metrics = 0;
+      if (nodes.contains("nodes")) {
+        for (const auto& node : nodes["nodes"]) with_metrics += node.contains("metrics") ? 1 : 0;
+      }
+      if (with_metrics == options_.agents) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    *error = "nodes never showed metrics:\n" + Call("GET", "/api/v1/nodes").dump();
+    return false;
+  }
+  return true;
+}
+
+bool Farm::StartScheduler(std::string* error, const std::string& listen) {
+  scheduler_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{BinaryPath("scheduler/server/buildfarm-scheduler"), "--config.file=" + config_path_,
+                               "--web.listen-address=" + listen},
+      dir_.Join("scheduler" + std::to_string(scheduler_runs_++) + ".log"));
+  if (!scheduler_->Start(error)) return false;
+  auto address = scheduler_->WaitForListenAddress(20);
+  if (!address) {
+    *error = "scheduler did not listen:\n" + scheduler_->Log();
+    return false;
+  }
+  address_ = *address;
+  client_ = std::make_unique<httplib::Client>("http://" + address_);
+  client_->set_read_timeout(10, 0);
+  return true;
+}
+
+bool Farm::KillAndRestartScheduler(std::string* error) {
+  scheduler_->Stop(SIGKILL);
+  // The old ChildProcess is replaced; its log file stays in the TempDir.
+  for (int tries = 0; tries < 50; ++tries) {
+    if (StartScheduler(error, address_)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+void Farm::CrashAgent(int index) {
+  ChildProcess& agent = *agents_[index];
+  // Frozen first (and waited for: kill() returns before the signal lands), so that it starts no job
+  // between the scan and the kill.
+  kill(agent.pid(), SIGSTOP);
+  for (int tries = 0; tries < 200 && ProcessState(agent.pid()) != 'T'; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::vector<pid_t> jobs = ChildrenOf(agent.pid());
+  agent.Stop(SIGKILL);
+  // Each job runs in its own process group (the runner's setpgid); a dead host takes them along.
+  // The pid itself too, for a child killed before it reached its setpgid.
+  for (pid_t job : jobs) {
+    kill(-job, SIGKILL);
+    kill(job, SIGKILL);
+  }
+  // And whatever still runs in its workspace (the jobs' cwd), should a fork have slipped through.
+  const std::string workspace =
+      std::filesystem::weakly_canonical(dir_.Join("agent" + std::to_string(index) + "/ws")).string() + "/";
+  for (const pid_t pid : ProcessesUnder(workspace)) kill(pid, SIGKILL);
+}
+
+nlohmann::json Farm::Call(const std::string& method, const std::string& path, const std::string& body, int* status) {
+  httplib::Headers headers{{"Authorization", "Bearer " + admin_token_}};
+  auto res = method == "GET" ? client_->Get(path, headers) : client_->Post(path, headers, body, "application/json");
+  if (status != nullptr) *status = res ? res->status : 0;
+  return res ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json();
+}
+
+std::map<std::string, nlohmann::json> Farm::WaitTerminal(const std::vector<std::string>& ids, double timeout_seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
+  std::map<std::string, nlohmann::json> jobs;
+  for (;;) {
+    jobs.clear();
+    std::string cursor;
+    do {  // the whole list, page by page
+      auto page = Call("GET", "/api/v1/jobs?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
+      if (!page.is_object() || !page.contains("jobs")) break;
+      for (const auto& job : page["jobs"]) jobs[job["id"].get<std::string>()] = job;
+      cursor = page.contains("next_cursor") ? page["next_cursor"].get<std::string>() : "";
+    } while (!cursor.empty());
+    bool all_terminal = true;
+    for (const auto& id : ids) {
+      auto it = jobs.find(id);
+      const std::string status = it == jobs.end() ? "" : it->second.value("status", "");
+      if (status != "completed" && status != "failed" && status != "cancelled") all_terminal = false;
+    }
+    if (all_terminal || std::chrono::steady_clock::now() > deadline) return jobs;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+std::vector<std::string> Farm::SharedFileLines() const {
+  std::ifstream in(shared_file());
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+std::string Farm::Logs() const {
+  std::string out = "--- scheduler:\n" + (scheduler_ ? scheduler_->Log() : std::string());
+  for (size_t i = 0; i < agents_.size(); ++i) out += "--- agent " + std::to_string(i) + ":\n" + agents_[i]->Log();
+  return out.size() > 20000 ? out.substr(out.size() - 20000) : out;
+}
+
+std::map<std::string, int> CountBy(const std::map<std::string, nlohmann::json>& jobs, const std::string& key) {
+  std::map<std::string, int> counts;
+  for (const auto& [id, job] : jobs) {
+    if (job.contains(key) && job[key].is_string()) ++counts[job[key].get<std::string>()];
+  }
+  return counts;
+}
+
+}  // namespace buildfarm::testing

@@ -1,0 +1,101 @@
+// FarmHarness: a whole build farm on loopback for integration and fault tests — the real
+// buildfarm-scheduler and buildfarm-agent binaries as child processes, each agent with its own workspace
+// and token, and optionally a stub Prometheus (cpp-httplib in the test process) that answers the
+// scheduler's five default instant queries and their timestamp(...) variants with chosen per-node loads.
+//
+// Everything lives in one TempDir; the scheduler's store survives a kill -9 + RestartScheduler() on the
+// same port. Jobs write `echo $BUILDFARM_JOB_ID >> shared_file()` so that a test can check each ran
+// exactly once. Not thread-safe except StubPrometheus::SetCpu, which locks.
+#pragma once
+
+#include <httplib.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace buildfarm::testing {
+
+class StubPrometheus {
+ public:
+  StubPrometheus();
+  ~StubPrometheus();
+  void SetCpu(const std::string& node, double utilisation);
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int queries_served() const;
+
+ private:
+  std::string Answer(const std::string& query);
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  mutable std::mutex mu_;
+  std::map<std::string, double> cpu_;
+  int served_ = 0;
+};
+
+struct FarmOptions {
+  int agents = 3;
+  bool prometheus = true;
+  int agent_cores = 32;            // capacity override, so capacity is never the reason for a choice
+  std::string lease = "3s";
+  std::string heartbeat = "1s";
+  std::string cycle_interval = "200ms";
+};
+
+class Farm {
+ public:
+  explicit Farm(FarmOptions options = {});
+  ~Farm();
+
+  // Starts the stub Prometheus (if any), the scheduler and the agents; false with `error` set.
+  bool Start(std::string* error);
+  bool StartScheduler(std::string* error, const std::string& listen);
+  // kill -9 the scheduler and start it again on the same address and store.
+  bool KillAndRestartScheduler(std::string* error);
+  // kill -9 agent `index` and its jobs' process groups, as when its host dies.
+  void CrashAgent(int index);
+
+  nlohmann::json Call(const std::string& method, const std::string& path, const std::string& body = "",
+                      int* status = nullptr);
+  nlohmann::json Job(const std::string& id) { return Call("GET", "/api/v1/jobs/" + id); }
+  // Polls until every job is terminal or the timeout passes; returns the jobs by id.
+  std::map<std::string, nlohmann::json> WaitTerminal(const std::vector<std::string>& ids, double timeout_seconds);
+  // Ids in the shared file, in file order.
+  std::vector<std::string> SharedFileLines() const;
+
+  StubPrometheus* prometheus() { return prometheus_.get(); }
+  const std::string& address() const { return address_; }
+  const std::string& admin_token() const { return admin_token_; }
+  std::string shared_file() const { return dir_.Join("shared.txt"); }
+  std::string node_name(int index) const { return "n" + std::to_string(index + 1); }
+  ChildProcess& scheduler() { return *scheduler_; }
+  ChildProcess& agent(int index) { return *agents_[index]; }
+  TempDir& dir() { return dir_; }
+  // The logs of every process, for failure messages.
+  std::string Logs() const;
+
+ private:
+  FarmOptions options_;
+  TempDir dir_;
+  std::unique_ptr<StubPrometheus> prometheus_;
+  std::string config_path_;
+  std::string address_;
+  std::string admin_token_ = "admin-secret-token";
+  std::unique_ptr<ChildProcess> scheduler_;
+  int scheduler_runs_ = 0;
+  std::vector<std::unique_ptr<ChildProcess>> agents_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+// Values of `key` over jobs, counted (e.g. assigned_to -> how many jobs).
+std::map<std::string, int> CountBy(const std::map<std::string, nlohmann::json>& jobs, const std::string& key);
+
+}  // namespace buildfarm::testing
