@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -80,6 +81,7 @@ Status JobProcess::Start() {
   const char* dir = spec_.work_dir.c_str();
 
   started_ = Clock::now();
+  pid_t agent_pid = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     close(log_fd);
@@ -88,6 +90,10 @@ Status JobProcess::Start() {
   }
   if (pid == 0) {
     setpgid(0, 0);
+    // If the agent dies (kill -9, OOM), the job's shell dies with it instead of finishing an attempt
+    // the scheduler will run again elsewhere. The forking thread waits for the job, so it outlives it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != agent_pid) _exit(127);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);  // the agent blocks SIGTERM/SIGINT for sigwait

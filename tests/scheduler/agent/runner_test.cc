@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 
 #include <fstream>
@@ -146,6 +147,32 @@ TEST(JobProcess, UnwritableLogIsAnErrorNamingIt) {
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("missing-dir/job.log"), std::string::npos) << status.message();
   EXPECT_EQ(process.Wait().exit_code, -1);
+}
+
+TEST(JobProcess, ShellDiesWithTheAgent) {
+  TempDir dir;
+  std::string pid_file = dir.Join("shell.pid");
+  std::string marker = dir.Join("finished");
+  pid_t agent = fork();
+  ASSERT_GE(agent, 0);
+  if (agent == 0) {
+    // Stands in for the agent: starts the job from a thread that waits for it, then is killed.
+    std::thread runner([&] {
+      JobProcess job(Spec(dir, "echo $$ > " + pid_file + "; sleep 30; touch " + marker));
+      if (!job.Start().ok()) _exit(3);
+      job.Wait();
+    });
+    runner.join();
+    _exit(0);
+  }
+  ASSERT_TRUE(WaitUntil([&] { return !ReadAll(pid_file).empty(); }, 10));
+  std::string shell_pid = ReadAll(pid_file);
+  while (!shell_pid.empty() && shell_pid.back() == '\n') shell_pid.pop_back();
+  kill(agent, SIGKILL);
+  int status = 0;
+  waitpid(agent, &status, 0);
+  EXPECT_TRUE(WaitUntil([&] { return ProcessGone(shell_pid); }, 10)) << "job shell " << shell_pid << " outlived the agent";
+  EXPECT_TRUE(ReadAll(marker).empty());
 }
 
 TEST(TimeoutMessage, NamesTheSeconds) {
