@@ -70,8 +70,8 @@ Result<MemoryTotals> ParseMemoryTotals(std::string_view meminfo) {
   if (!total) return ParseError("meminfo: no MemTotal line");
   if (!available) return ParseError("meminfo: neither MemAvailable nor MemFree");
   // Doubles from kB * 1024 are exact far beyond any real memory size; the bound keeps the casts defined.
-  constexpr double kMaxBytes = static_cast<double>(UINT64_MAX >> 10) * 1024.0;
-  if (*total < 0 || *total > kMaxBytes || *available < 0 || *available > kMaxBytes) {
+  constexpr double kTwoTo64 = 18446744073709551616.0;
+  if (!(*total >= 0 && *total < kTwoTo64 && *available >= 0 && *available < kTwoTo64)) {
     return ParseError("meminfo: MemTotal or MemAvailable out of range");
   }
   auto total_bytes = static_cast<std::uint64_t>(*total);
