@@ -42,7 +42,8 @@ Result<ParsedUrl> ParseUrl(std::string_view url) {
 }
 
 Result<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view base_url, std::string token,
-                                                       double connect_timeout, double read_timeout) {
+                                                       double connect_timeout, double read_timeout,
+                                                       double write_timeout) {
   auto url = ParseUrl(base_url);
   if (!url.ok()) return url.status();
   std::unique_ptr<HttpClient> client(new HttpClient());
@@ -56,13 +57,15 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view base_url
   auto& c = *client->impl_->client;
   c.set_connection_timeout(std::chrono::milliseconds(static_cast<long>(connect_timeout * 1000)));
   c.set_read_timeout(std::chrono::milliseconds(static_cast<long>(read_timeout * 1000)));
-  c.set_write_timeout(std::chrono::seconds(30));
+  c.set_write_timeout(std::chrono::milliseconds(static_cast<long>(write_timeout * 1000)));
   c.set_keep_alive(true);
   if (!client->impl_->token.empty()) c.set_bearer_token_auth(client->impl_->token);
   return client;
 }
 
 HttpClient::~HttpClient() = default;
+
+void HttpClient::Abort() { impl_->client->stop(); }
 
 void HttpClient::set_read_timeout(double seconds) {
   impl_->client->set_read_timeout(std::chrono::milliseconds(static_cast<long>(seconds * 1000)));

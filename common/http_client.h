@@ -1,7 +1,7 @@
 // HttpClient: JSON-over-HTTP calls to a buildfarm server with a bearer token and timeouts.
 //
-// Wraps cpp-httplib's client. One HttpClient may be used from one thread at a time; create one per
-// thread for concurrent calls. The token is sent in the Authorization header and never logged.
+// Wraps cpp-httplib's client. One HttpClient may be used from one thread at a time (Abort() aside);
+// create one per thread for concurrent calls. The token is sent in the Authorization header and never logged.
 #pragma once
 
 #include <functional>
@@ -34,7 +34,8 @@ class HttpClient {
  public:
   // `base_url` as for ParseUrl; timeouts in seconds.
   static Result<std::unique_ptr<HttpClient>> Create(std::string_view base_url, std::string token,
-                                                    double connect_timeout = 5, double read_timeout = 30);
+                                                    double connect_timeout = 5, double read_timeout = 30,
+                                                    double write_timeout = 30);
   ~HttpClient();
 
   // Transport failures (refused, timed out) are Unavailable errors naming the URL; any HTTP status,
@@ -46,6 +47,9 @@ class HttpClient {
   Result<int> GetStreaming(const std::string& path, const std::function<bool(std::string_view)>& on_chunk);
 
   void set_read_timeout(double seconds);
+  // Shuts the open connection so that a call blocked in another thread returns (with an error).
+  // The one method that may be called while another thread uses the client.
+  void Abort();
   const std::string& base_url() const { return base_url_; }
 
  private:

@@ -17,15 +17,21 @@ std::vector<std::string_view> Fields(std::string_view line) {
   return out;
 }
 
+bool LineCursor::Next(std::string_view& line) {
+  if (start_ >= text_.size()) return false;
+  std::size_t end = text_.find('\n', start_);
+  if (end == std::string_view::npos) end = text_.size();
+  line = text_.substr(start_, end - start_);
+  start_ = end + 1;
+  ++line_number_;
+  return true;
+}
+
 std::vector<std::string_view> Lines(std::string_view text) {
   std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
+  LineCursor lines(text);
+  std::string_view line;
+  while (lines.Next(line)) out.push_back(line);
   return out;
 }
 

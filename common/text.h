@@ -4,6 +4,7 @@
 // and thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -16,6 +17,20 @@ std::vector<std::string_view> Fields(std::string_view line);
 
 // Splits on '\n'; a trailing newline does not produce an empty last line.
 std::vector<std::string_view> Lines(std::string_view text);
+
+// The lines of Lines(text), one at a time and without allocating, with 1-based line numbers for
+// error messages:  LineCursor lines(text); std::string_view line; while (lines.Next(line)) {...}
+class LineCursor {
+ public:
+  explicit LineCursor(std::string_view text) : text_(text) {}
+  bool Next(std::string_view& line);
+  std::size_t line_number() const { return line_number_; }  // of the line Next returned last
+
+ private:
+  std::string_view text_;
+  std::size_t start_ = 0;
+  std::size_t line_number_ = 0;
+};
 
 std::string_view Trim(std::string_view s);
 

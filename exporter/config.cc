@@ -6,36 +6,20 @@
 
 #include "common/file_reader.h"
 #include "common/text.h"
+#include "common/yaml_config.h"
 
 namespace buildfarm::exporter {
 namespace {
 
-Status KeyError(std::string_view source, const std::string& key, const std::string& what) {
-  return InvalidArgument(std::string(source) + ": " + key + ": " + what);
-}
-
-Status CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, std::string_view source,
-                 const std::string& prefix) {
-  for (const auto& entry : map) {
-    std::string key = entry.first.as<std::string>();
-    if (allowed.count(key) == 0) return KeyError(source, prefix + key, "unknown key");
-  }
-  return Status::Ok();
-}
-
-Status ReadDuration(const YAML::Node& node, std::string_view source, const std::string& key, double* out) {
-  if (!node) return Status::Ok();
-  auto seconds = text::ParseDurationSeconds(node.as<std::string>());
-  if (!seconds || *seconds <= 0) return KeyError(source, key, "want a positive duration such as 15s");
-  *out = *seconds;
-  return Status::Ok();
-}
+using yaml_config::CheckKeys;
+using yaml_config::KeyError;
+using yaml_config::ReadPositiveDuration;
 
 Status ParseProbes(const YAML::Node& node, std::string_view source, ProbeSettings* out) {
   if (!node.IsMap()) return KeyError(source, "probes", "want a mapping");
   BUILDFARM_RETURN_IF_ERROR(CheckKeys(node, {"interval", "timeout", "targets"}, source, "probes."));
-  BUILDFARM_RETURN_IF_ERROR(ReadDuration(node["interval"], source, "probes.interval", &out->interval_seconds));
-  BUILDFARM_RETURN_IF_ERROR(ReadDuration(node["timeout"], source, "probes.timeout", &out->timeout_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(node["interval"], source, "probes.interval", &out->interval_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(node["timeout"], source, "probes.timeout", &out->timeout_seconds));
   const YAML::Node targets = node["targets"];
   if (!targets) return Status::Ok();
   if (!targets.IsSequence()) return KeyError(source, "probes.targets", "want a list");

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/daemon.h"
 #include "common/flags.h"
 #include "common/http_server.h"
 #include "common/log.h"
@@ -22,8 +23,6 @@
 
 namespace buildfarm::exporter {
 namespace {
-
-constexpr int kExitUsage = 2;
 
 struct DaemonFlags {
   std::vector<std::string> listen_addresses{":9100"};
@@ -37,10 +36,7 @@ struct DaemonFlags {
   bool version = false;
 };
 
-int UsageError(const std::string& message) {
-  std::fprintf(stderr, "buildfarm-exporter: error: %s\n", message.c_str());
-  return kExitUsage;
-}
+int UsageError(const std::string& message) { return app::UsageError("buildfarm-exporter", message); }
 
 std::string LandingPage(const std::string& telemetry_path) {
   return "<!DOCTYPE html>\n<html><head><title>buildfarm-exporter</title></head><body>\n"
@@ -104,13 +100,10 @@ int RunExporter(int argc, char** argv) {
 
   Status parsed = flags.Parse(argc, argv);
   if (!parsed.ok()) return UsageError(parsed.message());
-  if (daemon.help) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return 0;
-  }
-  if (daemon.version) {
-    std::printf("buildfarm-exporter, version %s (revision: %s)\n", BUILDFARM_VERSION, BUILDFARM_REVISION);
-    return 0;
+  auto exit_code = app::HelpOrVersion(flags, daemon.help, daemon.version, "buildfarm-exporter",
+                                      BUILDFARM_VERSION, BUILDFARM_REVISION);
+  if (exit_code) {
+    return *exit_code;
   }
   auto level = ParseLogLevel(daemon.log_level);
   if (!level.ok()) return UsageError("flag --log.level: " + level.status().message());
@@ -146,12 +139,7 @@ int RunExporter(int argc, char** argv) {
   Scraper scraper(std::move(collectors), BuildInfo{BUILDFARM_VERSION, BUILDFARM_REVISION}, log);
 
   // Block the stop signals before any thread starts, so that only sigwait below sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  app::BlockStopSignals();
 
   HttpServerOptions http_options;
   http_options.listen_addresses = daemon.listen_addresses;
@@ -196,9 +184,8 @@ int RunExporter(int argc, char** argv) {
     return 1;
   }
   log.Info("started", {{"version", BUILDFARM_VERSION}, {"node", config.node_name}});
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  log.Info("stopping", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
+  std::string_view stop_signal = app::WaitForStopSignal();
+  log.Info("stopping", {{"signal", stop_signal}});
   server.Stop();
   server.Wait();
   return 0;

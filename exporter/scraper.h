@@ -3,6 +3,7 @@
 // It is a prometheus::Collectable. Collect() takes no lock, so simultaneous scrapes run side by side
 // and a slow collector in one scrape holds up no other scrape. Each collector's failure is isolated:
 // its families are dropped and node_scrape_collector_success{collector} is 0 for that scrape.
+// So Collect() is thread-safe as long as every collector's Collect() is (the Collector contract).
 #pragma once
 
 #include <prometheus/collectable.h>

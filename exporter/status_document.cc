@@ -15,6 +15,8 @@
 
 #include "common/file_reader.h"
 #include "common/text.h"
+#include "exporter/collectors/meminfo.h"
+#include "exporter/collectors/proc_stat_parser.h"
 
 namespace buildfarm::exporter {
 namespace {
@@ -40,55 +42,40 @@ std::optional<double> ReadMillidegrees(const std::string& path) {
 }  // namespace
 
 Result<CpuSample> ParseStatCpu(std::string_view proc_stat) {
-  CpuSample sample;
-  bool have_total = false;
-  for (std::string_view line : text::Lines(proc_stat)) {
-    if (!StartsWith(line, "cpu")) continue;
-    auto fields = text::Fields(line);
-    if (fields.empty()) continue;
-    if (fields[0] != "cpu") {
-      if (fields[0].size() > 3 && text::ParseUint64(fields[0].substr(3))) ++sample.cpus;
-      continue;
-    }
-    // user nice system idle iowait irq softirq steal (guest time is already inside user and nice).
-    if (fields.size() < 5) return ParseError("stat: cpu line has " + std::to_string(fields.size() - 1) + " values, want at least 4");
-    std::uint64_t values[8] = {};
-    for (std::size_t i = 1; i < fields.size() && i <= 8; ++i) {
-      auto v = text::ParseUint64(fields[i]);
-      if (!v) return ParseError("stat: cpu value " + std::to_string(i) + " is not a number");
-      values[i - 1] = *v;
-    }
-    std::uint64_t total = 0;
-    for (std::uint64_t v : values) {
-      if (total + v < total) return ParseError("stat: cpu values overflow");
-      total += v;
-    }
-    sample.total = total;
-    sample.busy = total - values[3] - values[4];
-    have_total = true;
+  auto stat = ParseProcStat(proc_stat, ProcStatRequired::kCpuLine);
+  if (!stat.ok()) return stat.status().WithContext("stat");
+  // user nice system idle must be there; guest time is already inside user and nice.
+  if (stat->total_columns < 4) {
+    return ParseError("stat: cpu line has " + std::to_string(stat->total_columns) + " values, want at least 4");
   }
-  if (!have_total) return ParseError("stat: no aggregate cpu line");
+  const CpuTicks& t = stat->total;
+  std::uint64_t total = 0;
+  for (std::uint64_t v : {t.user, t.nice, t.system, t.idle, t.iowait, t.irq, t.softirq, t.steal}) {
+    if (total + v < total) return ParseError("stat: cpu values overflow");
+    total += v;
+  }
+  CpuSample sample;
+  sample.total = total;
+  sample.busy = total - t.idle - t.iowait;
+  sample.cpus = stat->cpu_lines;
   return sample;
 }
 
 Result<MemoryTotals> ParseMemoryTotals(std::string_view meminfo) {
-  std::optional<std::uint64_t> total, available, free;
-  for (std::string_view line : text::Lines(meminfo)) {
-    auto colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    std::string_view key = line.substr(0, colon);
-    std::optional<std::uint64_t>* slot = key == "MemTotal" ? &total : key == "MemAvailable" ? &available
-                                       : key == "MemFree"  ? &free  : nullptr;
-    if (slot == nullptr) continue;
-    auto fields = text::Fields(line.substr(colon + 1));
-    auto value = fields.empty() ? std::nullopt : text::ParseUint64(fields[0]);
-    if (!value || *value > (UINT64_MAX >> 10)) return ParseError("meminfo: " + std::string(key) + " is not a number");
-    *slot = fields.size() >= 2 && fields[1] == "kB" ? *value * 1024 : *value;
-  }
+  auto entries = ParseMeminfo(meminfo);
+  if (!entries.ok()) return entries.status().WithContext("meminfo");
+  auto total = FindMeminfo(*entries, "MemTotal");
+  auto available = FindMeminfo(*entries, "MemAvailable");
+  if (!available) available = FindMeminfo(*entries, "MemFree");
   if (!total) return ParseError("meminfo: no MemTotal line");
-  if (!available && !free) return ParseError("meminfo: neither MemAvailable nor MemFree");
-  std::uint64_t avail = available ? *available : *free;
-  return MemoryTotals{*total, std::min(avail, *total)};
+  if (!available) return ParseError("meminfo: neither MemAvailable nor MemFree");
+  // Doubles from kB * 1024 are exact far beyond any real memory size; the bound keeps the casts defined.
+  constexpr double kTwoTo64 = 18446744073709551616.0;
+  if (!(*total >= 0 && *total < kTwoTo64 && *available >= 0 && *available < kTwoTo64)) {
+    return ParseError("meminfo: MemTotal or MemAvailable out of range");
+  }
+  auto total_bytes = static_cast<std::uint64_t>(*total);
+  return MemoryTotals{total_bytes, std::min(static_cast<std::uint64_t>(*available), total_bytes)};
 }
 
 double CpuUsagePercent(const std::optional<CpuSample>& previous, const CpuSample& current) {

@@ -6,9 +6,9 @@
 //               "network_latency_ms": 0.8, "temperature_celsius": 54.0},
 //    "capabilities": {"cores": 8, "memory_gb": 16}}
 //
-// It reads /proc/stat, /proc/meminfo, hwmon and thermal zones through HostPaths with the small
-// parsers below (local on purpose, so this unit depends on no collector), and statvfs() on the root
-// filesystem. cpu_usage is the busy share over the last interval: since the most recent earlier
+// It reads /proc/stat, /proc/meminfo, hwmon and thermal zones through HostPaths, parsing the first
+// two with the collectors' parsers (proc_stat_parser.h, meminfo.h: the status document is not a
+// collector but shares their parsing), and statvfs() on the root filesystem. cpu_usage is the busy share over the last interval: since the most recent earlier
 // sample that is at least kMinCpuInterval old (since boot when there is none yet), so that two
 // requests a few milliseconds apart do not report jiffy noise. The samples are kept under a mutex:
 // Build() is thread-safe.

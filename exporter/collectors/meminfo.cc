@@ -39,14 +39,10 @@ Status LineError(std::size_t line_no, std::string_view what) {
 Result<std::vector<MeminfoEntry>> ParseMeminfo(std::string_view text) {
   std::vector<MeminfoEntry> entries;
   entries.reserve(64);
-  std::size_t line_no = 0;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_no;
+  text::LineCursor lines(text);
+  std::string_view line;
+  while (lines.Next(line)) {
+    const std::size_t line_no = lines.line_number();
 
     // At most 4 fields matter: anything with more is an error anyway.
     std::string_view parts[4];

@@ -34,13 +34,15 @@ Status LineError(std::size_t line_no, std::string_view what) {
 // Reads up to `count` numbers into `out`; fewer columns are fine (older kernels write fewer),
 // a column that is not a number is not.
 Status ReadNumbers(FieldCursor& fields, std::uint64_t* const* out, std::size_t count, std::size_t line_no,
-                   std::string_view key) {
+                   std::string_view key, std::size_t* columns_read = nullptr) {
   std::string_view field;
-  for (std::size_t i = 0; i < count && fields.Next(field); ++i) {
+  std::size_t i = 0;
+  for (; i < count && fields.Next(field); ++i) {
     auto v = text::ParseUint64(field);
     if (!v) return LineError(line_no, std::string(key) + " column " + std::to_string(i + 1) + " is not a number");
     *out[i] = *v;
   }
+  if (columns_read != nullptr) *columns_read = i;
   return Status::Ok();
 }
 
@@ -48,9 +50,11 @@ Status ReadCpuLine(std::string_view key, FieldCursor& fields, std::size_t line_n
   CpuTicks ticks;
   std::uint64_t* columns[] = {&ticks.user,    &ticks.nice,  &ticks.system, &ticks.idle,  &ticks.iowait,
                               &ticks.irq,     &ticks.softirq, &ticks.steal, &ticks.guest, &ticks.guest_nice};
-  BUILDFARM_RETURN_IF_ERROR(ReadNumbers(fields, columns, std::size(columns), line_no, key));
+  std::size_t columns_read = 0;
+  BUILDFARM_RETURN_IF_ERROR(ReadNumbers(fields, columns, std::size(columns), line_no, key, &columns_read));
   if (key.size() == 3) {
     stat.total = ticks;
+    stat.total_columns = columns_read;
     saw_total = true;
     return Status::Ok();
   }
@@ -59,6 +63,7 @@ Status ReadCpuLine(std::string_view key, FieldCursor& fields, std::size_t line_n
   if (*id > kMaxCpuId) return LineError(line_no, "CPU id out of range");
   if (stat.cpus.size() <= *id) stat.cpus.resize(*id + 1);
   stat.cpus[*id] = ticks;
+  ++stat.cpu_lines;
   return Status::Ok();
 }
 
@@ -73,19 +78,15 @@ Status ReadSingle(FieldCursor& fields, std::uint64_t& out, std::size_t line_no, 
 
 }  // namespace
 
-Result<ProcStat> ParseProcStat(std::string_view text) {
+Result<ProcStat> ParseProcStat(std::string_view text, ProcStatRequired required) {
   ProcStat stat;
   enum : unsigned { kTotal = 1, kIntr = 2, kCtxt = 4, kBtime = 8, kProcesses = 16, kRunning = 32, kBlocked = 64 };
   unsigned seen = 0;
   bool saw_total = false;
-  std::size_t line_no = 0;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_no;
+  text::LineCursor lines(text);
+  std::string_view line;
+  while (lines.Next(line)) {
+    const std::size_t line_no = lines.line_number();
 
     FieldCursor fields(line);
     std::string_view key;
@@ -129,6 +130,7 @@ Result<ProcStat> ParseProcStat(std::string_view text) {
     }
   }
   if (saw_total) seen |= kTotal;
+  if (required == ProcStatRequired::kCpuLine) seen |= ~kTotal;
   static constexpr std::pair<unsigned, std::string_view> kRequired[] = {
       {kTotal, "cpu"},          {kIntr, "intr"},          {kCtxt, "ctxt"},          {kBtime, "btime"},
       {kProcesses, "processes"}, {kRunning, "procs_running"}, {kBlocked, "procs_blocked"}};

@@ -6,6 +6,7 @@
 // the lines every Linux kernel writes, so a truncated or garbled file is an error, not zeros.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -58,13 +59,19 @@ struct ProcStat {
   std::uint64_t procs_blocked = 0;
   bool has_softirq = false;
   SoftirqCounts softirq;
+  std::size_t total_columns = 0;  // numbers on the aggregate "cpu" line (10 since Linux 2.6.33)
+  unsigned cpu_lines = 0;         // "cpuN" lines, i.e. online CPUs
 };
 
 // CPU ids above this are rejected as garbage (the kernel's NR_CPUS limit is 8192).
 inline constexpr std::uint64_t kMaxCpuId = 65535;
 
+// Which lines ParseProcStat insists on: all that every kernel writes (the collectors), or only the
+// aggregate "cpu" line (the status document, which needs nothing else).
+enum class ProcStatRequired { kAllLines, kCpuLine };
+
 // Parses the whole of /proc/stat. Errors name the line and what was wrong with it.
-Result<ProcStat> ParseProcStat(std::string_view text);
+Result<ProcStat> ParseProcStat(std::string_view text, ProcStatRequired required = ProcStatRequired::kAllLines);
 
 // Percent of time the CPU was busy (not idle or iowait) between two samples of the same line, in
 // [0, 100]. 0 when no time passed or the counters went backwards (a CPU was hot-plugged).

@@ -1,4 +1,7 @@
 // The built-in collectors, listed explicitly in a fixed order.
+//
+// BuiltinCollectorSpecs() is called once at startup, from main's thread; it shares no state between
+// calls, so it is thread-safe.
 #pragma once
 
 #include <vector>

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/daemon.h"
 #include "common/flags.h"
 #include "common/http_client.h"
 #include "common/http_server.h"
@@ -20,12 +21,7 @@
 namespace buildfarm::agent {
 namespace {
 
-constexpr int kExitUsage = 2;
-
-int UsageError(const std::string& message) {
-  std::fprintf(stderr, "buildfarm-agent: error: %s\n", message.c_str());
-  return kExitUsage;
-}
+int UsageError(const std::string& message) { return app::UsageError("buildfarm-agent", message); }
 
 std::string HostName() {
   char name[256] = {};
@@ -71,13 +67,10 @@ int RunAgent(int argc, char** argv) {
 
   Status parsed = flags.Parse(argc, argv);
   if (!parsed.ok()) return UsageError(parsed.message());
-  if (f.help) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return 0;
-  }
-  if (f.version) {
-    std::printf("buildfarm-agent, version %s (revision: %s)\n", BUILDFARM_VERSION, BUILDFARM_REVISION);
-    return 0;
+  auto exit_code = app::HelpOrVersion(flags, f.help, f.version, "buildfarm-agent",
+                                      BUILDFARM_VERSION, BUILDFARM_REVISION);
+  if (exit_code) {
+    return *exit_code;
   }
   auto level = ParseLogLevel(f.log_level);
   if (!level.ok()) return UsageError("flag --log.level: " + level.status().message());
@@ -135,12 +128,7 @@ int RunAgent(int argc, char** argv) {
 
   // Signals are taken by sigwait below; threads started after this inherit the mask (job
   // processes reset it before exec).
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  app::BlockStopSignals();
 
   Agent agent(options, log);
   Status started = agent.Start();
@@ -180,9 +168,8 @@ int RunAgent(int argc, char** argv) {
   }
   log.Info("started", {{"version", BUILDFARM_VERSION}, {"node", options.node.name}, {"scheduler", options.scheduler_url},
                        {"workspace", options.workspace}});
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  log.Info("stopping; running jobs are killed and not reported", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
+  std::string_view stop_signal = app::WaitForStopSignal();
+  log.Info("stopping; running jobs are killed and not reported", {{"signal", stop_signal}});
   agent.Stop();
   if (server) {
     server->Stop();

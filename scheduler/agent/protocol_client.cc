@@ -1,7 +1,5 @@
 #include "scheduler/agent/protocol_client.h"
 
-#include <httplib.h>
-
 #include <cctype>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -10,6 +8,10 @@ namespace buildfarm::agent {
 namespace {
 
 using nlohmann::json;
+
+// Labels, node names and error texts may hold bytes that are not UTF-8; they are sent with U+FFFD
+// in their place rather than making dump() throw.
+std::string Dump(const json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 Status Unexpected(const std::string& what, const HttpResponse& response) {
   std::string detail = response.body.substr(0, 200);
@@ -45,57 +47,27 @@ json RefsToJson(const std::vector<AttemptRef>& refs) {
 
 }  // namespace
 
-struct SchedulerClient::Impl {
-  std::unique_ptr<httplib::Client> client;
-  std::string path_prefix;
-};
-
 Result<std::unique_ptr<SchedulerClient>> SchedulerClient::Create(const std::string& url, const std::string& token,
                                                                  const std::string& node_name,
                                                                  double connect_timeout_seconds,
                                                                  double read_timeout_seconds) {
-  auto parsed = ParseUrl(url);
-  if (!parsed.ok()) return parsed.status();
+  auto http = HttpClient::Create(url, token, connect_timeout_seconds, read_timeout_seconds, /*write_timeout=*/10);
+  if (!http.ok()) return http.status();
   std::unique_ptr<SchedulerClient> client(new SchedulerClient());
-  client->impl_ = std::make_unique<Impl>();
-  client->url_ = url;
+  client->http_ = std::move(*http);
   client->node_ = node_name;
-  client->impl_->path_prefix = parsed->path_prefix;
-  std::string host = parsed->host.find(':') != std::string::npos ? "[" + parsed->host + "]" : parsed->host;
-  client->impl_->client = std::make_unique<httplib::Client>(parsed->scheme + "://" + host + ":" + std::to_string(parsed->port));
-  auto& c = *client->impl_->client;
-  c.set_connection_timeout(std::chrono::milliseconds(static_cast<long>(connect_timeout_seconds * 1000)));
-  c.set_read_timeout(std::chrono::milliseconds(static_cast<long>(read_timeout_seconds * 1000)));
-  c.set_write_timeout(std::chrono::seconds(10));
-  c.set_keep_alive(true);
-  if (!token.empty()) c.set_bearer_token_auth(token);
   return client;
 }
 
 SchedulerClient::~SchedulerClient() = default;
 
-void SchedulerClient::Abort() { impl_->client->stop(); }
+void SchedulerClient::Abort() { http_->Abort(); }
 
-namespace {
-
-Result<HttpResponse> Convert(const httplib::Result& result, const std::string& what) {
-  if (!result) return Unavailable(what + ": " + httplib::to_string(result.error()));
-  HttpResponse response;
-  response.status = result->status;
-  response.body = result->body;
-  response.content_type = result->get_header_value("Content-Type");
-  return response;
-}
-
-}  // namespace
-
-Result<HttpResponse> SchedulerClient::Get(const std::string& path) {
-  return Convert(impl_->client->Get(impl_->path_prefix + path), "GET " + url_ + path);
-}
+Result<HttpResponse> SchedulerClient::Get(const std::string& path) { return http_->Get(path); }
 
 Result<HttpResponse> SchedulerClient::Post(const std::string& path, const std::string& body,
                                            const std::string& content_type) {
-  return Convert(impl_->client->Post(impl_->path_prefix + path, body, content_type), "POST " + url_ + path);
+  return http_->Post(path, body, content_type);
 }
 
 Result<RegisterReply> SchedulerClient::Register(const NodeRegistration& registration) {
@@ -106,7 +78,7 @@ Result<RegisterReply> SchedulerClient::Register(const NodeRegistration& registra
                 {{"cores", registration.capacity.cores},
                  {"memory_bytes", registration.capacity.memory_bytes},
                  {"disk_bytes", registration.capacity.disk_bytes}}}};
-  auto response = Post("/api/v1/agents/register", body.dump(), "application/json");
+  auto response = Post("/api/v1/agents/register", Dump(body), "application/json");
   if (!response.ok()) return response.status();
   if (response->status != 200) return Unexpected("register", *response);
   RegisterReply reply;
@@ -122,7 +94,7 @@ Result<RegisterReply> SchedulerClient::Register(const NodeRegistration& registra
 
 Result<Reply> SchedulerClient::Heartbeat(const std::vector<AttemptRef>& running, std::vector<AttemptRef>* superseded) {
   json body = {{"running", RefsToJson(running)}};
-  auto response = Post("/api/v1/agents/" + PathSegment(node_) + "/heartbeat", body.dump(), "application/json");
+  auto response = Post("/api/v1/agents/" + PathSegment(node_) + "/heartbeat", Dump(body), "application/json");
   if (!response.ok()) return response.status();
   if (response->status == 404) return Reply::kNotFound;
   if (response->status != 200) return Unexpected("heartbeat", *response);
@@ -196,7 +168,7 @@ Result<Reply> SchedulerClient::SendLog(const AttemptRef& ref, const std::string&
 Result<Reply> SchedulerClient::SendResult(const AttemptRef& ref, int exit_code, double duration_seconds,
                                           const std::string& error) {
   json body = {{"exit_code", exit_code}, {"duration_seconds", duration_seconds}, {"error", error}};
-  return PostAttempt(ref, "result", body.dump(), "application/json");
+  return PostAttempt(ref, "result", Dump(body), "application/json");
 }
 
 }  // namespace buildfarm::agent

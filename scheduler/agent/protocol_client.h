@@ -80,9 +80,7 @@ class SchedulerClient {
   Result<HttpResponse> Get(const std::string& path);
   Result<HttpResponse> Post(const std::string& path, const std::string& body, const std::string& content_type);
 
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-  std::string url_;
+  std::unique_ptr<HttpClient> http_;
   std::string node_;
 };
 

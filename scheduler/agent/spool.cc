@@ -21,7 +21,8 @@ std::string SpoolToJson(const std::vector<PendingResult>& results) {
                     {"duration_seconds", r.duration_seconds},
                     {"error", r.error}});
   }
-  return nlohmann::json{{"results", list}}.dump() + "\n";
+  // Error texts may hold bytes that are not UTF-8: U+FFFD in their place, rather than a throw.
+  return nlohmann::json{{"results", list}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 Result<std::vector<PendingResult>> SpoolFromJson(std::string_view text, std::string_view source) {

@@ -40,7 +40,8 @@ Result<NodeRecord> NodeFromJson(const nlohmann::json& body) {
   if (auto capacity = body.find("capacity"); capacity != body.end() && !capacity->is_null()) {
     if (!capacity->is_object()) return InvalidArgument("capacity: want an object");
     for (auto& [key, value] : capacity->items()) {
-      if (!value.is_number() || value.get<double>() < 0) {
+      // The upper bound keeps the byte counts' conversion to int64 defined (and excludes infinity).
+      if (!value.is_number() || value.get<double>() < 0 || !(value.get<double>() < 9.2e18)) {
         return InvalidArgument("capacity/" + key + ": want a non-negative number");
       }
       if (key == "cores") {

@@ -8,7 +8,8 @@ namespace buildfarm::scheduler {
 
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump() + "\n", "application/json");
+  // Messages may quote request bytes that are not UTF-8: U+FFFD in their place, rather than a throw.
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json");
 }
 
 void SendError(httplib::Response& res, int status, const std::string& message, const std::string& field) {

@@ -6,31 +6,14 @@
 
 #include "common/file_reader.h"
 #include "common/text.h"
+#include "common/yaml_config.h"
 
 namespace buildfarm::scheduler {
 namespace {
 
-Status KeyError(std::string_view source, const std::string& key, const std::string& what) {
-  return InvalidArgument(std::string(source) + ": " + key + ": " + what);
-}
-
-Status CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, std::string_view source,
-                 const std::string& prefix) {
-  if (!map.IsMap()) return KeyError(source, prefix.empty() ? "(document)" : prefix.substr(0, prefix.size() - 1), "want a mapping");
-  for (const auto& entry : map) {
-    std::string key = entry.first.as<std::string>();
-    if (allowed.count(key) == 0) return KeyError(source, prefix + key, "unknown key");
-  }
-  return Status::Ok();
-}
-
-Status ReadDuration(const YAML::Node& node, std::string_view source, const std::string& key, double* out) {
-  if (!node) return Status::Ok();
-  auto seconds = text::ParseDurationSeconds(node.as<std::string>());
-  if (!seconds || *seconds <= 0) return KeyError(source, key, "want a positive duration such as 15s");
-  *out = *seconds;
-  return Status::Ok();
-}
+using yaml_config::CheckKeys;
+using yaml_config::KeyError;
+using yaml_config::ReadPositiveDuration;
 
 bool IsSha256Hex(const std::string& s) {
   if (s.size() != 64) return false;
@@ -76,9 +59,9 @@ Status ParsePrometheus(const YAML::Node& node, std::string_view source, Promethe
   if (!out->url.empty() && out->url.rfind("http://", 0) != 0 && out->url.rfind("https://", 0) != 0) {
     return KeyError(source, "prometheus.url", "want an http:// or https:// URL");
   }
-  BUILDFARM_RETURN_IF_ERROR(ReadDuration(node["refresh_interval"], source, "prometheus.refresh_interval",
+  BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(node["refresh_interval"], source, "prometheus.refresh_interval",
                                          &out->refresh_interval_seconds));
-  BUILDFARM_RETURN_IF_ERROR(ReadDuration(node["timeout"], source, "prometheus.timeout", &out->timeout_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(node["timeout"], source, "prometheus.timeout", &out->timeout_seconds));
   if (const YAML::Node queries = node["queries"]) {
     if (!queries.IsMap()) return KeyError(source, "prometheus.queries", "want a mapping of name: PromQL");
     static const std::set<std::string> kQueryNames = {"cpu_utilisation", "memory_available", "build_fs_available",
@@ -112,9 +95,9 @@ Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view s
     if (!scheduling.IsMap()) return KeyError(source, "scheduling", "want a mapping (KubeSchedulerConfiguration style)");
     config.scheduling_yaml = YAML::Dump(scheduling);
   }
-  BUILDFARM_RETURN_IF_ERROR(ReadDuration(root["lease"], source, "lease", &config.lease_seconds));
-  BUILDFARM_RETURN_IF_ERROR(ReadDuration(root["heartbeat"], source, "heartbeat", &config.heartbeat_seconds));
-  BUILDFARM_RETURN_IF_ERROR(ReadDuration(root["cycle_interval"], source, "cycle_interval", &config.cycle_interval_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(root["lease"], source, "lease", &config.lease_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(root["heartbeat"], source, "heartbeat", &config.heartbeat_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(root["cycle_interval"], source, "cycle_interval", &config.cycle_interval_seconds));
   if (config.heartbeat_seconds >= config.lease_seconds) {
     return KeyError(source, "heartbeat", "must be shorter than the lease");
   }

@@ -37,7 +37,11 @@ Result<std::shared_ptr<MetricsSource>> MakeMetricsSource(const SchedulerConfig& 
       {"max_temperature", &options.queries.max_temperature},
       {"probe_rtt", &options.queries.probe_rtt},
   };
-  for (const auto& [name, query] : config.prometheus.queries) *slots.at(name) = query;
+  for (const auto& [name, query] : config.prometheus.queries) {
+    auto slot = slots.find(name);
+    if (slot == slots.end()) return InvalidArgument("prometheus.queries." + name + ": unknown query");
+    *slot->second = query;
+  }
   auto source = std::make_shared<PrometheusMetricsSource>(std::move(options), log);
   Status started = source->Start();
   if (!started.ok()) return started.WithContext("prometheus.url");

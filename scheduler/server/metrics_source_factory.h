@@ -2,7 +2,8 @@
 //
 // With prometheus.url empty this is a source that never has metrics and reports "no Prometheus
 // configured". The Prometheus-backed source (scheduler/metrics_source/prometheus_source.h) is wired in
-// here, so the rest of the daemon only sees the MetricsSource interface. Called once at startup.
+// here, so the rest of the daemon only sees the MetricsSource interface. Called once at startup, from
+// main's thread; the source it returns is thread-safe like every MetricsSource.
 #pragma once
 
 #include <memory>

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "common/daemon.h"
 #include "common/flags.h"
 #include "scheduler/plugins/registry.h"
 #include "scheduler/server/metrics_source_factory.h"
@@ -11,15 +12,11 @@
 namespace buildfarm::scheduler {
 namespace {
 
-constexpr int kExitUsage = 2;
 // Agents long-poll and clients follow logs, each holding a server thread; leave room for both.
 constexpr int kMaxRequests = 250;
 constexpr int kWorkerThreads = 256;
 
-int UsageError(const std::string& message) {
-  std::fprintf(stderr, "buildfarm-scheduler: error: %s\n", message.c_str());
-  return kExitUsage;
-}
+int UsageError(const std::string& message) { return app::UsageError("buildfarm-scheduler", message); }
 
 }  // namespace
 
@@ -79,13 +76,10 @@ int RunScheduler(int argc, char** argv) {
   flags.AddBool("help", &help, "Show this help and exit.");
   Status parsed = flags.Parse(argc, argv);
   if (!parsed.ok()) return UsageError(parsed.message());
-  if (help) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return 0;
-  }
-  if (version) {
-    std::printf("buildfarm-scheduler, version %s (revision: %s)\n", BUILDFARM_VERSION, BUILDFARM_REVISION);
-    return 0;
+  auto exit_code = app::HelpOrVersion(flags, help, version, "buildfarm-scheduler",
+                                      BUILDFARM_VERSION, BUILDFARM_REVISION);
+  if (exit_code) {
+    return *exit_code;
   }
   auto level = ParseLogLevel(log_level);
   if (!level.ok()) return UsageError("flag --log.level: " + level.status().message());
@@ -101,12 +95,7 @@ int RunScheduler(int argc, char** argv) {
   if (!source.ok()) return UsageError(source.status().message());
 
   // Signals are taken by a waiting thread, so shutdown runs outside a signal handler.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  app::BlockStopSignals();
 
   SchedulerApp app(std::move(config), *source, log);
   Status started = app.Start(listen);
@@ -118,9 +107,8 @@ int RunScheduler(int argc, char** argv) {
     return 1;
   }
   log.Info("started", {{"version", BUILDFARM_VERSION}});
-  int sig = 0;
-  sigwait(&signals, &sig);
-  log.Info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  std::string_view stop_signal = app::WaitForStopSignal();
+  log.Info("stopping", {{"signal", stop_signal}});
   app.Stop();
   return 0;
 }

@@ -55,7 +55,8 @@ Status ReadRequirements(const json& body, Requirements* out) {
     if (key != "cores" && key != "memory_bytes" && key != "disk_bytes") {
       return FieldError("requirements/" + key, "unknown field");
     }
-    if (!value.is_number() || value.get<double>() < 0 || !std::isfinite(value.get<double>())) {
+    // The upper bound keeps the byte counts' conversion to int64 defined.
+    if (!value.is_number() || value.get<double>() < 0 || !(value.get<double>() < 9.2e18)) {
       return FieldError("requirements/" + key, "want a non-negative number");
     }
   }

@@ -1,4 +1,6 @@
 // TempDir: a fresh directory under the build tree's tmp/, removed with its contents on destruction.
+// Each TempDir has a unique name, so tests in parallel processes never share one; one object is for
+// one thread.
 #pragma once
 
 #include <string>

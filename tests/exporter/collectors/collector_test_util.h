@@ -1,5 +1,5 @@
 // Helpers for collector tests: build a collector from its spec over a fixture tree, run it, and
-// look samples up by name and labels.
+// look samples up by name and labels. For one test thread; nothing here is shared between tests.
 #pragma once
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Helpers for build-cli tests: run the built binary with a chosen environment, or RunCli in-process
-// with separate stdout and stderr.
+// with separate stdout and stderr. For one test thread; nothing here is shared between tests.
 #pragma once
 
 #include <map>

@@ -32,6 +32,8 @@ TEST_F(ApiJobsTest, BadInputIs400NamingTheField) {
       {R"({"jobs": [{"id": "a", "command": "x", "dependencies": ["b"]}, {"id": "b", "command": "y", "dependencies": ["a"]}]})",
        "dependencies"},
       {R"({"jobs": [{"command": "x", "priority": "high"}]})", "jobs/0/priority"},
+      // Too large for int64 bytes: refused, not converted with undefined behaviour.
+      {R"({"command": "true", "requirements": {"memory_bytes": 1e300}})", "requirements/memory_bytes"},
   };
   for (const Case& c : cases) {
     Reply reply = Post("/api/v1/jobs", c.body);
