@@ -41,6 +41,16 @@ ServerMetrics::ServerMetrics() : registry_(std::make_shared<prometheus::Registry
                     .Name("buildfarm_scheduler_failovers_total")
                     .Help("Nodes whose work was failed over, by reason.")
                     .Register(*registry_);
+  source_ok_ = &prometheus::BuildGauge()
+                    .Name("buildfarm_scheduler_metrics_query_success")
+                    .Help("Whether the last refresh of node metrics from Prometheus succeeded.")
+                    .Register(*registry_)
+                    .Add({});
+  source_age_ = &prometheus::BuildGauge()
+                     .Name("buildfarm_scheduler_metrics_snapshot_age_seconds")
+                     .Help("Age of the node-metrics snapshot the scheduler decides with (NaN before the first).")
+                     .Register(*registry_)
+                     .Add({});
   for (const char* result : {"bound", "unschedulable", "error"}) decisions_->Add({{"result", result}});
   failovers_->Add({{"reason", "lease"}});
 }

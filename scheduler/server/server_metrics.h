@@ -35,6 +35,12 @@ class ServerMetrics {
   void CountFailover(const std::string& reason) { failovers_->Add({{"reason", reason}}).Increment(); }
   void SetJobs(const std::string& status, double count) { jobs_->Add({{"status", status}}).Set(count); }
   void SetNodes(const std::string& state, double count) { nodes_->Add({{"state", state}}).Set(count); }
+  // The metrics source's health: whether its last query worked, and the age of the snapshot in use
+  // (NaN before the first successful fetch).
+  void SetMetricsSource(bool last_query_ok, double snapshot_age_seconds) {
+    source_ok_->Set(last_query_ok ? 1 : 0);
+    source_age_->Set(snapshot_age_seconds);
+  }
 
   // The text exposition of every family.
   std::string Render() const;
@@ -49,6 +55,8 @@ class ServerMetrics {
   prometheus::Family<prometheus::Counter>* completed_;
   prometheus::Family<prometheus::Histogram>* job_duration_;
   prometheus::Family<prometheus::Counter>* failovers_;
+  prometheus::Gauge* source_ok_;
+  prometheus::Gauge* source_age_;
 };
 
 }  // namespace buildfarm::scheduler

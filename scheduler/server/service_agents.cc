@@ -1,6 +1,7 @@
 // SchedulerService: the agent protocol, node listings, readiness and metrics.
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "scheduler/server/service.h"
 
@@ -145,6 +146,11 @@ std::string SchedulerService::RenderMetrics() {
   std::map<std::string, int> by_state{{"ready", 0}, {"cordoned", 0}, {"draining", 0}, {"down", 0}};
   for (const NodeRecord& node : nodes_.List()) ++by_state[NodeStateOf(node)];
   for (const auto& [state, count] : by_state) metrics_.SetNodes(state, count);
+  auto snapshot = metrics_source_->Latest();
+  bool fetched = snapshot && snapshot->fetched_at != Time{};
+  metrics_.SetMetricsSource(snapshot && snapshot->last_attempt_ok,
+                            fetched ? NowSeconds() - ToUnix(snapshot->fetched_at)
+                                    : std::numeric_limits<double>::quiet_NaN());
   return metrics_.Render();
 }
 

@@ -177,6 +177,21 @@ TEST_F(ApiJobsTest, MetricsExposeTheSchedulerFamilies) {
   EXPECT_EQ(samples[R"(buildfarm_job_duration_seconds_count{node="b1"})"].value, 1);
 }
 
+TEST_F(ApiJobsTest, MetricsReportTheSourcesHealth) {
+  source_->Set({}, Clock::now() - std::chrono::seconds(30), true);
+  std::string error;
+  auto healthy = testing::ParsePromText(Get("/metrics", "").body, &error);
+  ASSERT_TRUE(healthy) << error;
+  auto samples = healthy->ByKey();
+  EXPECT_EQ(samples["buildfarm_scheduler_metrics_query_success"].value, 1);
+  EXPECT_GE(samples["buildfarm_scheduler_metrics_snapshot_age_seconds"].value, 30);
+  EXPECT_LT(samples["buildfarm_scheduler_metrics_snapshot_age_seconds"].value, 300);
+  source_->Set({}, Clock::now(), false);
+  auto failing = testing::ParsePromText(Get("/metrics", "").body, &error);
+  ASSERT_TRUE(failing) << error;
+  EXPECT_EQ(failing->ByKey()["buildfarm_scheduler_metrics_query_success"].value, 0);
+}
+
 TEST_F(ApiJobsTest, ReadyzFollowsThePrometheusSource) {
   EXPECT_EQ(Get("/readyz", "").status, 200);
   source_->Set({}, Clock::now(), false);
