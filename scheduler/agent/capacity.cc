@@ -39,7 +39,9 @@ Capacity DetectCapacity(const std::string& workspace) {
     hwloc_topology_destroy(topology);
   }
   if (capacity.cores <= 0) capacity.cores = sysconf(_SC_NPROCESSORS_ONLN);
-  if (capacity.memory_bytes <= 0) capacity.memory_bytes = MemTotalFromProc();
+  // MemTotal wins over hwloc's NUMA total, which undercounts on some VMs (seen: 6.1 GiB of 24 GiB),
+  // and must agree with the MemAvailable the scheduler reads from the node's exporter.
+  if (std::int64_t mem_total = MemTotalFromProc(); mem_total > 0) capacity.memory_bytes = mem_total;
   struct statfs fs {};
   if (statfs(workspace.c_str(), &fs) == 0) {
     capacity.disk_bytes = static_cast<std::int64_t>(fs.f_blocks) * static_cast<std::int64_t>(fs.f_bsize);

@@ -1,6 +1,10 @@
 #include "scheduler/agent/config.h"
 
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "common/file_reader.h"
 #include <stdlib.h>
 
 #include "scheduler/agent/capacity.h"
@@ -87,6 +91,12 @@ TEST(Capacity, DetectsCoresMemoryAndDisk) {
   Capacity capacity = DetectCapacity(dir.path());
   EXPECT_GT(capacity.cores, 0);
   EXPECT_GT(capacity.memory_bytes, 0);
+  // The same total the exporter reports as node_memory_MemTotal_bytes, whatever hwloc says.
+  std::string meminfo = *ReadFileCapped("/proc/meminfo");
+  auto at = meminfo.find("MemTotal:");
+  ASSERT_NE(at, std::string::npos);
+  long long kib = std::atoll(meminfo.c_str() + at + 9);
+  EXPECT_EQ(capacity.memory_bytes, kib * 1024);
   EXPECT_GT(capacity.disk_bytes, 0);
   auto labels = BuiltinLabels();
   EXPECT_EQ(labels.at("os"), "linux");
