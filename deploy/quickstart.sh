@@ -71,6 +71,13 @@ launch() {
 
 service_port() { cat "$FARM/ports/$1"; }
 
+# Waits up to 15 s for http://127.0.0.1:PORT/PATH to answer 2xx, else stops naming the service's log.
+await_healthy() {
+  local name=$1 port=$2 path=$3
+  wait_until 15 "$name" curl -fsS "http://127.0.0.1:$port$path" ||
+    die "$name did not answer on 127.0.0.1:$port$path; see $FARM/logs/$name.log"
+}
+
 # wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.5 s.
 wait_until() {
   local deadline=$((SECONDS + $1)) what=$2
@@ -93,8 +100,7 @@ node_name: $NODE_NAME
 YAML
   launch exporter "$port" "$BUILD_DIR/exporter/buildfarm-exporter" \
     --web.listen-address="127.0.0.1:$port" --config.file="$FARM/exporter/config.yml"
-  wait_until 15 "exporter" curl -fsS "http://127.0.0.1:$port/healthz" ||
-    die "exporter did not answer on 127.0.0.1:$port; see $FARM/logs/exporter.log"
+  await_healthy exporter "$port" /healthz
 }
 
 start_prometheus() {
@@ -155,8 +161,7 @@ YAML
   )
   launch scheduler "$port" "$BUILD_DIR/scheduler/server/buildfarm-scheduler" \
     --web.listen-address="127.0.0.1:$port" --config.file="$FARM/scheduler/config.yml"
-  wait_until 15 "scheduler" curl -fsS "http://127.0.0.1:$port/healthz" ||
-    die "scheduler did not answer on 127.0.0.1:$port; see $FARM/logs/scheduler.log"
+  await_healthy scheduler "$port" /healthz
   (umask 077 && printf 'url: http://127.0.0.1:%s\ntoken: %s\n' "$port" "$(cat "$FARM/scheduler/admin.token")" \
     >"$FARM/cli.yaml")
   chmod 600 "$FARM/cli.yaml"
@@ -170,8 +175,7 @@ start_agent() {
     --scheduler.url="http://127.0.0.1:$(service_port scheduler)" \
     --scheduler.token-file="$FARM/agent/agent.token" --node.name="$NODE_NAME" \
     --workspace="$FARM/agent/workspace" --web.listen-address="127.0.0.1:$port"
-  wait_until 15 "agent" curl -fsS "http://127.0.0.1:$port/readyz" ||
-    die "agent is not ready on 127.0.0.1:$port; see $FARM/logs/agent.log"
+  await_healthy agent "$port" /readyz
 }
 
 prometheus_target_up() {
