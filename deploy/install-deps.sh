@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # build
-  build-essential cmake pkg-config git ca-certificates
+  build-essential cmake pkg-config git ca-certificates ccache
   clang libclang-rt-14-dev
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev libgit2-dev libhwloc-dev
   nlohmann-json3-dev libvalijson-dev libcli11-dev libsqlite3-dev libssl-dev zlib1g-dev
