@@ -3,7 +3,7 @@
 #   - binaries, helper, units, example configs, rules, Alertmanager example and cron line land where
 #     the units expect them, and the units' @PLACEHOLDERS@ are filled in;
 #   - a second run keeps an edited configuration and writes the new example beside it;
-#   - every unit restarts always and waits for its /healthz after start;
+#   - every unit restarts always and waits for its /healthz after start, and that wait works;
 #   - `systemd-analyze verify` (when the machine has it) accepts the installed units with no warning.
 # Usage: install_systemd_test.sh BUILD_DIR
 set -euo pipefail
@@ -38,6 +38,18 @@ for unit in buildfarm-exporter buildfarm-scheduler buildfarm-agent; do
   grep -qx 'Restart=always' "$file" || fail "$unit.service: not Restart=always"
   grep -qx 'WantedBy=multi-user.target' "$file" || fail "$unit.service: no [Install] target"
 done
+
+# The units' start check: 0 once the URL answers 2xx, 1 when it never does.
+mkdir -p "$root/www" && touch "$root/www/healthz"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$root/www" >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$root"' EXIT
+"$root/opt/bf/lib/buildfarm/wait-healthy" "http://127.0.0.1:$port/healthz" 10 || fail "wait-healthy: 2xx not seen"
+if "$root/opt/bf/lib/buildfarm/wait-healthy" "http://127.0.0.1:$port/missing" 1 2>/dev/null; then
+  fail "wait-healthy accepted a 404"
+fi
+kill "$server"
 
 # Configurations are never overwritten.
 echo "# edited by the operator" >>"$root/etc/buildfarm/scheduler.yml"
