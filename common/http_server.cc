@@ -152,6 +152,12 @@ void HttpServer::Post(const std::string& pattern, Handler handler) {
   routes_.push_back({true, pattern, Guard(std::move(handler))});
 }
 
+std::vector<HttpRoute> HttpServer::Routes() const {
+  std::vector<HttpRoute> out;
+  for (const Route& route : routes_) out.push_back({route.post ? "POST" : "GET", route.pattern});
+  return out;
+}
+
 Status HttpServer::Start() {
   int threads = options_.worker_threads;
   if (threads <= 0) threads = std::clamp(options_.max_requests + 4, 8, 256);

@@ -23,6 +23,13 @@
 
 namespace buildfarm {
 
+// One registered handler: its method ("GET", "POST") and its path pattern as given (a regex for
+// cpp-httplib when it has groups, e.g. "/api/v1/jobs/([^/]+)").
+struct HttpRoute {
+  std::string method;
+  std::string pattern;
+};
+
 struct HttpServerOptions {
   std::vector<std::string> listen_addresses{":9100"};
   int max_requests = 40;        // 0 means unlimited
@@ -42,6 +49,8 @@ class HttpServer {
 
   void Get(const std::string& pattern, Handler handler);
   void Post(const std::string& pattern, Handler handler);
+  // Every route registered so far, in registration order (docs/openapi.yaml is checked against it).
+  std::vector<HttpRoute> Routes() const;
 
   // Binds every address and starts serving. Fails, naming the address, if one cannot be bound.
   Status Start();

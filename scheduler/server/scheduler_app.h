@@ -33,6 +33,8 @@ class SchedulerApp {
   void Wait() { http_->Wait(); }
 
   std::vector<std::string> BoundAddresses() const { return http_->BoundAddresses(); }
+  // The routes the running app serves, as registered (after Start()).
+  std::vector<HttpRoute> Routes() const { return http_->Routes(); }
   SchedulerService& service() { return *service_; }
   JobStore& jobs() { return *jobs_; }
   NodeStore& nodes() { return *nodes_; }
