@@ -2,31 +2,77 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace buildfarm::docs {
 namespace {
 
 bool IsLiteral(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '_' ||
-         c == '-' || c == '.' || c == '~';
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '~';
 }
 
-bool IsLiteralText(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return IsLiteral(c) && c != '/'; });
-}
+bool IsLiteralText(std::string_view text) { return !text.empty() && std::all_of(text.begin(), text.end(), IsLiteral); }
 
-// Literal alternatives of a group's body, or an empty list when the body is a real regex.
-std::vector<std::string> LiteralAlternatives(std::string_view body) {
-  std::vector<std::string> out;
+// Splits at `separator` where it stands outside groups and bracket expressions, after no backslash.
+Result<std::vector<std::string_view>> SplitTopLevel(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  int depth = 0;
+  bool in_brackets = false;
   std::size_t start = 0;
-  while (true) {
-    std::size_t bar = body.find('|', start);
-    std::string_view part = body.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start);
-    if (!IsLiteralText(part)) return {};
-    out.emplace_back(part);
-    if (bar == std::string_view::npos) return out;
-    start = bar + 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\\') {
+      ++i;
+    } else if (in_brackets) {
+      in_brackets = c != ']';
+    } else if (c == '[') {
+      in_brackets = true;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      if (--depth < 0) return InvalidArgument("unbalanced )");
+    } else if (c == separator && depth == 0) {
+      parts.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
   }
+  if (depth != 0) return InvalidArgument("unclosed group");
+  if (in_brackets) return InvalidArgument("unclosed [");
+  parts.push_back(text.substr(start));
+  return parts;
+}
+
+// The segment as plain text ("status\.json" -> "status.json"), or nullopt when it holds regex syntax.
+std::optional<std::string> LiteralSegment(std::string_view segment) {
+  std::string out;
+  for (std::size_t i = 0; i < segment.size(); ++i) {
+    if (segment[i] == '\\' && i + 1 < segment.size() && !std::isalnum(static_cast<unsigned char>(segment[i + 1]))) {
+      out += segment[++i];
+    } else if (IsLiteral(segment[i])) {
+      out += segment[i];
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+// What one segment stands for: itself, its literal alternatives, or a parameter.
+std::vector<std::string> SegmentTexts(std::string_view segment) {
+  if (auto literal = LiteralSegment(segment)) return {*literal};
+  if (segment.size() > 2 && segment.front() == '(' && segment.back() == ')') {
+    std::string_view body = segment.substr(1, segment.size() - 2);
+    std::vector<std::string> alternatives;
+    auto parts = SplitTopLevel(body, '|');
+    if (parts.ok()) {
+      for (std::string_view part : *parts) {
+        if (!IsLiteralText(part)) return {"{}"};
+        alternatives.emplace_back(part);
+      }
+      return alternatives;
+    }
+  }
+  return {"{}"};
 }
 
 }  // namespace
@@ -35,38 +81,24 @@ Result<std::vector<std::string>> ServerPatternTemplates(std::string_view pattern
   auto refuse = [&](const std::string& why) {
     return InvalidArgument("route pattern \"" + std::string(pattern) + "\": " + why);
   };
-  std::vector<std::string> paths{""};
-  auto append = [&](std::string_view text) {
-    for (std::string& path : paths) path += text;
-  };
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    const char c = pattern[i];
-    if (c == '(') {
-      std::size_t close = pattern.find(')', i);
-      if (close == std::string_view::npos) return refuse("unclosed group");
-      std::string_view body = pattern.substr(i + 1, close - i - 1);
-      if (body.find('(') != std::string_view::npos) return refuse("nested groups");
-      std::vector<std::string> alternatives = LiteralAlternatives(body);
-      if (alternatives.empty()) {
-        append("{}");
-      } else {
-        std::vector<std::string> expanded;
-        for (const std::string& path : paths) {
-          for (const std::string& alternative : alternatives) expanded.push_back(path + alternative);
-        }
-        paths = std::move(expanded);
+  auto alternatives = SplitTopLevel(pattern, '|');
+  if (!alternatives.ok()) return refuse(alternatives.status().message());
+  std::vector<std::string> out;
+  for (std::string_view alternative : *alternatives) {
+    auto segments = SplitTopLevel(alternative, '/');
+    if (!segments.ok()) return refuse(segments.status().message());
+    if (segments->size() < 2 || !segments->front().empty()) return refuse("does not start with /");
+    std::vector<std::string> paths{""};
+    for (std::size_t i = 1; i < segments->size(); ++i) {
+      std::vector<std::string> expanded;
+      for (const std::string& path : paths) {
+        for (const std::string& text : SegmentTexts((*segments)[i])) expanded.push_back(path + "/" + text);
       }
-      i = close;
-    } else if (c == '\\' && i + 1 < pattern.size() && !std::isalnum(static_cast<unsigned char>(pattern[i + 1]))) {
-      append(pattern.substr(++i, 1));  // an escaped metacharacter is literal: "\." is "."
-    } else if (IsLiteral(c)) {
-      append(pattern.substr(i, 1));
-    } else {
-      return refuse(std::string("regex syntax '") + c + "' outside a group");
+      paths = std::move(expanded);
     }
+    out.insert(out.end(), paths.begin(), paths.end());
   }
-  if (paths.front().empty() || paths.front().front() != '/') return refuse("does not start with /");
-  return paths;
+  return out;
 }
 
 Result<std::string> OpenApiPathTemplate(std::string_view path) {
@@ -78,7 +110,8 @@ Result<std::string> OpenApiPathTemplate(std::string_view path) {
       continue;
     }
     std::size_t close = path.find('}', i);
-    if (close == std::string_view::npos || close == i + 1 || path.substr(i + 1, close - i - 1).find('{') != std::string_view::npos) {
+    if (close == std::string_view::npos || close == i + 1 ||
+        path.substr(i + 1, close - i - 1).find('{') != std::string_view::npos) {
       return InvalidArgument("path \"" + std::string(path) + "\": malformed {parameter}");
     }
     out += "{}";

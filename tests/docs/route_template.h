@@ -1,10 +1,12 @@
 // Turns the scheduler's cpp-httplib route patterns and OpenAPI path templates into one comparable
 // form, so docs/openapi.yaml can be checked against the routes the server really registers.
 //
-// A server pattern is literal path text plus regex groups: a group of literal alternatives
-// ("(cordon|uncordon|drain)") expands into one path per alternative, any other group
-// ("([^/]+)", "([0-9]{1,9})") is one path parameter. An OpenAPI path's "{name}" is a parameter.
-// Parameters are written "{}" in the common form, so names do not have to agree.
+// A server pattern is read segment by segment (between the slashes that are not inside a group or
+// bracket expression), after splitting top-level alternatives ("/|/x" is "/" and "/x"): a literal
+// segment stays, a segment that is one group of literal alternatives ("(cordon|uncordon|drain)")
+// expands into one path per alternative, and any other segment ("([^/]+)", "[a-z]+\.js") is one
+// path parameter. An OpenAPI path's "{name}" is a parameter. Parameters are written "{}" in the
+// common form, so names do not have to agree.
 // Pure functions, thread-safe.
 #pragma once
 
@@ -17,7 +19,7 @@
 namespace buildfarm::docs {
 
 // "/api/v1/nodes/([^/]+)/(cordon|drain)" -> {"/api/v1/nodes/{}/cordon", "/api/v1/nodes/{}/drain"}.
-// A pattern with regex syntax outside groups, or nested groups, is InvalidArgument naming it.
+// Unbalanced groups or brackets, or an alternative not starting with "/", are InvalidArgument naming it.
 Result<std::vector<std::string>> ServerPatternTemplates(std::string_view pattern);
 
 // "/api/v1/jobs/{id}/attempts/{n}/log" -> "/api/v1/jobs/{}/attempts/{}/log".

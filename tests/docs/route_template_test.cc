@@ -22,6 +22,9 @@ TEST(ServerPatternTemplates, TurnsGroupsIntoParametersAndExpandsLiteralAlternati
       {"/(a|b)/(c|d)", {"/a/c", "/a/d", "/b/c", "/b/d"}},
       {"/web/(.+)", {"/web/{}"}},
       {"/status\\.json", {"/status.json"}},
+      // The web page: "/" or a file name.
+      {R"(/|/[A-Za-z0-9_-][A-Za-z0-9_.-]*\.[a-z]+)", {"/", "/{}"}},
+      {"/api/v1/messages/([^/]+)/thread", {"/api/v1/messages/{}/thread"}},
   };
   for (const Case& c : cases) {
     auto got = ServerPatternTemplates(c.pattern);
@@ -30,8 +33,8 @@ TEST(ServerPatternTemplates, TurnsGroupsIntoParametersAndExpandsLiteralAlternati
   }
 }
 
-TEST(ServerPatternTemplates, RefusesRegexItCannotTurnIntoAPath) {
-  for (const char* pattern : {"/jobs/.*", "/jobs/[a-z]+", "/jobs/((a)b)", "/jobs/(x", "jobs", "/a?"}) {
+TEST(ServerPatternTemplates, RefusesPatternsThatAreNotPaths) {
+  for (const char* pattern : {"/jobs/(x", "/jobs/x)", "/jobs/[a-z", "jobs", "", "/a|b"}) {
     auto got = ServerPatternTemplates(pattern);
     ASSERT_FALSE(got.ok()) << pattern;
     EXPECT_NE(got.status().message().find(pattern), std::string::npos) << got.status().message();
