@@ -50,7 +50,8 @@ nlohmann::json PrometheusServer::Query(const std::string& expr, int* http_status
   client.set_read_timeout(10, 0);
   auto res = client.Post("/api/v1/query", httplib::Params{{"query", expr}});
   *http_status = res ? res->status : 0;
-  return res ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json::value_t::discarded;
+  if (!res) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return nlohmann::json::parse(res->body, nullptr, false);
 }
 
 }  // namespace buildfarm::testing
