@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a one-node farm on loopback: builds, then starts buildfarm-exporter, a real Prometheus
 # (Debian's) that scrapes it every 5 s and evaluates alerting/rules/recording.yml, buildfarm-scheduler
-# (reading that Prometheus) and one buildfarm-agent whose node name is the exporter's `node` label.
+# (reading that Prometheus, which also scrapes the scheduler's /metrics for the Grafana dashboards) and one buildfarm-agent whose node name is the exporter's `node` label.
 # Tokens are random, written only under .farm/ with mode 0600, and never printed; build-cli finds the
 # scheduler and the admin token through .farm/cli.yaml (export BUILDFARM_CONFIG=$PWD/.farm/cli.yaml).
 # All state lives under ./.farm/:
@@ -121,6 +121,11 @@ scrape_configs:
       - targets: ["127.0.0.1:$exporter_port"]
         labels:
           node: "$NODE_NAME"
+  # The scheduler starts after Prometheus (it reads it), so start_scheduler writes its address here.
+  - job_name: buildfarm-scheduler
+    file_sd_configs:
+      - files: ["$FARM/prometheus/targets/*.json"]
+        refresh_interval: 5s
 YAML
   launch prometheus "$port" /usr/bin/prometheus \
     --config.file="$FARM/prometheus/prometheus.yml" \
@@ -162,6 +167,8 @@ YAML
   launch scheduler "$port" "$BUILD_DIR/scheduler/server/buildfarm-scheduler" \
     --web.listen-address="127.0.0.1:$port" --config.file="$FARM/scheduler/config.yml"
   await_healthy scheduler "$port" /healthz
+  mkdir -p "$FARM/prometheus/targets"
+  printf '[{"targets": ["127.0.0.1:%s"]}]\n' "$port" >"$FARM/prometheus/targets/scheduler.json"
   (umask 077 && printf 'url: http://127.0.0.1:%s\ntoken: %s\n' "$port" "$(cat "$FARM/scheduler/admin.token")" \
     >"$FARM/cli.yaml")
   chmod 600 "$FARM/cli.yaml"
