@@ -147,6 +147,27 @@ TEST_F(GrafanaQueries, EveryCorePanelReturnsData) {
   if (HasFailure()) ADD_FAILURE() << farm_->Logs();
 }
 
+TEST_F(GrafanaQueries, NodeVariableListsTheFarmsNode) {
+  int variables = 0;
+  for (const Dashboard& d : LoadDashboards()) {
+    for (const Expression& e : Expressions(d)) {
+      if (e.where != d.file + ": variable node") continue;
+      ++variables;
+      std::set<std::string> nodes;
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (nodes.empty() && std::chrono::steady_clock::now() < deadline) {
+        std::string error;
+        nlohmann::json body = Run(e, &error);
+        ASSERT_TRUE(error.empty()) << error;
+        for (const auto& series : body["data"]["result"]) nodes.insert(series["metric"].value("node", ""));
+        if (nodes.empty()) std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+      EXPECT_EQ(nodes, std::set<std::string>{farm_->node_name(0)}) << e.where;
+    }
+  }
+  EXPECT_EQ(variables, 4) << "every dashboard but messages-and-alerts has a node variable";
+}
+
 TEST_F(GrafanaQueries, BuildPanelsCountTheJobsThatRan) {
   // The second batch (one completed, one failed) happened after the counters existed.
   std::optional<double> week, rate;
