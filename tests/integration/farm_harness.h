@@ -48,6 +48,7 @@ struct FarmOptions {
   std::string lease = "3s";
   std::string heartbeat = "1s";
   std::string cycle_interval = "200ms";
+  std::vector<std::string> scheduler_flags;  // extra flags, e.g. --web.assets-dir=...
 };
 
 class Farm {
@@ -74,6 +75,7 @@ class Farm {
   StubPrometheus* prometheus() { return prometheus_.get(); }
   const std::string& address() const { return address_; }
   const std::string& admin_token() const { return admin_token_; }
+  const std::string& viewer_token() const { return viewer_token_; }  // role viewer, as the web page uses
   std::string shared_file() const { return dir_.Join("shared.txt"); }
   std::string node_name(int index) const { return "n" + std::to_string(index + 1); }
   ChildProcess& scheduler() { return *scheduler_; }
@@ -89,6 +91,7 @@ class Farm {
   std::string config_path_;
   std::string address_;
   std::string admin_token_ = "admin-secret-token";
+  std::string viewer_token_ = "viewer-secret-token";
   std::unique_ptr<ChildProcess> scheduler_;
   int scheduler_runs_ = 0;
   std::vector<std::unique_ptr<ChildProcess>> agents_;
