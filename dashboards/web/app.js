@@ -155,14 +155,15 @@
   function serverFromApi(node) {
     const m = node.metrics || {};
     const memTotal = node.capacity && node.capacity.memory_bytes;
+    // Available can exceed the capacity the agent declared (e.g. a capacity override): never show negative use.
+    const memUsed = memTotal && m.memory_available_bytes != null ? Math.max(0, memTotal - m.memory_available_bytes) : null;
     const rtts = Object.values(m.probe_rtt_seconds || {});
     return {
       name: node.name,
       state: node.state,
       cpu: m.cpu_utilization,
-      memory: memTotal && m.memory_available_bytes != null
-        ? `${fmtGiB(memTotal - m.memory_available_bytes)} of ${fmtGiB(memTotal)}` : '',
-      memoryRatio: memTotal && m.memory_available_bytes != null ? 1 - m.memory_available_bytes / memTotal : null,
+      memory: memUsed != null ? `${fmtGiB(memUsed)} of ${fmtGiB(memTotal)}` : '',
+      memoryRatio: memUsed != null ? memUsed / memTotal : null,
       disk: m.disk_available_bytes != null ? `${fmtGiB(m.disk_available_bytes)} free` : '',
       temperature: m.temperature_celsius,
       latencyMs: rtts.length ? (rtts.reduce((a, b) => a + b, 0) / rtts.length) * 1000 : null,
@@ -200,7 +201,8 @@
       node: job.assigned_to || '',
       branch: job.branch || '',
       duration: fmtDuration(duration),
-      logUrl: state.mode === 'api' && job.id ? `api/v1/jobs/${encodeURIComponent(job.id)}/log` : '',
+      // Only a job that has started has a log.
+      logUrl: state.mode === 'api' && job.id && job.started_at ? `api/v1/jobs/${encodeURIComponent(job.id)}/log` : '',
     };
   }
 
@@ -238,8 +240,9 @@
   function meter(ratio, text) {
     if (ratio == null || !Number.isFinite(ratio)) return text || '–';
     const bounded = Math.min(Math.max(ratio, 0), 1);
-    return el('span', {}, el('meter', { min: 0, max: 1, low: 0.7, high: 0.9, optimum: 0, value: bounded }),
-      ` ${text || fmtPercent(bounded)}`);
+    const gauge = el('span', { class: 'gauge' },
+      el('meter', { min: 0, max: 1, low: 0.7, high: 0.9, optimum: 0, value: bounded }), ` ${fmtPercent(bounded)}`);
+    return text ? el('span', {}, gauge, ` · ${text}`) : gauge;
   }
 
   function renderServers() {
