@@ -5,6 +5,7 @@
 
 #include "scheduler/server/api.h"
 #include "scheduler/server/web_assets.h"
+#include "scheduler/server/web_negotiation.h"
 
 namespace buildfarm::scheduler {
 namespace {

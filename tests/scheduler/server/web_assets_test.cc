@@ -1,5 +1,6 @@
 // The page's assets: content types, ETags, the gzip copy (inflated in integration/web_page_test.cc), and the Accept-Encoding / If-None-Match parsers.
 #include "scheduler/server/web_assets.h"
+#include "scheduler/server/web_negotiation.h"
 
 #include <gtest/gtest.h>
 
