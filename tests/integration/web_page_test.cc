@@ -52,6 +52,7 @@ TEST_F(WebPageTest, PageNeedsNoTokenButTheApiStillDoes) {
 
 TEST_F(WebPageTest, EachFileHasItsContentTypeAndAGzipCopyWhenAccepted) {
   const std::map<std::string, std::string> types{{"app.js", "text/javascript; charset=utf-8"},
+                                                 {"data.js", "text/javascript; charset=utf-8"},
                                                  {"style.css", "text/css; charset=utf-8"},
                                                  {"index.html", "text/html; charset=utf-8"}};
   for (const auto& [name, type] : types) {
