@@ -1,8 +1,9 @@
 // The buildfarm web page in Debian's headless chromium (playwright-core, no browser download).
 // Run by tests/integration/browser_page_test.cc, which starts a farm with real jobs and passes:
 //   BUILDFARM_URL, BUILDFARM_VIEWER_TOKEN, BUILDFARM_SCHEDULER_PID (this script stops it to test the
-//   offline path), BUILDFARM_SCREENSHOT_DIR, BUILDFARM_EXPECT_MESSAGE (a subject, or empty when the
-//   scheduler has no messages API), BUILDFARM_WEB_DIR (dashboards/web, for the static-site mode).
+//   offline path), BUILDFARM_SCREENSHOT_DIR, BUILDFARM_EXPECT_MESSAGES (subjects in the expected order,
+//   '|'-separated, or empty when the scheduler has no messages API), BUILDFARM_WEB_DIR (dashboards/web,
+//   for the static-site mode).
 // Every feature is checked with a click or a keypress and an assertion; prints one line per check.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -18,7 +19,8 @@ const baseUrl = env('BUILDFARM_URL');
 const viewerToken = env('BUILDFARM_VIEWER_TOKEN');
 const schedulerPid = Number(env('BUILDFARM_SCHEDULER_PID'));
 const shots = env('BUILDFARM_SCREENSHOT_DIR');
-const expectMessage = process.env.BUILDFARM_EXPECT_MESSAGE || '';
+// Subjects in the order the page must list them, '|'-separated; empty: no messages API.
+const expectMessages = (process.env.BUILDFARM_EXPECT_MESSAGES || '').split('|').filter(Boolean);
 const webDir = env('BUILDFARM_WEB_DIR');
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'pages');
 // Short timers so that stale, offline and backoff show within seconds.
@@ -106,12 +108,14 @@ try {
     await page.click('#log-close');
   });
 
-  await check(expectMessage ? 'messages are listed' : 'messages say "not available" without breaking the page',
-    async () => {
-      const text = await page.locator('#messages').innerText();
-      if (expectMessage) assert.ok(text.includes(expectMessage), text);
-      else assert.match(text, /not available/);
-    });
+  await check(expectMessages.length ? 'messages are listed, unread by priority'
+    : 'messages say "not available" without breaking the page', async () => {
+    if (expectMessages.length) {
+      assert.deepEqual(await page.locator('#messages .subject').allInnerTexts(), expectMessages);
+    } else {
+      assert.match(await page.locator('#messages').innerText(), /not available/);
+    }
+  });
 
   await page.screenshot({ path: path.join(shots, 'desktop.png'), fullPage: true });
 
