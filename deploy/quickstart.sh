@@ -210,6 +210,7 @@ buildfarm is running (node "$NODE_NAME"):
   prometheus  $prometheus_url/graph?g0.expr=node_load1
               $prometheus_url/targets
   scheduler   $scheduler_url/   (API $scheduler_url/api/v1/, agent "$NODE_NAME")
+  web page    $scheduler_url/   (paste the token from .farm/cli.yaml once)
 logs in .farm/logs/, PIDs in .farm/pids/
 
 Use build-cli (build/scheduler/cli/build-cli) with the admin token in .farm/cli.yaml:
