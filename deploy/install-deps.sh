@@ -14,7 +14,11 @@ PACKAGES=(
   # run and test peers
   prometheus prometheus-alertmanager prometheus-node-exporter
   curl wrk fuse3 libfuse3-dev procps iproute2 sqlite3 python3
+  # the web page's browser test (tests/browser/): headless chromium; node from PATH or Debian's nodejs
+  chromium fonts-dejavu-core
 )
+# Then the browser test's npm package (playwright-core), with Debian's npm when there is no npm.
+browser_test_deps() { "$(dirname "${BASH_SOURCE[0]}")/install-browser-test-deps.sh"; }
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -22,7 +26,7 @@ for pkg in "${PACKAGES[@]}"; do
     missing+=("$pkg")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && { browser_test_deps; exit 0; }
 
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 echo "install-deps: installing ${missing[*]}" >&2
@@ -36,3 +40,4 @@ for svc in prometheus prometheus-alertmanager prometheus-node-exporter; do
     $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true
   fi
 done
+browser_test_deps

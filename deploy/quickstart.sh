@@ -288,6 +288,7 @@ buildfarm is running (node "$NODE_NAME"):
               $prometheus_url/targets   $prometheus_url/alerts
   alertmanager $alertmanager_url/   (failover alerts -> $scheduler_url/api/v1/alertmanager)
   scheduler   $scheduler_url/   (API $scheduler_url/api/v1/, agent "$NODE_NAME")
+  web page    $scheduler_url/   (paste the token from .farm/cli.yaml once)
 logs in .farm/logs/, PIDs in .farm/pids/
 
 Use build-cli (build/scheduler/cli/build-cli) with the admin token in .farm/cli.yaml:

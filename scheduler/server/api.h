@@ -32,11 +32,13 @@ void RegisterJobRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterNodeRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterAgentRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx);
+void RegisterWebRoutes(HttpServer& server, ApiContext& ctx);  // api_web.cc: the page at `/`
 inline void RegisterAllRoutes(HttpServer& server, ApiContext& ctx) {
   RegisterJobRoutes(server, ctx);
   RegisterNodeRoutes(server, ctx);
   RegisterAgentRoutes(server, ctx);
   RegisterOpsRoutes(server, ctx);
+  RegisterWebRoutes(server, ctx);
 }
 
 // Helpers shared by the route files (api_common.cc).

@@ -1,4 +1,4 @@
-// Unauthenticated operational routes: /metrics, /healthz, /readyz and the landing page.
+// Unauthenticated operational routes: /metrics, /healthz, /readyz (the page at `/` is api_web.cc).
 #include "common/prometheus_text.h"
 #include "scheduler/server/api.h"
 
@@ -23,13 +23,6 @@ void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx) {
     } else {
       SendError(res, 503, why);
     }
-  });
-  server.Get("/", [](R, W res) {
-    res.status = 200;
-    res.set_content("<!DOCTYPE html>\n<html><head><title>buildfarm-scheduler</title></head><body>\n"
-                    "<h1>buildfarm-scheduler</h1>\n<ul><li><a href=\"/metrics\">Metrics</a></li>\n"
-                    "<li><a href=\"/readyz\">Readiness</a></li></ul>\n</body></html>\n",
-                    "text/html; charset=utf-8");
   });
 }
 

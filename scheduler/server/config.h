@@ -58,6 +58,7 @@ struct SchedulerConfig {
   double heartbeat_seconds = 5;
   double cycle_interval_seconds = 1;
   std::map<std::string, std::string> backups;  // node -> backup node
+  std::string web_assets_dir;  // flag --web.assets-dir (not YAML): serve the page from here, else the built-in copy
 };
 
 // Parses the YAML text; `source` names the file in errors ("config.yaml: tokens[1].role: ...").

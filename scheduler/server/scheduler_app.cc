@@ -8,6 +8,7 @@
 #include "common/flags.h"
 #include "scheduler/plugins/registry.h"
 #include "scheduler/server/metrics_source_factory.h"
+#include "scheduler/server/web_assets.h"
 
 namespace buildfarm::scheduler {
 namespace {
@@ -65,12 +66,15 @@ int RunScheduler(int argc, char** argv) {
   std::vector<std::string> listen{":8080"};
   std::string config_file;
   std::string log_level = "info";
+  std::string web_assets_dir;
   bool help = false;
   bool version = false;
   FlagSet flags("buildfarm-scheduler",
                 "Schedules build jobs onto build nodes by their load (read from Prometheus) and serves the job API.");
   flags.AddStringList("web.listen-address", &listen, "Address on which to serve the API and metrics.");
   flags.AddString("config.file", &config_file, "YAML configuration file (store, tokens, prometheus, scheduling, lease, backups).");
+  flags.AddString("web.assets-dir", &web_assets_dir,
+                  "Serve the web page from this folder (re-read per request, for development) instead of the built-in copy.");
   flags.AddString("log.level", &log_level, "Only log messages with the given severity or above: debug, info, warn, error.");
   flags.AddBool("version", &version, "Show the version and exit.");
   flags.AddBool("help", &help, "Show this help and exit.");
@@ -90,6 +94,11 @@ int RunScheduler(int argc, char** argv) {
     auto loaded = LoadSchedulerConfig(config_file);
     if (!loaded.ok()) return UsageError(loaded.status().message());
     config = std::move(loaded).value();
+  }
+  if (!web_assets_dir.empty()) {
+    auto checked = WebAssets::FromDirectory(web_assets_dir);
+    if (!checked.ok()) return UsageError(checked.status().message());
+    config.web_assets_dir = web_assets_dir;
   }
   auto source = MakeMetricsSource(config, log);
   if (!source.ok()) return UsageError(source.status().message());

@@ -131,7 +131,8 @@ Farm::~Farm() {
 
 bool Farm::Start(std::string* error) {
   std::string config = "store: {path: " + dir_.Join("scheduler.db") + "}\ntokens:\n" +
-                       "  - {name: ops, role: admin, sha256: " + Sha256(admin_token_) + "}\n";
+                       "  - {name: ops, role: admin, sha256: " + Sha256(admin_token_) + "}\n" +
+                       "  - {name: page, role: viewer, sha256: " + Sha256(viewer_token_) + "}\n";
   for (int i = 0; i < options_.agents; ++i) {
     config += "  - {name: " + node_name(i) + ", role: agent, node: " + node_name(i) + ", sha256: " +
               Sha256(AgentToken(i)) + "}\n";
@@ -204,9 +205,11 @@ bool Farm::StartRealPrometheus(std::string* error) {
 }
 
 bool Farm::StartScheduler(std::string* error, const std::string& listen) {
+  std::vector<std::string> argv{BinaryPath("scheduler/server/buildfarm-scheduler"), "--config.file=" + config_path_,
+                                "--web.listen-address=" + listen};
+  argv.insert(argv.end(), options_.scheduler_flags.begin(), options_.scheduler_flags.end());
   scheduler_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{BinaryPath("scheduler/server/buildfarm-scheduler"), "--config.file=" + config_path_,
-                               "--web.listen-address=" + listen},
+      std::move(argv),
       dir_.Join("scheduler" + std::to_string(scheduler_runs_++) + ".log"));
   if (!scheduler_->Start(error)) return false;
   auto address = scheduler_->WaitForListenAddress(20);

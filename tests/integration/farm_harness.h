@@ -54,6 +54,7 @@ struct FarmOptions {
   // `prometheus` then no longer asks for).
   bool real_prometheus = false;
   std::vector<std::string> extra_rule_files;  // absolute paths, loaded after recording.yml
+  std::vector<std::string> scheduler_flags;  // extra flags, e.g. --web.assets-dir=...
 };
 
 class Farm {
@@ -82,6 +83,7 @@ class Farm {
   PrometheusServer* real_prometheus() { return real_prometheus_.get(); }
   const std::string& address() const { return address_; }
   const std::string& admin_token() const { return admin_token_; }
+  const std::string& viewer_token() const { return viewer_token_; }  // role viewer, as the web page uses
   std::string shared_file() const { return dir_.Join("shared.txt"); }
   std::string node_name(int index) const { return "n" + std::to_string(index + 1); }
   ChildProcess& scheduler() { return *scheduler_; }
@@ -100,6 +102,7 @@ class Farm {
   std::string config_path_;
   std::string address_;
   std::string admin_token_ = "admin-secret-token";
+  std::string viewer_token_ = "viewer-secret-token";
   std::unique_ptr<ChildProcess> scheduler_;
   int scheduler_runs_ = 0;
   std::vector<std::unique_ptr<ChildProcess>> agents_;
