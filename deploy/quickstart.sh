@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs a one-node farm on loopback: builds, then starts buildfarm-exporter, a real Prometheus
-# (Debian's) that scrapes it every 5 s and evaluates alerting/rules/recording.yml, buildfarm-scheduler
-# (reading that Prometheus) and one buildfarm-agent whose node name is the exporter's `node` label.
+# (Debian's) that scrapes it and the scheduler every 5 s and evaluates alerting/rules/recording.yml
+# and alerts.yml, buildfarm-scheduler (reading that Prometheus), a real Alertmanager (Debian's) that
+# Prometheus sends alerts to and that calls the scheduler's failover webhook, and one buildfarm-agent
+# whose node name is the exporter's `node` label.
 # Tokens are random, written only under .farm/ with mode 0600, and never printed; build-cli finds the
 # scheduler and the admin token through .farm/cli.yaml (export BUILDFARM_CONFIG=$PWD/.farm/cli.yaml).
 # All state lives under ./.farm/:
@@ -26,7 +28,8 @@ PROMETHEUS_PORT="${PROMETHEUS_PORT:-9091}"
 SCRAPE_INTERVAL="${SCRAPE_INTERVAL:-5s}"
 SCHEDULER_PORT="${SCHEDULER_PORT:-8080}"
 AGENT_PORT="${AGENT_PORT:-9181}"
-SERVICES=(exporter prometheus scheduler agent)
+ALERTMANAGER_PORT="${ALERTMANAGER_PORT:-9093}"
+SERVICES=(exporter prometheus scheduler alertmanager agent)
 
 # --- process bookkeeping -------------------------------------------------------------------
 
@@ -103,18 +106,21 @@ YAML
   await_healthy exporter "$port" /healthz
 }
 
-start_prometheus() {
-  local port exporter_port
-  port="$(free_port "$PROMETHEUS_PORT")"
+# Writes Prometheus's configuration: the exporter always; the scheduler and Alertmanager once they
+# run (start_scheduler and start_alertmanager rewrite it and reload Prometheus).
+write_prometheus_config() {
+  local exporter_port
   exporter_port="$(service_port exporter)"
   mkdir -p "$FARM/prometheus/data"
-  cat >"$FARM/prometheus/prometheus.yml" <<YAML
+  {
+    cat <<YAML
 # Written by deploy/quickstart.sh.
 global:
   scrape_interval: $SCRAPE_INTERVAL
   evaluation_interval: $SCRAPE_INTERVAL
 rule_files:
   - $REPO_ROOT/alerting/rules/recording.yml
+  - $REPO_ROOT/alerting/rules/alerts.yml
 scrape_configs:
   - job_name: buildfarm-exporter
     static_configs:
@@ -122,11 +128,43 @@ scrape_configs:
         labels:
           node: "$NODE_NAME"
 YAML
+    if [ -n "$(running_pid scheduler)" ]; then
+      cat <<YAML
+  - job_name: buildfarm-scheduler
+    static_configs:
+      - targets: ["127.0.0.1:$(service_port scheduler)"]
+YAML
+    fi
+    if [ -n "$(running_pid alertmanager)" ]; then
+      cat <<YAML
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ["127.0.0.1:$(service_port alertmanager)"]
+YAML
+    fi
+  } >"$FARM/prometheus/prometheus.yml"
+}
+
+start_prometheus() {
+  local port
+  port="$(free_port "$PROMETHEUS_PORT")"
+  write_prometheus_config
   launch prometheus "$port" /usr/bin/prometheus \
     --config.file="$FARM/prometheus/prometheus.yml" \
     --storage.tsdb.path="$FARM/prometheus/data" \
     --storage.tsdb.retention.time=2d \
+    --web.enable-lifecycle \
     --web.listen-address="127.0.0.1:$port"
+  await_healthy prometheus "$port" /-/ready
+}
+
+# Rewrites Prometheus's configuration and has it reload (the HTTP reload reports a bad file at once).
+reload_prometheus() {
+  [ -n "$(running_pid prometheus)" ] || return 0
+  write_prometheus_config
+  curl -fsS -X POST "http://127.0.0.1:$(service_port prometheus)/-/reload" >/dev/null ||
+    die "Prometheus did not reload $FARM/prometheus/prometheus.yml; see $FARM/logs/prometheus.log"
 }
 
 # secret_file PATH: creates PATH (mode 0600) holding a random token unless it exists; never prints it.
@@ -147,12 +185,15 @@ start_scheduler() {
   mkdir -p "$FARM/scheduler"
   secret_file "$FARM/scheduler/admin.token"
   secret_file "$FARM/agent/agent.token"
+  secret_file "$FARM/alertmanager/alertmanager.token"
   (umask 077 && cat >"$FARM/scheduler/config.yml" <<YAML
 # Written by deploy/quickstart.sh. Tokens are kept as SHA-256 digests; the tokens themselves are in
-# .farm/scheduler/admin.token and .farm/agent/agent.token.
+# .farm/scheduler/admin.token, .farm/agent/agent.token and .farm/alertmanager/alertmanager.token
+# (Alertmanager's, for the failover webhook).
 store: {path: $FARM/scheduler/scheduler.db}
 tokens:
   - {name: admin, role: admin, sha256: $(sha256_of_file "$FARM/scheduler/admin.token")}
+  - {name: alertmanager, role: admin, sha256: $(sha256_of_file "$FARM/alertmanager/alertmanager.token")}
   - {name: $NODE_NAME, role: agent, node: $NODE_NAME, sha256: $(sha256_of_file "$FARM/agent/agent.token")}
 prometheus:
   url: http://127.0.0.1:$(service_port prometheus)
@@ -165,6 +206,41 @@ YAML
   (umask 077 && printf 'url: http://127.0.0.1:%s\ntoken: %s\n' "$port" "$(cat "$FARM/scheduler/admin.token")" \
     >"$FARM/cli.yaml")
   chmod 600 "$FARM/cli.yaml"
+  reload_prometheus
+  # A scheduler restarted on another port: point the running Alertmanager's webhook at it.
+  if [ -n "$(running_pid alertmanager)" ]; then
+    write_alertmanager_config
+    curl -fsS -X POST "http://127.0.0.1:$(service_port alertmanager)/-/reload" >/dev/null ||
+      die "Alertmanager did not reload; see $FARM/logs/alertmanager.log"
+  fi
+}
+
+# Alertmanager's configuration: alerting/alertmanager.yml with the webhook pointed at this
+# scheduler and the credentials file at the quickstart's token.
+write_alertmanager_config() {
+  local webhook="http://127.0.0.1:$(service_port scheduler)/api/v1/alertmanager"
+  local config="$FARM/alertmanager/alertmanager.yml"
+  mkdir -p "$FARM/alertmanager/data"
+  sed -e "s#http://127.0.0.1:8080/api/v1/alertmanager#$webhook#" \
+      -e "s#credentials_file: /etc/buildfarm/alertmanager.token#credentials_file: $FARM/alertmanager/alertmanager.token#" \
+      "$REPO_ROOT/alerting/alertmanager.yml" >"$config"
+  grep -qF "$webhook" "$config" && grep -qF "$FARM/alertmanager/alertmanager.token" "$config" ||
+    die "alerting/alertmanager.yml no longer has the webhook URL and token path this script rewrites"
+  amtool check-config "$config" >/dev/null || die "generated $config does not pass amtool check-config"
+}
+
+# Alertmanager on loopback with clustering off; Prometheus is then told where it is.
+start_alertmanager() {
+  local port
+  port="$(free_port "$ALERTMANAGER_PORT")"
+  write_alertmanager_config
+  launch alertmanager "$port" /usr/bin/prometheus-alertmanager \
+    --config.file="$FARM/alertmanager/alertmanager.yml" \
+    --storage.path="$FARM/alertmanager/data" \
+    --web.listen-address="127.0.0.1:$port" \
+    --cluster.listen-address=
+  await_healthy alertmanager "$port" /-/ready
+  reload_prometheus
 }
 
 start_agent() {
@@ -203,12 +279,14 @@ cmd_start() {
   local exporter_url="http://127.0.0.1:$(service_port exporter)"
   local prometheus_url="http://127.0.0.1:$(service_port prometheus)"
   local scheduler_url="http://127.0.0.1:$(service_port scheduler)"
+  local alertmanager_url="http://127.0.0.1:$(service_port alertmanager)"
   cat <<TEXT
 
 buildfarm is running (node "$NODE_NAME"):
   exporter    $exporter_url/metrics   ($exporter_url/healthz)
   prometheus  $prometheus_url/graph?g0.expr=node_load1
-              $prometheus_url/targets
+              $prometheus_url/targets   $prometheus_url/alerts
+  alertmanager $alertmanager_url/   (failover alerts -> $scheduler_url/api/v1/alertmanager)
   scheduler   $scheduler_url/   (API $scheduler_url/api/v1/, agent "$NODE_NAME")
 logs in .farm/logs/, PIDs in .farm/pids/
 

@@ -136,7 +136,10 @@ bool Farm::Start(std::string* error) {
     config += "  - {name: " + node_name(i) + ", role: agent, node: " + node_name(i) + ", sha256: " +
               Sha256(AgentToken(i)) + "}\n";
   }
-  if (options_.prometheus) {
+  if (options_.real_prometheus) {
+    real_prometheus_ = std::make_unique<PrometheusServer>(dir_.MakeDir("prometheus"));
+    config += "prometheus: {url: " + real_prometheus_->url() + ", refresh_interval: 1s, timeout: 2s}\n";
+  } else if (options_.prometheus) {
     prometheus_ = std::make_unique<StubPrometheus>();
     for (int i = 0; i < options_.agents; ++i) prometheus_->SetCpu(node_name(i), 0.05);
     config += "prometheus: {url: " + prometheus_->url() + ", refresh_interval: 200ms, timeout: 2s}\n";
@@ -145,6 +148,7 @@ bool Farm::Start(std::string* error) {
             options_.cycle_interval + "\n";
   config_path_ = dir_.WriteFile("scheduler.yaml", config);
   if (!StartScheduler(error, "127.0.0.1:0")) return false;
+  if (real_prometheus_ && !StartRealPrometheus(error)) return false;
   for (int i = 0; i < options_.agents; ++i) {
     std::string token_file = dir_.WriteFile("agent" + std::to_string(i) + "/token", AgentToken(i) + "\n");
     std::string agent_config = dir_.WriteFile(
@@ -164,9 +168,10 @@ bool Farm::Start(std::string* error) {
       return false;
     }
   }
-  if (prometheus_) {
-    // Wait until the scheduler's snapshot holds every node's metrics.
-    for (int tries = 0; tries < 200; ++tries) {
+  if (prometheus_ || real_prometheus_) {
+    // Wait until the scheduler's snapshot holds every node's metrics (a real Prometheus needs two
+    // scrapes and a rule evaluation first).
+    for (int tries = 0; tries < (real_prometheus_ ? 600 : 200); ++tries) {
       auto nodes = Call("GET", "/api/v1/nodes");
       int with_metrics = 0;
       if (nodes.contains("nodes")) {
@@ -179,6 +184,23 @@ bool Farm::Start(std::string* error) {
     return false;
   }
   return true;
+}
+
+bool Farm::StartRealPrometheus(std::string* error) {
+  std::string scrape = "scrape_configs:\n  - job_name: buildfarm-exporter\n    static_configs:\n";
+  for (int i = 0; i < options_.agents; ++i) {
+    // The exporter reads this machine's /proc and /sys, as in deploy/quickstart.sh.
+    exporters_.push_back(StartExporter({}));
+    if (exporters_.back().address.empty()) {
+      *error = "buildfarm-exporter for " + node_name(i) + " did not start";
+      return false;
+    }
+    scrape += "      - targets: ['" + exporters_.back().address + "']\n        labels: {node: " + node_name(i) + "}\n";
+  }
+  scrape += "  - job_name: buildfarm-scheduler\n    static_configs:\n      - targets: ['" + address_ + "']\n";
+  std::string rules = "rule_files:\n  - " + SourcePath("alerting/rules/recording.yml") + "\n";
+  for (const auto& file : options_.extra_rule_files) rules += "  - " + file + "\n";
+  return real_prometheus_->Start("global: {scrape_interval: 1s, evaluation_interval: 1s}\n" + rules + scrape, error);
 }
 
 bool Farm::StartScheduler(std::string* error, const std::string& listen) {
@@ -272,6 +294,7 @@ std::vector<std::string> Farm::SharedFileLines() const {
 std::string Farm::Logs() const {
   std::string out = "--- scheduler:\n" + (scheduler_ ? scheduler_->Log() : std::string());
   for (size_t i = 0; i < agents_.size(); ++i) out += "--- agent " + std::to_string(i) + ":\n" + agents_[i]->Log();
+  if (real_prometheus_) out += "--- prometheus:\n" + real_prometheus_->Log();
   return out.size() > 20000 ? out.substr(out.size() - 20000) : out;
 }
 

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/exporter_harness.h"
+#include "tests/integration/prometheus_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -48,6 +50,10 @@ struct FarmOptions {
   std::string lease = "3s";
   std::string heartbeat = "1s";
   std::string cycle_interval = "200ms";
+  // Quickstart-style metrics: real exporters and a real Prometheus instead of the stub (which
+  // `prometheus` then no longer asks for).
+  bool real_prometheus = false;
+  std::vector<std::string> extra_rule_files;  // absolute paths, loaded after recording.yml
 };
 
 class Farm {
@@ -72,6 +78,8 @@ class Farm {
   std::vector<std::string> SharedFileLines() const;
 
   StubPrometheus* prometheus() { return prometheus_.get(); }
+  // The real Prometheus (with `real_prometheus`), else null.
+  PrometheusServer* real_prometheus() { return real_prometheus_.get(); }
   const std::string& address() const { return address_; }
   const std::string& admin_token() const { return admin_token_; }
   std::string shared_file() const { return dir_.Join("shared.txt"); }
@@ -85,7 +93,10 @@ class Farm {
  private:
   FarmOptions options_;
   TempDir dir_;
+  bool StartRealPrometheus(std::string* error);
   std::unique_ptr<StubPrometheus> prometheus_;
+  std::vector<RunningProgram> exporters_;
+  std::unique_ptr<PrometheusServer> real_prometheus_;
   std::string config_path_;
   std::string address_;
   std::string admin_token_ = "admin-secret-token";

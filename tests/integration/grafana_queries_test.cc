@@ -1,0 +1,192 @@
+// Every PromQL expression of every Grafana dashboard (dashboards/grafana/) against a real Prometheus
+// that scrapes a quickstart-style farm (tests/integration/farm_harness.h with real_prometheus: one
+// buildfarm-exporter, buildfarm-scheduler, one buildfarm-agent, recording rules loaded). Grafana's
+// variables are substituted as Grafana would ($node -> the farm's node, $__rate_interval -> 4 scrapes
+// and more, $__range -> 1h). Each expression must parse and evaluate (Prometheus answers 400 bad_data on
+// a parse error), and each panel marked [core] must return data once jobs have run through the farm.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "tests/dashboards/dashboard_model.h"
+#include "tests/integration/farm_harness.h"
+
+namespace buildfarm::testing {
+namespace {
+
+class GrafanaQueries : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    FarmOptions options;
+    options.agents = 1;
+    options.real_prometheus = true;
+    farm_ = new Farm(options);
+    std::string error;
+    if (!farm_->Start(&error)) {
+      start_error_ = new std::string(error);
+      return;
+    }
+    // Two batches: the first creates the scheduler's per-node counters, so that the second is seen by
+    // increase() (which counts from a series' second sample), as in a farm that has been running a while.
+    RunBatch("first");
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    RunBatch("second");
+  }
+
+  static void TearDownTestSuite() {
+    delete farm_;
+    farm_ = nullptr;
+    delete start_error_;
+    start_error_ = nullptr;
+  }
+
+  // One job that succeeds and one that fails (no retry).
+  static void RunBatch(const std::string& name) {
+    nlohmann::json jobs = nlohmann::json::array();
+    jobs.push_back({{"id", name + "-ok"}, {"command", "sleep 1"}, {"branch", "main"}});
+    jobs.push_back({{"id", name + "-fails"}, {"command", "exit 3"}, {"branch", "main"}, {"max_retries", 0}});
+    int status = 0;
+    auto reply = farm_->Call("POST", "/api/v1/jobs", nlohmann::json{{"jobs", jobs}}.dump(), &status);
+    EXPECT_EQ(status, 201) << reply.dump();
+    auto done = farm_->WaitTerminal({name + "-ok", name + "-fails"}, 60);
+    EXPECT_EQ(done[name + "-ok"].value("status", ""), "completed") << farm_->Logs();
+    EXPECT_EQ(done[name + "-fails"].value("status", ""), "failed") << farm_->Logs();
+  }
+
+  void SetUp() override { ASSERT_EQ(start_error_, nullptr) << *start_error_; }
+
+  static std::map<std::string, std::string> Variables() {
+    return {{"node", farm_->node_name(0)}, {"__rate_interval", "20s"}, {"__interval", "15s"}, {"__range", "1h"}};
+  }
+
+  // Runs the substituted expression; `error` is set unless Prometheus answered success.
+  static nlohmann::json Run(const Expression& e, std::string* error) {
+    const std::string expr = SubstituteVariables(e.expr, Variables());
+    int status = 0;
+    nlohmann::json body = farm_->real_prometheus()->Query(expr, &status);
+    if (status != 200 || !body.is_object() || body.value("status", "") != "success") {
+      *error = e.where + ": " + expr + " -> HTTP " + std::to_string(status) + " " +
+               (body.is_discarded() ? std::string("(no JSON)") : body.dump());
+    }
+    return body;
+  }
+
+  static size_t ResultSize(const nlohmann::json& body) {
+    const auto& result = body.value("/data/result"_json_pointer, nlohmann::json::array());
+    return result.is_array() ? result.size() : 1;  // scalar results are a single value
+  }
+
+  // The first sample value of a panel's first target, found by dashboard file and panel title.
+  static std::optional<double> PanelValue(const std::string& file, const std::string& title) {
+    for (const Dashboard& d : LoadDashboards()) {
+      if (d.file != file) continue;
+      for (const Expression& e : Expressions(d)) {
+        if (e.where.find("panel '" + title + "'") == std::string::npos) continue;
+        std::string error;
+        nlohmann::json body = Run(e, &error);
+        if (!error.empty() || ResultSize(body) == 0) return std::nullopt;
+        return std::stod(body["data"]["result"][0]["value"][1].get<std::string>());
+      }
+    }
+    ADD_FAILURE() << "no panel '" << title << "' in " << file;
+    return std::nullopt;
+  }
+
+  static Farm* farm_;
+  static std::string* start_error_;
+};
+
+Farm* GrafanaQueries::farm_ = nullptr;
+std::string* GrafanaQueries::start_error_ = nullptr;
+
+TEST_F(GrafanaQueries, PrometheusRejectsABrokenExpression) {
+  // The check below is only as good as this: a parse error is an error.
+  std::string error;
+  Run({"control", "sum(rate(up[$__rate_interval])", -1, false}, &error);
+  EXPECT_NE(error.find("HTTP 400"), std::string::npos) << error;
+  EXPECT_NE(error.find("bad_data"), std::string::npos) << error;
+}
+
+TEST_F(GrafanaQueries, EveryDashboardExpressionParsesAndEvaluates) {
+  int checked = 0;
+  for (const Dashboard& d : LoadDashboards()) {
+    for (const Expression& e : Expressions(d)) {
+      std::string error;
+      Run(e, &error);
+      EXPECT_TRUE(error.empty()) << error;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 50) << "fewer expressions than the dashboards hold: the extraction is broken";
+}
+
+TEST_F(GrafanaQueries, EveryCorePanelReturnsData) {
+  // Panels -> whether any of their targets returned a series; bounded wait for scrapes and rules.
+  std::map<std::string, bool> has_data;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    for (const Dashboard& d : LoadDashboards()) {
+      for (const Expression& e : Expressions(d)) {
+        if (!e.core) continue;
+        const std::string panel = e.where.substr(0, e.where.rfind(" target "));
+        std::string error;
+        nlohmann::json body = Run(e, &error);
+        has_data[panel] = has_data[panel] || (error.empty() && ResultSize(body) > 0);
+      }
+    }
+    bool all = true;
+    for (const auto& [panel, data] : has_data) all = all && data;
+    if (all || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+  EXPECT_GT(has_data.size(), 20u) << "fewer core panels than the dashboards mark";
+  for (const auto& [panel, data] : has_data) EXPECT_TRUE(data) << panel << " returned no data";
+  if (HasFailure()) ADD_FAILURE() << farm_->Logs();
+}
+
+TEST_F(GrafanaQueries, NodeVariableListsTheFarmsNode) {
+  int variables = 0;
+  for (const Dashboard& d : LoadDashboards()) {
+    for (const Expression& e : Expressions(d)) {
+      if (e.where != d.file + ": variable node") continue;
+      ++variables;
+      std::set<std::string> nodes;
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (nodes.empty() && std::chrono::steady_clock::now() < deadline) {
+        std::string error;
+        nlohmann::json body = Run(e, &error);
+        ASSERT_TRUE(error.empty()) << error;
+        for (const auto& series : body["data"]["result"]) nodes.insert(series["metric"].value("node", ""));
+        if (nodes.empty()) std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+      EXPECT_EQ(nodes, std::set<std::string>{farm_->node_name(0)}) << e.where;
+    }
+  }
+  EXPECT_EQ(variables, 4) << "every dashboard but messages-and-alerts has a node variable";
+}
+
+TEST_F(GrafanaQueries, BuildPanelsCountTheJobsThatRan) {
+  // The second batch (one completed, one failed) happened after the counters existed.
+  std::optional<double> week, rate;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  do {
+    week = PanelValue("builds.json", "Builds this week");
+    rate = PanelValue("builds.json", "Success rate");
+    if (week && *week >= 1.5 && rate && *rate > 0 && *rate < 1) break;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  } while (std::chrono::steady_clock::now() < deadline);
+  ASSERT_TRUE(week.has_value());
+  EXPECT_GE(*week, 1.5);
+  ASSERT_TRUE(rate.has_value());
+  EXPECT_GT(*rate, 0.0);  // a completed job counted
+  EXPECT_LT(*rate, 1.0);  // and a failed one
+  auto ready = PanelValue("fleet-overview.json", "Nodes ready");
+  ASSERT_TRUE(ready.has_value());
+  EXPECT_EQ(*ready, 1.0);
+}
+
+}  // namespace
+}  // namespace buildfarm::testing
