@@ -1,14 +1,12 @@
 #include "tests/integration/alertmanager_server.h"
 
-#include <httplib.h>
 #include <yaml-cpp/yaml.h>
 
-#include <chrono>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "tests/integration/exporter_harness.h"
+#include "tests/integration/prometheus_server.h"
 
 namespace buildfarm::testing {
 namespace {
@@ -45,30 +43,10 @@ AlertmanagerServer::~AlertmanagerServer() {
 
 bool AlertmanagerServer::Start(const std::string& config_yaml, std::string* error) {
   const std::string config_path = folder_ + "/alertmanager.yml";
-  {
-    std::ofstream out(config_path);
-    out << config_yaml;
-    if (!out) {
-      *error = "cannot write " + config_path;
-      return false;
-    }
-  }
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{kAlertmanagerBinary, "--config.file=" + config_path, "--storage.path=" + folder_ + "/data",
-                               "--web.listen-address=" + address_, "--cluster.listen-address="},
-      folder_ + "/alertmanager.log");
-  if (!process_->Start(error)) return false;
-  httplib::Client client("http://" + address_);
-  client.set_connection_timeout(1, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto res = client.Get("/-/ready");
-    if (res && res->status == 200) return true;
-    if (!process_->Running()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  *error = "alertmanager on " + address_ + " did not become ready; log:\n" + process_->Log();
-  return false;
+  return StartUntilReady(config_path, config_yaml,
+                         {kAlertmanagerBinary, "--config.file=" + config_path, "--storage.path=" + folder_ + "/data",
+                          "--web.listen-address=" + address_, "--cluster.listen-address="},
+                         folder_ + "/alertmanager.log", address_, &process_, error);
 }
 
 std::string AlertmanagerConfigForTest(const std::string& scheduler_address, const std::string& token_file,

@@ -70,9 +70,12 @@ struct Reassignment {
   nlohmann::json record;
 };
 
-// Polls every 100 ms (at most `timeout` s) after stopping n2 at `stopped`.
-Reassignment WaitForReassignment(Farm& farm, const std::vector<std::string>& ids,
-                                 std::chrono::steady_clock::time_point stopped, double timeout) {
+// Stops n2 and polls every 100 ms (at most `timeout` s) until its jobs have moved; prints the latencies
+// under `path`.
+Reassignment StopNode2AndWait(Farm& farm, const std::vector<std::string>& ids, const std::string& path,
+                              double timeout = 60) {
+  const auto stopped = std::chrono::steady_clock::now();
+  farm.StopNode(kNode2);
   Reassignment out;
   while (Since(stopped) < timeout) {
     if (out.first_record_seconds < 0) {
@@ -90,10 +93,12 @@ Reassignment WaitForReassignment(Farm& farm, const std::vector<std::string>& ids
     });
     if (moved) {
       out.all_moved_seconds = Since(stopped);
-      if (out.first_record_seconds >= 0) return out;
+      if (out.first_record_seconds >= 0) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  std::cout << "[ latency  ] " << path << ": stop -> failover " << out.first_record_seconds << " s, stop -> all "
+            << ids.size() << " jobs reassigned " << out.all_moved_seconds << " s" << std::endl;
   return out;
 }
 
@@ -126,13 +131,8 @@ TEST(FailoverE2E, AlertPathMovesNode2sJobsToNode3AndUncordonsAfterTheHoldDown) {
 
   std::vector<std::string> ids = RunLongJobsOnNode2(farm);
   ASSERT_FALSE(HasFailure());
-  const auto stopped = std::chrono::steady_clock::now();
-  farm.StopNode(kNode2);
-  Reassignment moved = WaitForReassignment(farm, ids, stopped, 60);
+  Reassignment moved = StopNode2AndWait(farm, ids, "alert path (scrape 1s, eval 1s, for 1s, group_wait 1s)");
   ASSERT_GE(moved.all_moved_seconds, 0) << Alerts(farm) << farm.Logs();
-  std::cout << "[ latency  ] alert path (scrape 1s, eval 1s, for 1s, group_wait 1s): stop -> failover "
-            << moved.first_record_seconds << " s, stop -> all " << kJobs << " jobs reassigned "
-            << moved.all_moved_seconds << " s" << std::endl;
   EXPECT_EQ(moved.record.value("reason", ""), "BuildNodeDown") << moved.record.dump();
   EXPECT_EQ(moved.record.value("target", ""), "n3");
   auto moved_ids = moved.record.value("jobs", std::vector<std::string>{});
@@ -177,12 +177,8 @@ TEST(FailoverE2E, LeasePathMovesNode2sJobsToNode3WithoutAlertmanager) {
 
   std::vector<std::string> ids = RunLongJobsOnNode2(farm);
   ASSERT_FALSE(HasFailure());
-  const auto stopped = std::chrono::steady_clock::now();
-  farm.StopNode(kNode2);
-  Reassignment moved = WaitForReassignment(farm, ids, stopped, 60);
+  Reassignment moved = StopNode2AndWait(farm, ids, "lease path (lease 5s, heartbeat 1s)");
   ASSERT_GE(moved.all_moved_seconds, 0) << farm.Logs();
-  std::cout << "[ latency  ] lease path (lease 5s, heartbeat 1s): stop -> failover " << moved.first_record_seconds
-            << " s, stop -> all " << kJobs << " jobs reassigned " << moved.all_moved_seconds << " s" << std::endl;
   EXPECT_EQ(moved.record.value("reason", ""), "lease");
   EXPECT_EQ(moved.record.value("target", ""), "n3");
   EXPECT_EQ(farm.Call("GET", "/api/v1/nodes/n2").value("state", ""), "down");
