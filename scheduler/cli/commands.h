@@ -1,6 +1,6 @@
 // The build-cli commands: one CommandSpec per command (name, arguments, help text, example and
-// the function that runs it), grouped by area in commands_jobs.cc, commands_submit.cc and
-// commands_nodes.cc.
+// the function that runs it), grouped by area in commands_jobs.cc, commands_submit.cc,
+// commands_nodes.cc and commands_failover.cc.
 //
 // A command's Run gets the words after its name. Stateless; each run uses its own context.
 #pragma once
@@ -26,6 +26,7 @@ struct CommandSpec {
 std::vector<CommandSpec> JobCommands();     // jobs, job, cancel, retry, logs, explain
 std::vector<CommandSpec> SubmitCommands();  // submit
 std::vector<CommandSpec> NodeCommands();    // status, nodes, cordon, uncordon, drain
+std::vector<CommandSpec> FailoverCommands();  // failover, failovers
 std::vector<CommandSpec> AllCommands();
 
 // Parses a command's words with its FlagSet (to which the common flags are added). Returns an exit

@@ -20,10 +20,14 @@ namespace buildfarm::scheduler {
 
 inline constexpr std::size_t kMaxBodyBytes = 1 << 20;
 
+class AlertReceiver;
+
 struct ApiContext {
   SchedulerService& service;
   JobStore& jobs;
   NodeStore& nodes;
+  FailoverStore& failovers;
+  AlertReceiver& alerts;
   const TokenTable& tokens;
   const Logger& log;
 };
@@ -33,12 +37,14 @@ void RegisterNodeRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterAgentRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterWebRoutes(HttpServer& server, ApiContext& ctx);  // api_web.cc: the page at `/`
+void RegisterFailoverRoutes(HttpServer& server, ApiContext& ctx);
 inline void RegisterAllRoutes(HttpServer& server, ApiContext& ctx) {
   RegisterJobRoutes(server, ctx);
   RegisterNodeRoutes(server, ctx);
   RegisterAgentRoutes(server, ctx);
   RegisterOpsRoutes(server, ctx);
   RegisterWebRoutes(server, ctx);
+  RegisterFailoverRoutes(server, ctx);
 }
 
 // Helpers shared by the route files (api_common.cc).
@@ -52,5 +58,7 @@ std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& r
 // Parses the body as a JSON object; on failure answers 400 and returns nullopt.
 std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Response& res);
 nlohmann::json NodeToJson(const NodeStatus& node, double now);
+// {"id", "time" (RFC 3339), "reason", "source", "target", "jobs"}
+nlohmann::json FailoverToJson(const FailoverRecord& record);
 
 }  // namespace buildfarm::scheduler

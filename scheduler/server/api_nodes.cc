@@ -32,6 +32,9 @@ void Change(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
     status = ctx.nodes.SetReady(name);
   }
   if (!status.ok()) return SendStatus(res, status);
+  // The operator's decision replaces any alert's: a later resolution must not undo it.
+  Status forgotten = ctx.failovers.ForgetAlertCordons(name);
+  if (!forgotten.ok()) return SendStatus(res, forgotten);
   auto who = ctx.tokens.Authenticate(req.get_header_value("Authorization"));
   ctx.log.Info("node " + action, {{"node", name}, {"by", who.ok() ? who->name : ""}});
   ctx.service.Wake();

@@ -7,6 +7,7 @@
 #include "common/file_reader.h"
 #include "common/text.h"
 #include "common/yaml_config.h"
+#include "scheduler/alerts/backup_choice.h"
 
 namespace buildfarm::scheduler {
 namespace {
@@ -54,7 +55,7 @@ Status ParseTokens(const YAML::Node& node, std::string_view source, SchedulerCon
 }
 
 Status ParsePrometheus(const YAML::Node& node, std::string_view source, PrometheusConfig* out) {
-  BUILDFARM_RETURN_IF_ERROR(CheckKeys(node, {"url", "refresh_interval", "timeout", "queries"}, source, "prometheus."));
+  BUILDFARM_RETURN_IF_ERROR(CheckKeys(node, {"url", "refresh_interval", "timeout", "queries", "ready_window"}, source, "prometheus."));
   if (node["url"]) out->url = node["url"].as<std::string>();
   if (!out->url.empty() && out->url.rfind("http://", 0) != 0 && out->url.rfind("https://", 0) != 0) {
     return KeyError(source, "prometheus.url", "want an http:// or https:// URL");
@@ -62,6 +63,8 @@ Status ParsePrometheus(const YAML::Node& node, std::string_view source, Promethe
   BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(node["refresh_interval"], source, "prometheus.refresh_interval",
                                          &out->refresh_interval_seconds));
   BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(node["timeout"], source, "prometheus.timeout", &out->timeout_seconds));
+  BUILDFARM_RETURN_IF_ERROR(
+      ReadPositiveDuration(node["ready_window"], source, "prometheus.ready_window", &out->ready_window_seconds));
   if (const YAML::Node queries = node["queries"]) {
     if (!queries.IsMap()) return KeyError(source, "prometheus.queries", "want a mapping of name: PromQL");
     static const std::set<std::string> kQueryNames = {"cpu_utilisation", "memory_available", "build_fs_available",
@@ -83,7 +86,7 @@ Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view s
   SchedulerConfig config;
   if (!root || root.IsNull()) return config;
   BUILDFARM_RETURN_IF_ERROR(CheckKeys(root, {"store", "tokens", "prometheus", "scheduling", "lease", "heartbeat",
-                                             "cycle_interval", "backups"}, source, ""));
+                                             "cycle_interval", "backups", "failover"}, source, ""));
   if (const YAML::Node store = root["store"]) {
     BUILDFARM_RETURN_IF_ERROR(CheckKeys(store, {"path"}, source, "store."));
     if (store["path"]) config.store_path = store["path"].as<std::string>();
@@ -107,8 +110,16 @@ Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view s
       std::string node = entry.first.as<std::string>();
       std::string backup = entry.second.as<std::string>();
       if (node == backup) return KeyError(source, "backups." + node, "a node cannot back itself up");
+      if (backup.empty() || (backup.find('=') != std::string::npos && !IsPoolLabel(backup))) {
+        return KeyError(source, "backups." + node, "want a node name or a pool label key=value");
+      }
       config.backups[node] = backup;
     }
+  }
+  if (const YAML::Node failover = root["failover"]) {
+    BUILDFARM_RETURN_IF_ERROR(CheckKeys(failover, {"hold_down"}, source, "failover."));
+    BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(failover["hold_down"], source, "failover.hold_down",
+                                                   &config.failover_hold_down_seconds));
   }
   return config;
 }

@@ -11,12 +11,20 @@
 //     refresh_interval: 5s
 //     timeout: 3s
 //     queries: {cpu_utilisation: 'buildfarm:node_cpu_utilisation:ratio', ...}
+//     ready_window: 20s                       # /readyz fails when the last successful query is older;
+//                                             # default 3 x refresh_interval + timeout
 //   scheduling:                               # a KubeSchedulerConfiguration-style document, see
 //     profiles: [...]                         # scheduler/framework/profile.h
 //   lease: 15s                                # no heartbeat for this long: the node is down
 //   heartbeat: 5s                             # what agents are told to use
 //   cycle_interval: 1s                        # scheduling cycles also run on every submit and result
-//   backups: {build1: build2}                 # a down node's work prefers its healthy backup
+//   backups:                                  # where a failed node's work goes while its backup is healthy
+//     build1: build2                          #   a node name,
+//     build3: pool=fast                       #   or a pool label: the healthiest ready node carrying it
+//                                             # (fewest active jobs, then lowest CPU); otherwise the pool
+//   failover:
+//     hold_down: 2m                           # a resolved alert uncordons its node after this long, once
+//                                             # the node's heartbeats are healthy
 //
 // Without a `scheduling` section and without Prometheus, the default profile leaves out MetricsFresh and
 // DiskSpace (there are no metrics to judge by). Unknown keys are errors naming the key. Plain values; thread-safe
@@ -47,6 +55,7 @@ struct PrometheusConfig {
   double refresh_interval_seconds = 5;
   double timeout_seconds = 3;
   std::map<std::string, std::string> queries;  // passed through to the metrics source
+  double ready_window_seconds = 0;             // 0: 3 x refresh_interval + timeout
 };
 
 struct SchedulerConfig {
@@ -57,7 +66,8 @@ struct SchedulerConfig {
   double lease_seconds = 15;
   double heartbeat_seconds = 5;
   double cycle_interval_seconds = 1;
-  std::map<std::string, std::string> backups;  // node -> backup node
+  std::map<std::string, std::string> backups;  // node -> backup node or pool label "key=value"
+  double failover_hold_down_seconds = 120;
   std::string web_assets_dir;  // flag --web.assets-dir (not YAML): serve the page from here, else the built-in copy
 };
 

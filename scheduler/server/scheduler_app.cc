@@ -34,6 +34,9 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   auto nodes = NodeStore::Open(config_.store_path, now);
   if (!nodes.ok()) return nodes.status().WithContext("store " + config_.store_path);
   nodes_ = std::move(nodes).value();
+  auto failovers = FailoverStore::Open(config_.store_path);
+  if (!failovers.ok()) return failovers.status().WithContext("store " + config_.store_path);
+  failovers_ = std::move(failovers).value();
 
   auto profiles = LoadProfiles(EffectiveSchedulingYaml(config_), "scheduling", plugins::BuiltinRegistry());
   if (!profiles.ok()) return profiles.status();
@@ -42,8 +45,9 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   profile_ = std::make_unique<Profile>(std::move(profiles->front()));
 
   tokens_ = std::make_unique<TokenTable>(config_.tokens);
-  service_ = std::make_unique<SchedulerService>(config_, *jobs_, *nodes_, metrics_source_, *profile_, log_);
-  api_ = std::make_unique<ApiContext>(ApiContext{*service_, *jobs_, *nodes_, *tokens_, log_});
+  service_ = std::make_unique<SchedulerService>(config_, *jobs_, *nodes_, *failovers_, metrics_source_, *profile_, log_);
+  alerts_ = std::make_unique<AlertReceiver>(*service_, *nodes_, *failovers_, config_.failover_hold_down_seconds, log_);
+  api_ = std::make_unique<ApiContext>(ApiContext{*service_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
   HttpServerOptions options;
   options.listen_addresses = std::move(listen_addresses);
   options.max_requests = kMaxRequests;
@@ -51,10 +55,12 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   http_ = std::make_unique<HttpServer>(log_, options);
   RegisterAllRoutes(*http_, *api_);
   service_->Start();
+  alerts_->Start();
   return http_->Start();
 }
 
 void SchedulerApp::Stop() {
+  if (alerts_) alerts_->Stop();
   if (service_) service_->Stop();
   if (http_) {
     http_->Stop();
@@ -72,7 +78,7 @@ int RunScheduler(int argc, char** argv) {
   FlagSet flags("buildfarm-scheduler",
                 "Schedules build jobs onto build nodes by their load (read from Prometheus) and serves the job API.");
   flags.AddStringList("web.listen-address", &listen, "Address on which to serve the API and metrics.");
-  flags.AddString("config.file", &config_file, "YAML configuration file (store, tokens, prometheus, scheduling, lease, backups).");
+  flags.AddString("config.file", &config_file, "YAML configuration file (store, tokens, prometheus, scheduling, lease, backups, failover).");
   flags.AddString("web.assets-dir", &web_assets_dir,
                   "Serve the web page from this folder (re-read per request, for development) instead of the built-in copy.");
   flags.AddString("log.level", &log_level, "Only log messages with the given severity or above: debug, info, warn, error.");

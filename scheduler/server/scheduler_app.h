@@ -14,6 +14,7 @@
 #include "scheduler/framework/profile.h"
 #include "scheduler/metrics_source/metrics_source.h"
 #include "scheduler/server/api.h"
+#include "scheduler/server/alert_receiver.h"
 #include "scheduler/server/auth.h"
 #include "scheduler/server/config.h"
 #include "scheduler/server/service.h"
@@ -38,6 +39,8 @@ class SchedulerApp {
   SchedulerService& service() { return *service_; }
   JobStore& jobs() { return *jobs_; }
   NodeStore& nodes() { return *nodes_; }
+  FailoverStore& failovers() { return *failovers_; }
+  AlertReceiver& alerts() { return *alerts_; }
 
  private:
   SchedulerConfig config_;
@@ -45,9 +48,11 @@ class SchedulerApp {
   const Logger& log_;
   std::unique_ptr<JobStore> jobs_;
   std::unique_ptr<NodeStore> nodes_;
+  std::unique_ptr<FailoverStore> failovers_;
   std::unique_ptr<Profile> profile_;
   std::unique_ptr<TokenTable> tokens_;
   std::unique_ptr<SchedulerService> service_;
+  std::unique_ptr<AlertReceiver> alerts_;
   std::unique_ptr<ApiContext> api_;
   std::unique_ptr<HttpServer> http_;
 };

@@ -51,8 +51,38 @@ ServerMetrics::ServerMetrics() : registry_(std::make_shared<prometheus::Registry
                      .Help("Age of the node-metrics snapshot the scheduler decides with (NaN before the first).")
                      .Register(*registry_)
                      .Add({});
+  alerts_received_ = &prometheus::BuildCounter()
+                          .Name("buildfarm_scheduler_alerts_received_total")
+                          .Help("Alerts received on the Alertmanager webhook, by status.")
+                          .Register(*registry_);
+  alerts_unknown_node_ = &prometheus::BuildCounter()
+                              .Name("buildfarm_scheduler_alerts_unknown_node_total")
+                              .Help("Failover alerts whose node label names no known node.")
+                              .Register(*registry_)
+                              .Add({});
+  node_heartbeat_ = &prometheus::BuildGauge()
+                         .Name("buildfarm_scheduler_node_last_heartbeat_timestamp_seconds")
+                         .Help("Unix time of the node's last accepted heartbeat.")
+                         .Register(*registry_);
+  node_state_ = &prometheus::BuildGauge()
+                     .Name("buildfarm_scheduler_node_state")
+                     .Help("1 for the node's current state (ready, cordoned, draining, down), 0 for the others.")
+                     .Register(*registry_);
+  oldest_queued_ = &prometheus::BuildGauge()
+                        .Name("buildfarm_scheduler_oldest_queued_job_age_seconds")
+                        .Help("Age of the oldest queued job (0 when none is queued).")
+                        .Register(*registry_)
+                        .Add({});
   for (const char* result : {"bound", "unschedulable", "error"}) decisions_->Add({{"result", result}});
-  failovers_->Add({{"reason", "lease"}});
+  for (const char* reason : {"lease", "manual"}) failovers_->Add({{"reason", reason}});
+  for (const char* status : {"firing", "resolved"}) alerts_received_->Add({{"status", status}});
+}
+
+void ServerMetrics::SetNode(const std::string& node, double last_heartbeat, const std::string& state) {
+  node_heartbeat_->Add({{"node", node}}).Set(last_heartbeat);
+  for (const char* s : {"ready", "cordoned", "draining", "down"}) {
+    node_state_->Add({{"node", node}, {"state", s}}).Set(state == s ? 1 : 0);
+  }
 }
 
 void ServerMetrics::CountCompletion(const std::string& node, const std::string& result, double duration_seconds) {

@@ -7,7 +7,14 @@
 //   buildfarm_scheduler_decisions_total{result}      bound, unschedulable, error
 //   buildfarm_jobs_completed_total{node,result}      completed, failed
 //   buildfarm_job_duration_seconds{node}             histogram of reported durations
-//   buildfarm_scheduler_failovers_total{reason}      nodes whose work was failed over (lease, ...)
+//   buildfarm_scheduler_failovers_total{reason}      nodes whose work was failed over: lease, manual or
+//                                                    the alert's name (BuildNodeDown, ...)
+//   buildfarm_scheduler_alerts_received_total{status}      webhook alerts by status (firing, resolved)
+//   buildfarm_scheduler_alerts_unknown_node_total          failover alerts naming no known node
+//   buildfarm_scheduler_node_last_heartbeat_timestamp_seconds{node}   unix time of the last heartbeat
+//   buildfarm_scheduler_node_state{node,state}       1 for the node's state (ready, cordoned, draining,
+//                                                    down), 0 for the others
+//   buildfarm_scheduler_oldest_queued_job_age_seconds   0 when nothing is queued
 //
 // Built on prometheus-cpp's Registry (its metrics are thread-safe) and serialized with
 // common/prometheus_text.h. Thread-safe.
@@ -33,6 +40,11 @@ class ServerMetrics {
   void CountDecision(const std::string& result) { decisions_->Add({{"result", result}}).Increment(); }
   void CountCompletion(const std::string& node, const std::string& result, double duration_seconds);
   void CountFailover(const std::string& reason) { failovers_->Add({{"reason", reason}}).Increment(); }
+  void CountAlert(const std::string& status) { alerts_received_->Add({{"status", status}}).Increment(); }
+  void CountUnknownNodeAlert() { alerts_unknown_node_->Increment(); }
+  // Per node: the last heartbeat and the one-hot state.
+  void SetNode(const std::string& node, double last_heartbeat, const std::string& state);
+  void SetOldestQueuedAge(double seconds) { oldest_queued_->Set(seconds); }
   void SetJobs(const std::string& status, double count) { jobs_->Add({{"status", status}}).Set(count); }
   void SetNodes(const std::string& state, double count) { nodes_->Add({{"state", state}}).Set(count); }
   // The metrics source's health: whether its last query worked, and the age of the snapshot in use
@@ -55,6 +67,11 @@ class ServerMetrics {
   prometheus::Family<prometheus::Counter>* completed_;
   prometheus::Family<prometheus::Histogram>* job_duration_;
   prometheus::Family<prometheus::Counter>* failovers_;
+  prometheus::Family<prometheus::Counter>* alerts_received_;
+  prometheus::Counter* alerts_unknown_node_;
+  prometheus::Family<prometheus::Gauge>* node_heartbeat_;
+  prometheus::Family<prometheus::Gauge>* node_state_;
+  prometheus::Gauge* oldest_queued_;
   prometheus::Gauge* source_ok_;
   prometheus::Gauge* source_age_;
 };

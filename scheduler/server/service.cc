@@ -45,11 +45,12 @@ class SchedulerService::StoreBinder final : public Binder {
 };
 
 SchedulerService::SchedulerService(const SchedulerConfig& config, JobStore& jobs, NodeStore& nodes,
-                                   std::shared_ptr<MetricsSource> metrics_source, const Profile& profile,
+                                   FailoverStore& failovers, std::shared_ptr<MetricsSource> metrics_source, const Profile& profile,
                                    const Logger& log)
     : config_(config),
       jobs_(jobs),
       nodes_(nodes),
+      failovers_(failovers),
       metrics_source_(std::move(metrics_source)),
       profile_(profile),
       log_(log),
@@ -230,31 +231,16 @@ Result<JobExplanation> SchedulerService::ExplainJob(const std::string& id) {
   return Explain(profile_, nodes, ToJobView(*job), state);
 }
 
-bool SchedulerService::BackupHealthy(const std::string& backup, double now) {
-  if (backup.empty()) return false;
-  auto node = nodes_.Get(backup);
-  if (!node.ok()) return false;
-  return !node->down && !node->cordoned && !node->draining && now - node->last_heartbeat <= config_.lease_seconds;
-}
-
 std::vector<std::string> SchedulerService::CheckLeases(double now) {
   std::vector<std::string> lost;
   for (const NodeRecord& node : nodes_.List()) {
     if (node.down || now - node.last_heartbeat <= config_.lease_seconds) continue;
     if (!nodes_.MarkDown(node.name)) continue;
     lost.push_back(node.name);
-    auto backup_it = config_.backups.find(node.name);
-    std::string backup = backup_it != config_.backups.end() && BackupHealthy(backup_it->second, now)
-                             ? backup_it->second : "";
-    auto moved = jobs_.RequeueNode(node.name, "node down (lease expired)", backup, now);
-    in_flight_.ForgetNode(node.name);
-    metrics_.CountFailover("lease");
-    if (!moved.ok()) {
-      log_.Error("cannot requeue the jobs of a down node", {{"node", node.name}, {"err", moved.status().ToString()}});
-      continue;
+    auto record = FailOver(node.name, "lease", "", /*cordon=*/false, now);
+    if (!record.ok()) {
+      log_.Error("cannot fail over a down node", {{"node", node.name}, {"err", record.status().ToString()}});
     }
-    log_.Warn("node down", {{"node", node.name}, {"reason", "lease expired"},
-                            {"jobs_requeued", std::to_string(moved->size())}, {"backup", backup}});
   }
   if (!lost.empty()) Wake();
   return lost;

@@ -6,8 +6,10 @@
 //   queue order through the profile's plugins: a pinned job only on its pinned node, a failed-over
 //   job on its preferred (backup) node when it fits there, else anywhere. Binding writes
 //   JobStore::Assign and wakes the agents' long polls.
-// - The lease monitor marks a node without heartbeat for `lease` down and requeues its assigned and
-//   running jobs (to its configured backup when that is healthy).
+// - The lease monitor marks a node without heartbeat for `lease` down and fails its work over.
+// - FailOver (lease, alerts, operators) requeues a node's assigned and running jobs with new attempts
+//   (the old ones fenced) towards a target: the one asked for, else the node's healthy backup (a node or
+//   the healthiest node of a pool label), else the pool; and records it in the FailoverStore.
 // - Agent calls: register, heartbeat (which lists superseded attempts), long-poll for assignments.
 //
 // Thread-safe: API handlers call it from many threads; cycles are serialized by a mutex, the stores
@@ -31,6 +33,7 @@
 #include "scheduler/metrics_source/metrics_source.h"
 #include "scheduler/server/config.h"
 #include "scheduler/server/server_metrics.h"
+#include "scheduler/store/failover_store.h"
 #include "scheduler/store/job_store.h"
 #include "scheduler/store/node_store.h"
 
@@ -59,7 +62,7 @@ struct NodeStatus {
 
 class SchedulerService {
  public:
-  SchedulerService(const SchedulerConfig& config, JobStore& jobs, NodeStore& nodes,
+  SchedulerService(const SchedulerConfig& config, JobStore& jobs, NodeStore& nodes, FailoverStore& failovers,
                    std::shared_ptr<MetricsSource> metrics_source, const Profile& profile, const Logger& log);
   ~SchedulerService();
   SchedulerService(const SchedulerService&) = delete;
@@ -76,6 +79,18 @@ class SchedulerService {
   CycleResult RunCycleNow();
   // Marks nodes whose lease expired at `now` down and fails their work over; returns their names.
   std::vector<std::string> CheckLeases(double now);
+
+  // Moves `node`'s work away: assigned and running jobs are requeued (new attempt; the old one is fenced)
+  // and queued jobs that preferred it are redirected, towards `to` when given, else towards ResolveBackup.
+  // `cordon` also cordons the node. Records the failover under `reason` and counts it.
+  Result<FailoverRecord> FailOver(const std::string& node, const std::string& reason, const std::string& to,
+                                  bool cordon, double now);
+  // The node's configured backup if one is healthy at `now` (for a pool label, the healthiest ready
+  // node carrying it); "" for the pool.
+  std::string ResolveBackup(const std::string& node, double now);
+  // Known, not down, and its last heartbeat within the lease.
+  bool HeartbeatsHealthy(const std::string& node, double now);
+  ServerMetrics& metrics() { return metrics_; }
 
   // The current snapshot, as a cycle would see it (in-flight load applied).
   std::vector<NodeView> BuildSnapshot(double now);
@@ -103,11 +118,11 @@ class SchedulerService {
   void Loop();
   void LeaseLoop();
   void NotifyAssignments();
-  bool BackupHealthy(const std::string& backup, double now);
 
   const SchedulerConfig& config_;
   JobStore& jobs_;
   NodeStore& nodes_;
+  FailoverStore& failovers_;
   std::shared_ptr<MetricsSource> metrics_source_;
   const Profile& profile_;
   const Logger& log_;

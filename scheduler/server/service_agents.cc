@@ -122,7 +122,9 @@ bool SchedulerService::Ready(std::string* why) {
   }
   if (config_.prometheus.url.empty()) return true;
   std::shared_ptr<const MetricsSnapshot> snapshot = metrics_source_->Latest();
-  const double recent = 3 * config_.prometheus.refresh_interval_seconds + config_.prometheus.timeout_seconds;
+  const double recent = config_.prometheus.ready_window_seconds > 0
+                            ? config_.prometheus.ready_window_seconds
+                            : 3 * config_.prometheus.refresh_interval_seconds + config_.prometheus.timeout_seconds;
   if (!snapshot || snapshot->last_attempt_at == Time{}) {
     *why = "no Prometheus query has run yet";
     return false;
@@ -144,12 +146,18 @@ std::string SchedulerService::RenderMetrics() {
     for (const auto& [state, count] : *counts) metrics_.SetJobs(std::string(JobStateName(state)), static_cast<double>(count));
   }
   std::map<std::string, int> by_state{{"ready", 0}, {"cordoned", 0}, {"draining", 0}, {"down", 0}};
-  for (const NodeRecord& node : nodes_.List()) ++by_state[NodeStateOf(node)];
+  for (const NodeRecord& node : nodes_.List()) {
+    ++by_state[NodeStateOf(node)];
+    metrics_.SetNode(node.name, node.last_heartbeat, NodeStateOf(node));
+  }
+  const double now = NowSeconds();
+  auto oldest = jobs_.OldestQueuedAt();
+  metrics_.SetOldestQueuedAge(oldest.ok() && oldest->has_value() ? std::max(0.0, now - **oldest) : 0.0);
   for (const auto& [state, count] : by_state) metrics_.SetNodes(state, count);
   auto snapshot = metrics_source_->Latest();
   bool fetched = snapshot && snapshot->fetched_at != Time{};
   metrics_.SetMetricsSource(snapshot && snapshot->last_attempt_ok,
-                            fetched ? NowSeconds() - ToUnix(snapshot->fetched_at)
+                            fetched ? now - ToUnix(snapshot->fetched_at)
                                     : std::numeric_limits<double>::quiet_NaN());
   return metrics_.Render();
 }

@@ -235,4 +235,14 @@ Result<std::map<JobState, std::int64_t>> JobStore::CountByState() {
   return counts;
 }
 
+Result<std::optional<double>> JobStore::OldestQueuedAt() {
+  std::lock_guard lock(mu_);
+  auto stmt = db_.Prepare("SELECT MIN(created_at) FROM jobs WHERE state = 'queued'");
+  if (!stmt.ok()) return stmt.status();
+  std::optional<double> oldest;
+  if (stmt->Step()) oldest = stmt->ColumnOptionalDouble(0);
+  if (!stmt->status().ok()) return stmt->status();
+  return oldest;
+}
+
 }  // namespace buildfarm::scheduler

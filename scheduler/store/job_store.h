@@ -56,6 +56,8 @@ class JobStore {
   Result<std::vector<Job>> Schedulable(int limit);
   Result<std::vector<Job>> ActiveOnNode(const std::string& node);
   Result<std::map<JobState, std::int64_t>> CountByState();
+  // Submission time of the oldest queued job; nullopt when none is queued.
+  Result<std::optional<double>> OldestQueuedAt();
 
   // Cancels a non-terminal job and, transitively, its unfinished dependents. Conflict when terminal.
   Result<Job> Cancel(const std::string& id, double now, const std::string& reason = "cancelled by request");
@@ -77,6 +79,10 @@ class JobStore {
   // pick those up).
   Result<std::vector<Job>> RequeueNode(const std::string& node, const std::string& reason,
                                        const std::string& backup, double now, bool running_only = false);
+
+  // Queued jobs that preferred `node` (sent there by an earlier failover) now prefer `target` ("" for
+  // anywhere). Returns their ids. Pinned jobs keep their pin: that is an operator's choice.
+  Result<std::vector<std::string>> RedirectQueued(const std::string& node, const std::string& target);
 
   // Log chunks of the current attempt; Conflict for a superseded attempt.
   Status AppendLog(const std::string& id, int attempt, std::string_view data);

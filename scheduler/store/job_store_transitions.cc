@@ -184,6 +184,18 @@ Result<std::vector<Job>> JobStore::RequeueNode(const std::string& node, const st
   return moved;
 }
 
+Result<std::vector<std::string>> JobStore::RedirectQueued(const std::string& node, const std::string& target) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_.Prepare("UPDATE jobs SET preferred_node = ?2 WHERE state = 'queued' AND preferred_node = ?1 "
+                          "RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, node).Bind(2, target);
+  std::vector<std::string> ids;
+  while (stmt->Step()) ids.push_back(stmt->ColumnText(0));
+  if (!stmt->status().ok()) return stmt->status();
+  return ids;
+}
+
 Status JobStore::AppendLog(const std::string& id, int attempt, std::string_view data) {
   std::lock_guard lock(mu_);
   auto job = GetLocked(id);

@@ -22,6 +22,7 @@ double NowSeconds() {
 }
 
 std::string AgentToken(int index) { return "agent-token-" + std::to_string(index + 1); }
+constexpr char kAlertmanagerToken[] = "alertmanager-token";
 
 // Direct children of `parent` (from /proc/*/stat).
 std::vector<pid_t> ChildrenOf(pid_t parent) {
@@ -133,6 +134,7 @@ bool Farm::Start(std::string* error) {
   std::string config = "store: {path: " + dir_.Join("scheduler.db") + "}\ntokens:\n" +
                        "  - {name: ops, role: admin, sha256: " + Sha256(admin_token_) + "}\n" +
                        "  - {name: page, role: viewer, sha256: " + Sha256(viewer_token_) + "}\n";
+                       "  - {name: alertmanager, role: admin, sha256: " + Sha256(kAlertmanagerToken) + "}\n";
   for (int i = 0; i < options_.agents; ++i) {
     config += "  - {name: " + node_name(i) + ", role: agent, node: " + node_name(i) + ", sha256: " +
               Sha256(AgentToken(i)) + "}\n";
@@ -147,21 +149,17 @@ bool Farm::Start(std::string* error) {
   }
   config += "lease: " + options_.lease + "\nheartbeat: " + options_.heartbeat + "\ncycle_interval: " +
             options_.cycle_interval + "\n";
+  if (!options_.backups.empty()) {
+    config += "backups:\n";
+    for (const auto& [node, backup] : options_.backups) config += "  " + node + ": " + backup + "\n";
+  }
+  if (!options_.hold_down.empty()) config += "failover: {hold_down: " + options_.hold_down + "}\n";
   config_path_ = dir_.WriteFile("scheduler.yaml", config);
   if (!StartScheduler(error, "127.0.0.1:0")) return false;
   if (real_prometheus_ && !StartRealPrometheus(error)) return false;
+  agents_.resize(options_.agents);
   for (int i = 0; i < options_.agents; ++i) {
-    std::string token_file = dir_.WriteFile("agent" + std::to_string(i) + "/token", AgentToken(i) + "\n");
-    std::string agent_config = dir_.WriteFile(
-        "agent" + std::to_string(i) + "/agent.yaml",
-        "capacity: {cores: " + std::to_string(options_.agent_cores) + "}\n");
-    agents_.push_back(std::make_unique<ChildProcess>(
-        std::vector<std::string>{BinaryPath("scheduler/agent/buildfarm-agent"), "--config.file=" + agent_config,
-                                 "--scheduler.url=http://" + address_, "--scheduler.token-file=" + token_file,
-                                 "--node.name=" + node_name(i), "--workspace=" + dir_.Join("agent" + std::to_string(i) + "/ws"),
-                                 "--heartbeat.interval=" + options_.heartbeat, "--web.listen-address=127.0.0.1:0"},
-        dir_.Join("agent" + std::to_string(i) + ".log")));
-    if (!agents_.back()->Start(error)) return false;
+    if (!StartAgent(i, error)) return false;
   }
   for (int i = 0; i < options_.agents; ++i) {
     if (!agents_[i]->WaitForLogLine("msg=registered", 20)) {
@@ -187,6 +185,59 @@ bool Farm::Start(std::string* error) {
   return true;
 }
 
+bool Farm::StartAgent(int i, std::string* error) {
+  std::string token_file = dir_.WriteFile("agent" + std::to_string(i) + "/token", AgentToken(i) + "\n");
+  std::string agent_config = dir_.WriteFile("agent" + std::to_string(i) + "/agent.yaml",
+                                            "capacity: {cores: " + std::to_string(options_.agent_cores) + "}\n");
+  const int run = agent_starts_[i]++;
+  agents_[i] = std::make_unique<ChildProcess>(
+      std::vector<std::string>{BinaryPath("scheduler/agent/buildfarm-agent"), "--config.file=" + agent_config,
+                               "--scheduler.url=http://" + address_, "--scheduler.token-file=" + token_file,
+                               "--node.name=" + node_name(i), "--workspace=" + dir_.Join("agent" + std::to_string(i) + "/ws"),
+                               "--heartbeat.interval=" + options_.heartbeat, "--web.listen-address=127.0.0.1:0"},
+      dir_.Join("agent" + std::to_string(i) + (run == 0 ? "" : ".run" + std::to_string(run)) + ".log"));
+  return agents_[i]->Start(error);
+}
+
+void Farm::StopNode(int index) {
+  if (index < static_cast<int>(exporters_.size()) && exporters_[index].process) {
+    exporters_[index].process->Stop(SIGKILL);
+  }
+  CrashAgent(index);
+}
+
+bool Farm::StartNode(int index, std::string* error) {
+  if (index < static_cast<int>(exporters_.size())) {
+    RunningProgram& exporter = exporters_[index];
+    // The same address, so Prometheus' static target finds it again.
+    exporter.process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{BinaryPath("exporter/buildfarm-exporter"), "--web.listen-address=" + exporter.address},
+        dir_.Join("exporter" + std::to_string(index) + ".restarted.log"));
+    if (!exporter.process->Start(error)) return false;
+    if (!exporter.process->WaitForListenAddress(20)) {
+      *error = "exporter " + node_name(index) + " did not listen again:\n" + exporter.process->Log();
+      return false;
+    }
+  }
+  if (!StartAgent(index, error)) return false;
+  if (!agents_[index]->WaitForLogLine("msg=registered", 20)) {
+    *error = "agent " + node_name(index) + " did not register again:\n" + agents_[index]->Log();
+    return false;
+  }
+  return true;
+}
+
+bool Farm::StartAlertmanager(std::string* rule_files, std::string* error) {
+  std::string rules = AlertRulesForTest(options_.rule_for, error);
+  if (rules.empty()) return false;
+  *rule_files += "  - " + dir_.WriteFile("alertmanager/alerts.yml", rules) + "\n";
+  const std::string token_file = dir_.WriteFile("alertmanager/token", std::string(kAlertmanagerToken) + "\n");
+  std::string config = AlertmanagerConfigForTest(address_, token_file, error);
+  if (config.empty()) return false;
+  alertmanager_ = std::make_unique<AlertmanagerServer>(dir_.MakeDir("alertmanager"));
+  return alertmanager_->Start(config, error);
+}
+
 bool Farm::StartRealPrometheus(std::string* error) {
   std::string scrape = "scrape_configs:\n  - job_name: buildfarm-exporter\n    static_configs:\n";
   for (int i = 0; i < options_.agents; ++i) {
@@ -201,7 +252,13 @@ bool Farm::StartRealPrometheus(std::string* error) {
   scrape += "  - job_name: buildfarm-scheduler\n    static_configs:\n      - targets: ['" + address_ + "']\n";
   std::string rules = "rule_files:\n  - " + SourcePath("alerting/rules/recording.yml") + "\n";
   for (const auto& file : options_.extra_rule_files) rules += "  - " + file + "\n";
-  return real_prometheus_->Start("global: {scrape_interval: 1s, evaluation_interval: 1s}\n" + rules + scrape, error);
+  std::string alerting;
+  if (options_.alertmanager) {
+    if (!StartAlertmanager(&rules, error)) return false;
+    alerting = "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['" + alertmanager_->address() + "']\n";
+  }
+  return real_prometheus_->Start("global: {scrape_interval: 1s, evaluation_interval: 1s}\n" + rules + scrape + alerting,
+                                 error);
 }
 
 bool Farm::StartScheduler(std::string* error, const std::string& listen) {
@@ -296,8 +353,11 @@ std::vector<std::string> Farm::SharedFileLines() const {
 
 std::string Farm::Logs() const {
   std::string out = "--- scheduler:\n" + (scheduler_ ? scheduler_->Log() : std::string());
-  for (size_t i = 0; i < agents_.size(); ++i) out += "--- agent " + std::to_string(i) + ":\n" + agents_[i]->Log();
+  for (size_t i = 0; i < agents_.size(); ++i) {
+    out += "--- agent " + std::to_string(i) + ":\n" + (agents_[i] ? agents_[i]->Log() : std::string());
+  }
   if (real_prometheus_) out += "--- prometheus:\n" + real_prometheus_->Log();
+  if (alertmanager_) out += "--- alertmanager:\n" + alertmanager_->Log();
   return out.size() > 20000 ? out.substr(out.size() - 20000) : out;
 }
 

@@ -1,7 +1,10 @@
 // FarmHarness: a whole build farm on loopback for integration and fault tests — the real
 // buildfarm-scheduler and buildfarm-agent binaries as child processes, each agent with its own workspace
 // and token, and optionally a stub Prometheus (cpp-httplib in the test process) that answers the
-// scheduler's five default instant queries and their timestamp(...) variants with chosen per-node loads.
+// scheduler's five default instant queries and their timestamp(...) variants with chosen per-node loads,
+// or real exporters with a real Prometheus (real_prometheus), optionally evaluating the alert rules and
+// sending to a real Alertmanager that calls the scheduler's webhook (alertmanager); StopNode/StartNode
+// take a node's exporter and agent away and bring them back.
 //
 // Everything lives in one TempDir; the scheduler's store survives a kill -9 + RestartScheduler() on the
 // same port. Jobs write `echo $BUILDFARM_JOB_ID >> shared_file()` so that a test can check each ran
@@ -18,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/alertmanager_server.h"
 #include "tests/integration/exporter_harness.h"
 #include "tests/integration/prometheus_server.h"
 #include "tests/support/process.h"
@@ -55,6 +59,13 @@ struct FarmOptions {
   bool real_prometheus = false;
   std::vector<std::string> extra_rule_files;  // absolute paths, loaded after recording.yml
   std::vector<std::string> scheduler_flags;  // extra flags, e.g. --web.assets-dir=...
+  // With real_prometheus: Prometheus also evaluates alerting/rules/alerts.yml (every `for:` shortened to
+  // `rule_for`) and sends its alerts to a real Alertmanager configured from alerting/alertmanager.yml, whose
+  // webhook calls this farm's scheduler (alertmanager_server.h).
+  bool alertmanager = false;
+  std::string rule_for = "1s";
+  std::map<std::string, std::string> backups;  // node -> backup, as in the scheduler's config
+  std::string hold_down;                       // failover.hold_down; empty: the scheduler's default
 };
 
 class Farm {
@@ -69,6 +80,10 @@ class Farm {
   bool KillAndRestartScheduler(std::string* error);
   // kill -9 agent `index` and its jobs' process groups, as when its host dies.
   void CrashAgent(int index);
+  // The node's host goes away: its exporter (with real_prometheus) is killed and its agent crashes.
+  void StopNode(int index);
+  // The node comes back: its exporter on the same address and a new agent process, registered.
+  bool StartNode(int index, std::string* error);
 
   nlohmann::json Call(const std::string& method, const std::string& path, const std::string& body = "",
                       int* status = nullptr);
@@ -81,6 +96,7 @@ class Farm {
   StubPrometheus* prometheus() { return prometheus_.get(); }
   // The real Prometheus (with `real_prometheus`), else null.
   PrometheusServer* real_prometheus() { return real_prometheus_.get(); }
+  AlertmanagerServer* alertmanager() { return alertmanager_.get(); }
   const std::string& address() const { return address_; }
   const std::string& admin_token() const { return admin_token_; }
   const std::string& viewer_token() const { return viewer_token_; }  // role viewer, as the web page uses
@@ -96,9 +112,12 @@ class Farm {
   FarmOptions options_;
   TempDir dir_;
   bool StartRealPrometheus(std::string* error);
+  bool StartAlertmanager(std::string* rule_files, std::string* error);
+  bool StartAgent(int index, std::string* error);
   std::unique_ptr<StubPrometheus> prometheus_;
   std::vector<RunningProgram> exporters_;
   std::unique_ptr<PrometheusServer> real_prometheus_;
+  std::unique_ptr<AlertmanagerServer> alertmanager_;
   std::string config_path_;
   std::string address_;
   std::string admin_token_ = "admin-secret-token";
@@ -106,6 +125,7 @@ class Farm {
   std::unique_ptr<ChildProcess> scheduler_;
   int scheduler_runs_ = 0;
   std::vector<std::unique_ptr<ChildProcess>> agents_;
+  std::map<int, int> agent_starts_;  // agent index -> processes started (each logs to its own file)
   std::unique_ptr<httplib::Client> client_;
 };
 

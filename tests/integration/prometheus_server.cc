@@ -17,8 +17,9 @@ PrometheusServer::~PrometheusServer() {
   if (process_ && process_->Running()) process_->Stop(15, 10);
 }
 
-bool PrometheusServer::Start(const std::string& config_yaml, std::string* error) {
-  const std::string config_path = folder_ + "/prometheus.yml";
+bool StartUntilReady(const std::string& config_path, const std::string& config_yaml, std::vector<std::string> argv,
+                     const std::string& log_path, const std::string& address, std::unique_ptr<ChildProcess>* process,
+                     std::string* error) {
   {
     std::ofstream out(config_path);
     out << config_yaml;
@@ -27,22 +28,27 @@ bool PrometheusServer::Start(const std::string& config_yaml, std::string* error)
       return false;
     }
   }
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{kPrometheusBinary, "--config.file=" + config_path,
-                               "--storage.tsdb.path=" + folder_ + "/data", "--web.listen-address=" + address_},
-      folder_ + "/prometheus.log");
-  if (!process_->Start(error)) return false;
-  httplib::Client client("http://" + address_);
+  *process = std::make_unique<ChildProcess>(std::move(argv), log_path);
+  if (!(*process)->Start(error)) return false;
+  httplib::Client client("http://" + address);
   client.set_connection_timeout(1, 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     auto res = client.Get("/-/ready");
     if (res && res->status == 200) return true;
-    if (!process_->Running()) break;
+    if (!(*process)->Running()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  *error = "prometheus on " + address_ + " did not become ready; log:\n" + process_->Log();
+  *error = address + " did not become ready; log:\n" + (*process)->Log();
   return false;
+}
+
+bool PrometheusServer::Start(const std::string& config_yaml, std::string* error) {
+  const std::string config_path = folder_ + "/prometheus.yml";
+  return StartUntilReady(config_path, config_yaml,
+                         {kPrometheusBinary, "--config.file=" + config_path, "--storage.tsdb.path=" + folder_ + "/data",
+                          "--web.listen-address=" + address_},
+                         folder_ + "/prometheus.log", address_, &process_, error);
 }
 
 nlohmann::json PrometheusServer::Query(const std::string& expr, int* http_status) const {

@@ -8,12 +8,19 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "tests/support/process.h"
 
 namespace buildfarm::testing {
 
 inline constexpr char kPrometheusBinary[] = "/usr/bin/prometheus";
+
+// Writes `config_yaml` to `config_path`, starts `argv` (logging to `log_path`) into `process` and waits up to
+// 30 s for http://address/-/ready, which Prometheus and Alertmanager both serve; false with `error` set.
+bool StartUntilReady(const std::string& config_path, const std::string& config_yaml, std::vector<std::string> argv,
+                     const std::string& log_path, const std::string& address, std::unique_ptr<ChildProcess>* process,
+                     std::string* error);
 
 class PrometheusServer {
  public:

@@ -1,10 +1,12 @@
-// buildfarm-scheduler as a process: flags and config errors, and kill -9 in the middle of a run.
+// buildfarm-scheduler as a process: flags and config errors, kill -9 in the middle of a run, the Alertmanager
+// webhook over HTTP (and its idempotency across a restart), /readyz.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "tests/support/process.h"
@@ -117,6 +119,118 @@ TEST(SchedulerBinaryTest, KillNineAndRestartKeepsEveryJobAndFailsOverTheLostNode
   api.Call("POST", "/api/v1/jobs/a/attempts/2/result", "b1tok", R"({"exit_code": 0})", &status);
   EXPECT_EQ(status, 200);
   EXPECT_EQ(second.Stop(15), 0);
+}
+
+std::string FiringAlert(const std::string& node) {
+  return R"({"version": "4", "status": "firing", "receiver": "scheduler", "alerts": [{"status": "firing",
+    "labels": {"alertname": "BuildNodeDown", "node": ")" + node + R"(", "action": "failover"},
+    "startsAt": "2026-11-27T03:10:00Z", "fingerprint": "0123abcd"}]})";
+}
+
+TEST(SchedulerBinaryTest, AlertmanagerWebhookCordonsAndFailsOverOnceEvenAcrossARestart) {
+  TempDir dir;
+  std::string config = dir.WriteFile(
+      "scheduler.yaml", "store: {path: " + dir.Join("s.db") + "}\ntokens:\n"
+      "  - {name: ops, role: admin, sha256: " + Sha256("admintok") + "}\n"
+      "  - {name: am, role: viewer, sha256: " + Sha256("viewtok") + "}\n"
+      "  - {name: b1, role: agent, node: b1, sha256: " + Sha256("b1tok") + "}\n"
+      "  - {name: b2, role: agent, node: b2, sha256: " + Sha256("b2tok") + "}\n"
+      "backups: {b1: b2}\ncycle_interval: 200ms\n");
+  std::vector<std::string> argv{Scheduler(), "--config.file=" + config, "--web.listen-address=127.0.0.1:0"};
+  auto start = [&](ChildProcess& process) -> std::optional<std::string> {
+    std::string error;
+    if (!process.Start(&error)) return std::nullopt;
+    return process.WaitForListenAddress();
+  };
+  ChildProcess first(argv, dir.Join("first.log"));
+  auto address = start(first);
+  ASSERT_TRUE(address) << first.Log();
+  Api api(*address);
+  int status = 0;
+  api.Call("POST", "/api/v1/agents/register", "b1tok", R"({"name": "b1", "capacity": {"cores": 4}})", &status);
+  ASSERT_EQ(status, 200);
+  auto job = api.Call("POST", "/api/v1/jobs", "admintok", R"({"command": "sleep 60"})", &status);
+  ASSERT_EQ(status, 201);
+  const std::string id = job["id"];
+  auto polled = api.Call("GET", "/api/v1/agents/b1/assignments?wait_seconds=10", "b1tok");
+  ASSERT_EQ(polled["assignments"].size(), 1u) << polled.dump();
+  api.Call("POST", "/api/v1/jobs/" + id + "/attempts/1/start", "b1tok", "", &status);
+  ASSERT_EQ(status, 200);
+  api.Call("POST", "/api/v1/agents/register", "b2tok", R"({"name": "b2", "capacity": {"cores": 4}})", &status);
+  ASSERT_EQ(status, 200);
+
+  httplib::Client anonymous("http://" + *address);
+  auto no_token = anonymous.Post("/api/v1/alertmanager", FiringAlert("b1"), "application/json");
+  ASSERT_TRUE(no_token);
+  EXPECT_EQ(no_token->status, 401);
+  api.Call("POST", "/api/v1/alertmanager", "viewtok", FiringAlert("b1"), &status);
+  EXPECT_EQ(status, 403);
+  auto malformed = api.Call("POST", "/api/v1/alertmanager", "admintok", R"({"version": "4", "alerts": [{}]})", &status);
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(malformed.value("field", ""), "alerts[0].status") << malformed.dump();
+  EXPECT_EQ(api.Call("GET", "/api/v1/nodes/b1", "admintok")["state"], "ready");
+
+  api.Call("POST", "/api/v1/alertmanager", "admintok", FiringAlert("b1"), &status);
+  EXPECT_EQ(status, 200);
+  nlohmann::json moved;
+  for (int i = 0; i < 200; ++i) {
+    moved = api.Call("GET", "/api/v1/jobs/" + id, "admintok");
+    if (moved.value("assigned_to", "") == "b2") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(moved.value("assigned_to", ""), "b2") << moved.dump();
+  EXPECT_EQ(moved["attempt"], 2);
+  EXPECT_EQ(api.Call("GET", "/api/v1/nodes/b1", "admintok")["state"], "cordoned");
+  api.Call("POST", "/api/v1/jobs/" + id + "/attempts/1/result", "b1tok", R"({"exit_code": 0})", &status);
+  EXPECT_EQ(status, 409) << "b1's attempt is fenced";
+  auto records = api.Call("GET", "/api/v1/failovers", "viewtok");
+  ASSERT_EQ(records["failovers"].size(), 1u) << records.dump();
+  EXPECT_EQ(records["failovers"][0]["reason"], "BuildNodeDown");
+  EXPECT_EQ(records["failovers"][0]["target"], "b2");
+  EXPECT_EQ(records["failovers"][0]["jobs"], nlohmann::json::array({id}));
+  EXPECT_EQ(first.Stop(9), 128 + 9);
+
+  // Alertmanager re-sends the same notification to the restarted scheduler: it is not acted on again.
+  ChildProcess second(argv, dir.Join("second.log"));
+  address = start(second);
+  ASSERT_TRUE(address) << second.Log();
+  Api again(*address);
+  again.Call("POST", "/api/v1/nodes/b1/uncordon", "admintok", "", &status);
+  ASSERT_EQ(status, 200);
+  again.Call("POST", "/api/v1/alertmanager", "admintok", FiringAlert("b1"), &status);
+  EXPECT_EQ(status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(again.Call("GET", "/api/v1/nodes/b1", "admintok")["state"], "ready");
+  EXPECT_EQ(again.Call("GET", "/api/v1/failovers", "admintok")["failovers"].size(), 1u);
+  EXPECT_EQ(second.Stop(15), 0);
+}
+
+TEST(SchedulerBinaryTest, ReadyzIs503WithAReasonWhilePrometheusIsUnreachable) {
+  TempDir dir;
+  // Port 9 (discard) on loopback: nothing listens, so every query fails at once.
+  std::string config = WriteConfig(dir, "prometheus: {url: 'http://127.0.0.1:9', refresh_interval: 200ms, timeout: 1s}\n");
+  ChildProcess scheduler({Scheduler(), "--config.file=" + config, "--web.listen-address=127.0.0.1:0"},
+                         dir.Join("s.log"));
+  std::string error;
+  ASSERT_TRUE(scheduler.Start(&error)) << error;
+  auto address = scheduler.WaitForListenAddress();
+  ASSERT_TRUE(address) << scheduler.Log();
+  httplib::Client client("http://" + *address);
+  int status = 0;
+  std::string body_text;
+  for (int i = 0; i < 50; ++i) {
+    auto ready = client.Get("/readyz");
+    status = ready ? ready->status : 0;
+    body_text = ready ? ready->body : "";
+    if (status == 503 && body_text.find("Prometheus") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(status, 503);
+  auto body = nlohmann::json::parse(body_text, nullptr, false);
+  EXPECT_NE(body.value("error", "").find("Prometheus"), std::string::npos) << body_text;
+  auto live = client.Get("/healthz");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, 200);
 }
 
 }  // namespace

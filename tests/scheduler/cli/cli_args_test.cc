@@ -37,6 +37,8 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"cordon"}, "cordon takes NODE"},
         UsageCase{{"uncordon", "a", "b"}, "uncordon takes NODE"},
         UsageCase{{"drain"}, "drain takes NODE"},
+        UsageCase{{"failover", "a"}, "failover takes FROM TO"},
+        UsageCase{{"failovers", "x"}, "failovers takes no arguments"},
         UsageCase{{"jobs", "--status", "done"}, "--status"},
         UsageCase{{"jobs", "--limit", "0"}, "--limit"},
         UsageCase{{"jobs", "--limit", "1001"}, "--limit"},
@@ -73,7 +75,7 @@ TEST(CliHelpTest, TopLevelHelpListsEveryCommand) {
   CliRun run = RunInProcess({"--help"});
   EXPECT_EQ(run.code, 0);
   for (const char* name : {"status", "nodes", "jobs", "job ID", "submit", "cancel", "retry", "logs", "explain",
-                           "cordon", "uncordon", "drain", "BUILDFARM_CONFIG", "Exit codes"}) {
+                           "cordon", "uncordon", "drain", "failover", "failovers", "BUILDFARM_CONFIG", "Exit codes"}) {
     EXPECT_NE(run.output.find(name), std::string::npos) << name;
   }
   EXPECT_EQ(RunInProcess({"help"}).output, run.output);
@@ -82,7 +84,7 @@ TEST(CliHelpTest, TopLevelHelpListsEveryCommand) {
 
 TEST(CliHelpTest, EachCommandHasHelpWithAnExample) {
   for (const char* name : {"status", "nodes", "jobs", "job", "submit", "cancel", "retry", "logs", "explain", "cordon",
-                           "uncordon", "drain"}) {
+                           "uncordon", "drain", "failover", "failovers"}) {
     CliRun run = RunInProcess({name, "--help"});
     EXPECT_EQ(run.code, 0) << name;
     EXPECT_NE(run.output.find("usage: build-cli " + std::string(name)), std::string::npos) << run.output;

@@ -62,6 +62,19 @@ TEST(SchedulerConfigTest, DefaultsWithoutPrometheusLeaveOutMetricFilters) {
   EXPECT_EQ(with_metrics->front().filters.size(), 7u);
 }
 
+TEST(SchedulerConfigTest, FailoverKeysAndPoolLabelBackups) {
+  auto defaults = ParseSchedulerConfig("", "c.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->failover_hold_down_seconds, 120);
+  EXPECT_EQ(defaults->prometheus.ready_window_seconds, 0);
+  auto config = ParseSchedulerConfig(
+      "backups: {b1: b2, b3: pool=fast}\nfailover: {hold_down: 5s}\nprometheus: {ready_window: 30s}", "c.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->backups.at("b3"), "pool=fast");
+  EXPECT_EQ(config->failover_hold_down_seconds, 5);
+  EXPECT_EQ(config->prometheus.ready_window_seconds, 30);
+}
+
 TEST(SchedulerConfigTest, ErrorsNameTheKey) {
   const std::string hash = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
   struct Case {
@@ -82,6 +95,11 @@ TEST(SchedulerConfigTest, ErrorsNameTheKey) {
       {"lease: 5s\nheartbeat: 10s", "heartbeat"},
       {"backups: {b1: b1}", "backups.b1"},
       {"scheduling: [1]", "scheduling"},
+      {"backups: {b1: '=fast'}", "backups.b1"},
+      {"backups: {b1: 'pool='}", "backups.b1"},
+      {"failover: {hold_down: never}", "failover.hold_down"},
+      {"failover: {holddown: 1m}", "failover.holddown"},
+      {"prometheus: {ready_window: -1s}", "prometheus.ready_window"},
   };
   for (const Case& c : cases) {
     auto config = ParseSchedulerConfig(c.yaml, "c.yaml");

@@ -1,0 +1,84 @@
+// AlertReceiver: acts on Alertmanager's webhook notifications away from the request thread.
+//
+// The webhook validates a notification, hands it to Enqueue() and answers 200 at once, so Alertmanager's
+// retries never pile up behind slow work. A worker thread drains the bounded queue:
+// - every alert is deduplicated on (fingerprint, startsAt, status) in the FailoverStore, so retries,
+//   repeat notifications and a scheduler restart act once (status is part of the key because a resolved
+//   notification carries the firing one's fingerprint and startsAt);
+// - a firing alert labelled action="failover" cordons the node of its `node` label and fails its work over
+//   (SchedulerService::FailOver, reason = the alert's name); the cordon is remembered as the alert's unless
+//   an operator had cordoned the node already;
+// - a resolved alert marks its cordon resolved; once every alert cordon of a node is resolved, the
+//   hold-down (failover.hold_down) has passed since the last resolution and the node's heartbeats are
+//   healthy, the node is uncordoned. A node whose heartbeats are not healthy then stays cordoned until
+//   they are. An operator's cordon, uncordon or drain forgets the alert cordons (ForgetAlertCordons).
+// - an alert naming no known node is logged and counted, nothing else.
+// Time comes from an injected clock so tests need not wait out a hold-down.
+//
+// Thread-safe: Enqueue from any thread; Handle and ReleaseHoldDowns serialize on a mutex.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "common/log.h"
+#include "scheduler/alerts/alert_payload.h"
+#include "scheduler/server/service.h"
+#include "scheduler/store/failover_store.h"
+#include "scheduler/store/node_store.h"
+
+namespace buildfarm::scheduler {
+
+class AlertReceiver {
+ public:
+  static constexpr std::size_t kMaxQueuedNotifications = 256;
+  using Clock = std::function<double()>;
+
+  AlertReceiver(SchedulerService& service, NodeStore& nodes, FailoverStore& failovers, double hold_down_seconds,
+                const Logger& log, Clock clock = NowSeconds);
+  ~AlertReceiver();
+  AlertReceiver(const AlertReceiver&) = delete;
+  AlertReceiver& operator=(const AlertReceiver&) = delete;
+
+  void Start();
+  void Stop();
+
+  // Queues a validated notification and counts its alerts; false when the queue is full.
+  bool Enqueue(AlertNotification notification);
+  // Blocks until everything queued so far has been handled (tests).
+  void WaitIdle();
+
+  // The worker's steps, callable directly with the injected clock.
+  void Handle(const Alert& alert);
+  void ReleaseHoldDowns();
+
+ private:
+  void Loop();
+  void HandleFiring(const Alert& alert, const std::string& node, double now);
+  void HandleResolved(const Alert& alert, const std::string& node, double now);
+
+  SchedulerService& service_;
+  NodeStore& nodes_;
+  FailoverStore& failovers_;
+  const double hold_down_seconds_;
+  const Logger& log_;
+  Clock clock_;
+
+  std::mutex handle_mu_;                 // one alert or hold-down pass at a time
+  std::set<std::string> deferred_logged_;  // nodes whose deferred uncordon was logged (guarded by handle_mu_)
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::condition_variable idle_cv_;
+  std::deque<AlertNotification> queue_;
+  bool busy_ = false;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace buildfarm::scheduler

@@ -1,0 +1,75 @@
+// Failover routes: the Alertmanager webhook, manual failover and the failover records.
+#include "common/text.h"
+#include "scheduler/server/alert_receiver.h"
+#include "scheduler/server/api.h"
+#include "scheduler/store/job_json.h"
+
+namespace buildfarm::scheduler {
+namespace {
+
+void Webhook(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(req, res, ctx, Access::kAdmin)) return;
+  auto notification = ParseAlertmanagerPayload(req.body);
+  if (!notification.ok()) return SendStatus(res, notification.status());
+  const std::size_t count = notification->alerts.size();
+  if (!ctx.alerts.Enqueue(std::move(notification).value())) {
+    // Alertmanager retries a non-2xx later; a full queue means the worker is far behind.
+    return SendError(res, 503, "alert queue full; retry later");
+  }
+  SendJson(res, 200, {{"status", "accepted"}, {"alerts", count}});
+}
+
+void ManualFailover(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto who = Admit(req, res, ctx, Access::kAdmin);
+  if (!who) return;
+  const std::string source = req.matches[1];
+  if (!ctx.nodes.Get(source).ok()) return SendError(res, 404, "node " + source + " not found");
+  auto body = JsonBody(req, res);
+  if (!body) return;
+  auto to = body->find("to");
+  if (to == body->end() || !to->is_string() || to->get_ref<const std::string&>().empty()) {
+    return SendError(res, 400, "want the target node's name", "to");
+  }
+  const std::string target = to->get<std::string>();
+  if (target == source) return SendError(res, 400, "cannot fail a node over to itself", "to");
+  if (!ctx.nodes.Get(target).ok()) return SendError(res, 400, "node " + target + " not found", "to");
+  // The operator takes the node over: an alert's later resolution must not uncordon it.
+  Status forgotten = ctx.failovers.ForgetAlertCordons(source);
+  if (!forgotten.ok()) return SendStatus(res, forgotten);
+  auto record = ctx.service.FailOver(source, "manual", target, /*cordon=*/true, NowSeconds());
+  if (!record.ok()) return SendStatus(res, record.status());
+  ctx.log.Info("manual failover", {{"node", source}, {"to", target}, {"by", who->name}});
+  SendJson(res, 200, FailoverToJson(*record));
+}
+
+void ListFailovers(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(req, res, ctx, Access::kRead)) return;
+  int limit = 100;
+  if (req.has_param("limit")) {
+    auto parsed = text::ParseInt64(req.get_param_value("limit"));
+    if (!parsed || *parsed < 1 || *parsed > 1000) return SendError(res, 400, "want a limit from 1 to 1000", "limit");
+    limit = static_cast<int>(*parsed);
+  }
+  auto records = ctx.failovers.List(limit);
+  if (!records.ok()) return SendStatus(res, records.status());
+  nlohmann::json out = nlohmann::json::array();
+  for (const FailoverRecord& record : *records) out.push_back(FailoverToJson(record));
+  SendJson(res, 200, {{"failovers", out}});
+}
+
+}  // namespace
+
+nlohmann::json FailoverToJson(const FailoverRecord& record) {
+  return {{"id", record.id},         {"time", FormatTimestamp(record.at)}, {"reason", record.reason},
+          {"source", record.source}, {"target", record.target},          {"jobs", record.jobs}};
+}
+
+void RegisterFailoverRoutes(HttpServer& server, ApiContext& ctx) {
+  using R = const httplib::Request&;
+  using W = httplib::Response&;
+  server.Post("/api/v1/alertmanager", [&ctx](R req, W res) { Webhook(ctx, req, res); });
+  server.Post(R"(/api/v1/nodes/([^/]+)/failover)", [&ctx](R req, W res) { ManualFailover(ctx, req, res); });
+  server.Get("/api/v1/failovers", [&ctx](R req, W res) { ListFailovers(ctx, req, res); });
+}
+
+}  // namespace buildfarm::scheduler

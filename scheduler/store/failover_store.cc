@@ -1,0 +1,140 @@
+#include "scheduler/store/failover_store.h"
+
+#include <nlohmann/json.hpp>
+
+namespace buildfarm::scheduler {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS failovers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, reason TEXT NOT NULL, source TEXT NOT NULL,
+  target TEXT NOT NULL, jobs TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS alerts_seen (
+  fingerprint TEXT NOT NULL, starts_at TEXT NOT NULL, status TEXT NOT NULL, seen_at REAL NOT NULL,
+  PRIMARY KEY (fingerprint, starts_at, status));
+CREATE INDEX IF NOT EXISTS alerts_seen_by_time ON alerts_seen(seen_at);
+CREATE TABLE IF NOT EXISTS alert_cordons (
+  node TEXT NOT NULL, fingerprint TEXT NOT NULL, alert TEXT NOT NULL, cordoned_at REAL NOT NULL,
+  resolved_at REAL, PRIMARY KEY (node, fingerprint));
+)sql";
+
+}  // namespace
+
+Result<std::unique_ptr<FailoverStore>> FailoverStore::Open(const std::string& path) {
+  auto db = Database::Open(path);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<FailoverStore> store(new FailoverStore(std::move(db).value()));
+  BUILDFARM_RETURN_IF_ERROR(store->CreateSchema());
+  return store;
+}
+
+Status FailoverStore::CreateSchema() {
+  std::lock_guard lock(mu_);
+  return db_.Exec(kSchema);
+}
+
+Result<FailoverRecord> FailoverStore::Record(FailoverRecord record) {
+  std::lock_guard lock(mu_);
+  Transaction txn(db_);
+  BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
+  auto insert = db_.Prepare(
+      "INSERT INTO failovers (at, reason, source, target, jobs) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+  if (!insert.ok()) return insert.status();
+  insert->Bind(1, record.at).Bind(2, record.reason).Bind(3, record.source).Bind(4, record.target)
+      .Bind(5, nlohmann::json(record.jobs).dump());
+  if (!insert->Step()) return insert->status().ok() ? Internal("failovers: no id returned") : insert->status();
+  record.id = insert->ColumnInt(0);
+  BUILDFARM_RETURN_IF_ERROR(insert->Run());
+  auto prune = db_.Prepare("DELETE FROM failovers WHERE id <= ?1");
+  if (!prune.ok()) return prune.status();
+  BUILDFARM_RETURN_IF_ERROR(prune->Bind(1, record.id - kMaxFailoverRecords).Run());
+  BUILDFARM_RETURN_IF_ERROR(txn.Commit());
+  return record;
+}
+
+Result<std::vector<FailoverRecord>> FailoverStore::List(int limit) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_.Prepare("SELECT id, at, reason, source, target, jobs FROM failovers ORDER BY id DESC LIMIT ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, limit);
+  std::vector<FailoverRecord> out;
+  while (stmt->Step()) {
+    FailoverRecord r;
+    r.id = stmt->ColumnInt(0);
+    r.at = stmt->ColumnDouble(1);
+    r.reason = stmt->ColumnText(2);
+    r.source = stmt->ColumnText(3);
+    r.target = stmt->ColumnText(4);
+    nlohmann::json jobs = nlohmann::json::parse(stmt->ColumnText(5), nullptr, false);
+    if (jobs.is_array()) {
+      for (const auto& id : jobs) {
+        if (id.is_string()) r.jobs.push_back(id.get<std::string>());
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  if (!stmt->status().ok()) return stmt->status();
+  return out;
+}
+
+Result<bool> FailoverStore::MarkAlertSeen(const std::string& fingerprint, const std::string& starts_at, bool firing,
+                                          double now) {
+  std::lock_guard lock(mu_);
+  Transaction txn(db_);
+  BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
+  auto insert = db_.Prepare(
+      "INSERT OR IGNORE INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES (?1, ?2, ?3, ?4)");
+  if (!insert.ok()) return insert.status();
+  BUILDFARM_RETURN_IF_ERROR(
+      insert->Bind(1, fingerprint).Bind(2, starts_at).Bind(3, firing ? "firing" : "resolved").Bind(4, now).Run());
+  const bool fresh = db_.Changes() > 0;
+  if (fresh) {
+    auto prune = db_.Prepare(
+        "DELETE FROM alerts_seen WHERE rowid IN (SELECT rowid FROM alerts_seen ORDER BY seen_at DESC LIMIT -1 "
+        "OFFSET ?1)");
+    if (!prune.ok()) return prune.status();
+    BUILDFARM_RETURN_IF_ERROR(prune->Bind(1, kMaxSeenAlerts).Run());
+  }
+  BUILDFARM_RETURN_IF_ERROR(txn.Commit());
+  return fresh;
+}
+
+Status FailoverStore::AddAlertCordon(const AlertCordon& cordon) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_.Prepare(
+      "INSERT OR REPLACE INTO alert_cordons (node, fingerprint, alert, cordoned_at, resolved_at) "
+      "VALUES (?1, ?2, ?3, ?4, NULL)");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->Bind(1, cordon.node).Bind(2, cordon.fingerprint).Bind(3, cordon.alert).Bind(4, cordon.cordoned_at).Run();
+}
+
+Result<bool> FailoverStore::ResolveAlertCordon(const std::string& node, const std::string& fingerprint, double now) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_.Prepare("UPDATE alert_cordons SET resolved_at = ?3 WHERE node = ?1 AND fingerprint = ?2");
+  if (!stmt.ok()) return stmt.status();
+  BUILDFARM_RETURN_IF_ERROR(stmt->Bind(1, node).Bind(2, fingerprint).Bind(3, now).Run());
+  return db_.Changes() > 0;
+}
+
+Result<std::vector<AlertCordon>> FailoverStore::AlertCordons() {
+  std::lock_guard lock(mu_);
+  auto stmt = db_.Prepare(
+      "SELECT node, fingerprint, alert, cordoned_at, resolved_at FROM alert_cordons ORDER BY node, cordoned_at");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<AlertCordon> out;
+  while (stmt->Step()) {
+    out.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2), stmt->ColumnDouble(3),
+                   stmt->ColumnOptionalDouble(4)});
+  }
+  if (!stmt->status().ok()) return stmt->status();
+  return out;
+}
+
+Status FailoverStore::ForgetAlertCordons(const std::string& node) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_.Prepare("DELETE FROM alert_cordons WHERE node = ?1");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->Bind(1, node).Run();
+}
+
+}  // namespace buildfarm::scheduler

@@ -1,0 +1,75 @@
+// FailoverStore: the durable side of failover, in SQLite next to the jobs (same file, its own connection).
+//
+// - Failover records: every time a node's work was moved (lease expiry, an alert, an operator), with the
+//   reason, time, source, target (a node or "pool") and the job ids moved. Kept newest-last; the oldest
+//   are pruned past kMaxFailoverRecords.
+// - Seen alert notifications: the webhook's idempotency keys (fingerprint, startsAt, status), so an
+//   Alertmanager retry, its repeat notifications or a scheduler restart do not act twice. Pruned past
+//   kMaxSeenAlerts, oldest first.
+// - Alert cordons: which nodes an alert cordoned (node, fingerprint, alert name), and when that alert
+//   resolved, so a resolution uncordons only what an alert cordoned, after the hold-down, and an
+//   operator's own cordon is never undone.
+//
+// Thread-safe: one connection behind a mutex. Time is passed in by the caller.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "scheduler/store/sqlite.h"
+
+namespace buildfarm::scheduler {
+
+struct FailoverRecord {
+  std::int64_t id = 0;
+  double at = 0;       // unix seconds
+  std::string reason;  // "lease", "manual" or the alert's name (e.g. "BuildNodeDown")
+  std::string source;  // the failed node
+  std::string target;  // the node the work was sent to, or "pool"
+  std::vector<std::string> jobs;
+};
+
+struct AlertCordon {
+  std::string node;
+  std::string fingerprint;
+  std::string alert;
+  double cordoned_at = 0;
+  std::optional<double> resolved_at;
+};
+
+class FailoverStore {
+ public:
+  static constexpr int kMaxFailoverRecords = 10000;
+  static constexpr int kMaxSeenAlerts = 10000;
+
+  static Result<std::unique_ptr<FailoverStore>> Open(const std::string& path);
+
+  // Stores the record; returns it with its id.
+  Result<FailoverRecord> Record(FailoverRecord record);
+  // Newest first.
+  Result<std::vector<FailoverRecord>> List(int limit);
+
+  // Remembers the key; true when it is new (act on it), false when it was seen before.
+  Result<bool> MarkAlertSeen(const std::string& fingerprint, const std::string& starts_at, bool firing, double now);
+
+  // Cordons by alerts: add (replacing an earlier resolution of the same alert), resolve, list, forget.
+  Status AddAlertCordon(const AlertCordon& cordon);
+  // Sets resolved_at on the node's row for that fingerprint; false when there is none.
+  Result<bool> ResolveAlertCordon(const std::string& node, const std::string& fingerprint, double now);
+  Result<std::vector<AlertCordon>> AlertCordons();
+  Status ForgetAlertCordons(const std::string& node);
+
+ private:
+  explicit FailoverStore(Database db) : db_(std::move(db)) {}
+  Status CreateSchema();
+
+  std::mutex mu_;
+  Database db_;
+};
+
+}  // namespace buildfarm::scheduler
