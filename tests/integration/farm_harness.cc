@@ -133,7 +133,7 @@ Farm::~Farm() {
 bool Farm::Start(std::string* error) {
   std::string config = "store: {path: " + dir_.Join("scheduler.db") + "}\ntokens:\n" +
                        "  - {name: ops, role: admin, sha256: " + Sha256(admin_token_) + "}\n" +
-                       "  - {name: page, role: viewer, sha256: " + Sha256(viewer_token_) + "}\n";
+                       "  - {name: page, role: viewer, sha256: " + Sha256(viewer_token_) + "}\n" +
                        "  - {name: alertmanager, role: admin, sha256: " + Sha256(kAlertmanagerToken) + "}\n";
   for (int i = 0; i < options_.agents; ++i) {
     config += "  - {name: " + node_name(i) + ", role: agent, node: " + node_name(i) + ", sha256: " +
