@@ -14,7 +14,9 @@
 #include "common/http_server.h"
 #include "common/log.h"
 #include "scheduler/server/auth.h"
+#include "scheduler/server/secret_check.h"
 #include "scheduler/server/service.h"
+#include "scheduler/store/message_store.h"
 
 namespace buildfarm::scheduler {
 
@@ -26,17 +28,21 @@ struct ApiContext {
   NodeStore& nodes;
   const TokenTable& tokens;
   const Logger& log;
+  MessageStore* messages = nullptr;  // the message routes answer 503 without it
+  SecretCheck secret_check;          // refuses messages holding a likely secret (empty: none)
 };
 
 void RegisterJobRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterNodeRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterAgentRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx);
+void RegisterMessageRoutes(HttpServer& server, ApiContext& ctx);
 inline void RegisterAllRoutes(HttpServer& server, ApiContext& ctx) {
   RegisterJobRoutes(server, ctx);
   RegisterNodeRoutes(server, ctx);
   RegisterAgentRoutes(server, ctx);
   RegisterOpsRoutes(server, ctx);
+  RegisterMessageRoutes(server, ctx);
 }
 
 // Helpers shared by the route files (api_common.cc).
@@ -49,6 +55,8 @@ std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& r
                                std::string_view node = {});
 // Parses the body as a JSON object; on failure answers 400 and returns nullopt.
 std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Response& res);
+// buildfarm_messages_unread{to,priority} in the text format, appended to the service's /metrics.
+std::string RenderMessageMetrics(ApiContext& ctx);
 nlohmann::json NodeToJson(const NodeStatus& node, double now);
 
 }  // namespace buildfarm::scheduler

@@ -33,6 +33,9 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   auto nodes = NodeStore::Open(config_.store_path, now);
   if (!nodes.ok()) return nodes.status().WithContext("store " + config_.store_path);
   nodes_ = std::move(nodes).value();
+  auto messages = MessageStore::Open(config_.store_path);
+  if (!messages.ok()) return messages.status().WithContext("store " + config_.store_path);
+  messages_ = std::move(messages).value();
 
   auto profiles = LoadProfiles(EffectiveSchedulingYaml(config_), "scheduling", plugins::BuiltinRegistry());
   if (!profiles.ok()) return profiles.status();
@@ -43,6 +46,8 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   tokens_ = std::make_unique<TokenTable>(config_.tokens);
   service_ = std::make_unique<SchedulerService>(config_, *jobs_, *nodes_, metrics_source_, *profile_, log_);
   api_ = std::make_unique<ApiContext>(ApiContext{*service_, *jobs_, *nodes_, *tokens_, log_});
+  api_->messages = messages_.get();
+  api_->secret_check = secret_check_;
   HttpServerOptions options;
   options.listen_addresses = std::move(listen_addresses);
   options.max_requests = kMaxRequests;

@@ -18,6 +18,7 @@
 #include "scheduler/server/config.h"
 #include "scheduler/server/service.h"
 #include "scheduler/store/job_store.h"
+#include "scheduler/store/message_store.h"
 #include "scheduler/store/node_store.h"
 
 namespace buildfarm::scheduler {
@@ -36,6 +37,9 @@ class SchedulerApp {
   SchedulerService& service() { return *service_; }
   JobStore& jobs() { return *jobs_; }
   NodeStore& nodes() { return *nodes_; }
+  MessageStore& messages() { return *messages_; }
+  // Wires in the publisher's secret detector; call before Start().
+  void SetSecretCheck(SecretCheck check) { secret_check_ = std::move(check); }
 
  private:
   SchedulerConfig config_;
@@ -43,10 +47,12 @@ class SchedulerApp {
   const Logger& log_;
   std::unique_ptr<JobStore> jobs_;
   std::unique_ptr<NodeStore> nodes_;
+  std::unique_ptr<MessageStore> messages_;
   std::unique_ptr<Profile> profile_;
   std::unique_ptr<TokenTable> tokens_;
   std::unique_ptr<SchedulerService> service_;
   std::unique_ptr<ApiContext> api_;
+  SecretCheck secret_check_;
   std::unique_ptr<HttpServer> http_;
 };
 
