@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 #include <ctime>
+#include <initializer_list>
 
 #include "common/json_schema/json_schema.h"
 #include "scheduler/store/job_json.h"
@@ -25,6 +26,15 @@ bool Digits(std::string_view text, std::size_t pos, std::size_t count, int* out)
   return true;
 }
 
+// The value of `all` whose name is `name`.
+template <typename Enum>
+std::optional<Enum> ByName(std::string_view name, std::initializer_list<Enum> all, std::string_view (*name_of)(Enum)) {
+  for (Enum value : all) {
+    if (name_of(value) == name) return value;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view MessagePriorityName(MessagePriority priority) {
@@ -38,10 +48,8 @@ std::string_view MessagePriorityName(MessagePriority priority) {
 }
 
 std::optional<MessagePriority> ParseMessagePriority(std::string_view name) {
-  for (auto p : {MessagePriority::kCritical, MessagePriority::kHigh, MessagePriority::kNormal, MessagePriority::kLow}) {
-    if (MessagePriorityName(p) == name) return p;
-  }
-  return std::nullopt;
+  return ByName(name, {MessagePriority::kCritical, MessagePriority::kHigh, MessagePriority::kNormal,
+                       MessagePriority::kLow}, MessagePriorityName);
 }
 
 std::string_view MessageTypeName(MessageType type) {
@@ -57,11 +65,8 @@ std::string_view MessageTypeName(MessageType type) {
 }
 
 std::optional<MessageType> ParseMessageType(std::string_view name) {
-  for (auto t : {MessageType::kInfo, MessageType::kWarning, MessageType::kError, MessageType::kRequest,
-                 MessageType::kResponse, MessageType::kHeartbeat}) {
-    if (MessageTypeName(t) == name) return t;
-  }
-  return std::nullopt;
+  return ByName(name, {MessageType::kInfo, MessageType::kWarning, MessageType::kError, MessageType::kRequest,
+                       MessageType::kResponse, MessageType::kHeartbeat}, MessageTypeName);
 }
 
 std::optional<double> ParseTimestamp(std::string_view text) {

@@ -252,7 +252,7 @@ Result<std::vector<Message>> MessageStore::Search(const MessageQuery& query) {
   std::string where;
   const std::string fts = FtsQuery(query.text);
   if (!query.text.empty() && fts.empty()) return InvalidArgument("q: no words to search for");
-  if (!fts.empty()) where += " AND messages_fts MATCH " + param(fts);
+  const std::string match = fts.empty() ? "" : param(fts);
   if (!query.server.empty()) {
     const std::string server = param(query.server);
     // Unary + keeps the planner from answering the OR through the sender and recipient indexes and
@@ -262,12 +262,19 @@ Result<std::vector<Message>> MessageStore::Search(const MessageQuery& query) {
   if (query.type) where += " AND m.type = " + param(std::string(MessageTypeName(*query.type)));
   if (query.priority) where += " AND m.priority = " + param(static_cast<std::int64_t>(*query.priority));
   const std::string limit = " LIMIT " + std::to_string(query.limit < 1 ? 1 : query.limit);
-  const std::string sql =
-      fts.empty() ? std::string("SELECT ") + kJoinedColumns + " FROM messages m WHERE 1" + where +
-                        " ORDER BY m.created_at DESC, m.seq DESC" + limit
-                  : std::string("SELECT ") + kJoinedColumns +
-                        " FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid WHERE 1" + where +
-                        " ORDER BY bm25(messages_fts, 2.0, 1.0), m.created_at DESC" + limit;
+  std::string sql;
+  if (fts.empty()) {
+    sql = std::string("SELECT ") + kJoinedColumns + " FROM messages m WHERE 1" + where +
+          " ORDER BY m.created_at DESC, m.seq DESC" + limit;
+  } else {
+    // Ranked inside FTS5 first (ties: newest rowid), so that without filters only the top rows are
+    // joined; with filters every match is joined and filtered, then cut. Rowids follow send order.
+    sql = std::string("WITH ranked AS MATERIALIZED (SELECT rowid, bm25(messages_fts, 2.0, 1.0) AS score "
+                      "FROM messages_fts WHERE messages_fts MATCH ") + match +
+          " ORDER BY score, rowid DESC" + (where.empty() ? limit : "") + ") SELECT " + kJoinedColumns +
+          " FROM ranked JOIN messages m ON m.seq = ranked.rowid WHERE 1" + where +
+          " ORDER BY ranked.score, ranked.rowid DESC" + limit;
+  }
   std::lock_guard lock(mu_);
   return Query(sql, args);
 }

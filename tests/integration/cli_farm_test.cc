@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "tests/integration/farm_harness.h"
@@ -26,14 +27,26 @@ class Cli {
   std::string token_;
 };
 
-TEST(CliFarmTest, SubmitFollowExplainCordonAndExitCodes) {
-  FarmOptions options;
-  options.agents = 1;
-  options.prometheus = false;
-  Farm farm(options);
-  std::string error;
-  ASSERT_TRUE(farm.Start(&error)) << error;
-  Cli cli(farm);
+// One real agent (n1), no Prometheus; build-cli with the admin token.
+class CliFarmTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    FarmOptions options;
+    options.agents = 1;
+    options.prometheus = false;
+    farm_ = std::make_unique<Farm>(options);
+    std::string error;
+    ASSERT_TRUE(farm_->Start(&error)) << error;
+    cli_ = std::make_unique<Cli>(*farm_);
+  }
+
+  std::unique_ptr<Farm> farm_;
+  std::unique_ptr<Cli> cli_;
+};
+
+TEST_F(CliFarmTest, SubmitFollowExplainCordonAndExitCodes) {
+  Farm& farm = *farm_;
+  Cli& cli = *cli_;
   std::string out;
 
   ASSERT_EQ(cli.Run({"submit", "--command", "echo first-line; sleep 1; echo last-line", "--json"}, &out), 0) << out;
@@ -93,14 +106,8 @@ std::vector<std::string> Ids(const std::string& json_output) {
   return ids;
 }
 
-TEST(CliFarmTest, MessageLifeCycle) {
-  FarmOptions options;
-  options.agents = 1;
-  options.prometheus = false;
-  Farm farm(options);
-  std::string error;
-  ASSERT_TRUE(farm.Start(&error)) << error;
-  Cli cli(farm);
+TEST_F(CliFarmTest, MessageLifeCycle) {
+  Cli& cli = *cli_;
   std::string out;
 
   const std::vector<std::string> request{"msg", "send", "--from", "n1", "--to", "n2", "--subject", "need a build",
