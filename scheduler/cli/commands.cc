@@ -6,7 +6,8 @@ namespace buildfarm::cli {
 
 std::vector<CommandSpec> AllCommands() {
   std::vector<CommandSpec> all;
-  for (auto group : {NodeCommands(), FailoverCommands(), JobCommands(), SubmitCommands()}) {
+  for (auto group : {NodeCommands(), FailoverCommands(), JobCommands(), SubmitCommands(), MessageCommands(),
+                     ValidateCommands()}) {
     for (auto& spec : group) all.push_back(std::move(spec));
   }
   return all;

@@ -27,6 +27,8 @@ std::vector<CommandSpec> JobCommands();     // jobs, job, cancel, retry, logs, e
 std::vector<CommandSpec> SubmitCommands();  // submit
 std::vector<CommandSpec> NodeCommands();    // status, nodes, cordon, uncordon, drain
 std::vector<CommandSpec> FailoverCommands();  // failover, failovers
+std::vector<CommandSpec> MessageCommands();   // msg (send, unread, read, search, thread, archive)
+std::vector<CommandSpec> ValidateCommands();  // validate
 std::vector<CommandSpec> AllCommands();
 
 // Parses a command's words with its FlagSet (to which the common flags are added). Returns an exit

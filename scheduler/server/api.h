@@ -14,7 +14,9 @@
 #include "common/http_server.h"
 #include "common/log.h"
 #include "scheduler/server/auth.h"
+#include "scheduler/server/secret_check.h"
 #include "scheduler/server/service.h"
+#include "scheduler/store/message_store.h"
 
 namespace buildfarm::scheduler {
 
@@ -30,6 +32,8 @@ struct ApiContext {
   AlertReceiver& alerts;
   const TokenTable& tokens;
   const Logger& log;
+  MessageStore* messages = nullptr;  // the message routes answer 503 without it
+  SecretCheck secret_check;          // refuses messages holding a likely secret (empty: none)
 };
 
 void RegisterJobRoutes(HttpServer& server, ApiContext& ctx);
@@ -38,6 +42,7 @@ void RegisterAgentRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterWebRoutes(HttpServer& server, ApiContext& ctx);  // api_web.cc: the page at `/`
 void RegisterFailoverRoutes(HttpServer& server, ApiContext& ctx);
+void RegisterMessageRoutes(HttpServer& server, ApiContext& ctx);
 inline void RegisterAllRoutes(HttpServer& server, ApiContext& ctx) {
   RegisterJobRoutes(server, ctx);
   RegisterNodeRoutes(server, ctx);
@@ -45,6 +50,7 @@ inline void RegisterAllRoutes(HttpServer& server, ApiContext& ctx) {
   RegisterOpsRoutes(server, ctx);
   RegisterWebRoutes(server, ctx);
   RegisterFailoverRoutes(server, ctx);
+  RegisterMessageRoutes(server, ctx);
 }
 
 // Helpers shared by the route files (api_common.cc).
@@ -57,6 +63,8 @@ std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& r
                                std::string_view node = {});
 // Parses the body as a JSON object; on failure answers 400 and returns nullopt.
 std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Response& res);
+// buildfarm_messages_unread{to,priority} in the text format, appended to the service's /metrics.
+std::string RenderMessageMetrics(ApiContext& ctx);
 nlohmann::json NodeToJson(const NodeStatus& node, double now);
 // {"id", "time" (RFC 3339), "reason", "source", "target", "jobs"}
 nlohmann::json FailoverToJson(const FailoverRecord& record);

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/json_schema/json_schema.h"
 #include "common/text.h"
 #include "scheduler/server/api.h"
 #include "scheduler/store/job_json.h"
@@ -28,11 +29,15 @@ void Submit(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
         Status status = spec.status();
         return SendStatus(res, InvalidArgument("jobs/" + std::to_string(i) + "/" + status.message()));
       }
+      Status valid = json_schema::Check("job/submission", jobs[i], "jobs/" + std::to_string(i) + "/");
+      if (!valid.ok()) return SendStatus(res, valid);
       batch.push_back(std::move(spec).value());
     }
   } else {
     auto spec = JobSpecFromJson(*body);
     if (!spec.ok()) return SendStatus(res, spec.status());
+    Status valid = json_schema::Check("job/submission", *body);
+    if (!valid.ok()) return SendStatus(res, valid);
     batch.push_back(std::move(spec).value());
   }
   auto stored = ctx.jobs.Submit(std::move(batch), NowSeconds());

@@ -9,7 +9,7 @@ void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx) {
   using W = httplib::Response&;
   server.Get("/metrics", [&ctx](R, W res) {
     res.status = 200;
-    res.set_content(ctx.service.RenderMetrics(), kPrometheusTextContentType);
+    res.set_content(ctx.service.RenderMetrics() + RenderMessageMetrics(ctx), kPrometheusTextContentType);
   });
   server.Get("/healthz", [](R, W res) {
     res.status = 200;

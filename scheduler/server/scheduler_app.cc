@@ -37,6 +37,9 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   auto failovers = FailoverStore::Open(config_.store_path);
   if (!failovers.ok()) return failovers.status().WithContext("store " + config_.store_path);
   failovers_ = std::move(failovers).value();
+  auto messages = MessageStore::Open(config_.store_path);
+  if (!messages.ok()) return messages.status().WithContext("store " + config_.store_path);
+  messages_ = std::move(messages).value();
 
   auto profiles = LoadProfiles(EffectiveSchedulingYaml(config_), "scheduling", plugins::BuiltinRegistry());
   if (!profiles.ok()) return profiles.status();
@@ -48,6 +51,8 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   service_ = std::make_unique<SchedulerService>(config_, *jobs_, *nodes_, *failovers_, metrics_source_, *profile_, log_);
   alerts_ = std::make_unique<AlertReceiver>(*service_, *nodes_, *failovers_, config_.failover_hold_down_seconds, log_);
   api_ = std::make_unique<ApiContext>(ApiContext{*service_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
+  api_->messages = messages_.get();
+  api_->secret_check = secret_check_;
   HttpServerOptions options;
   options.listen_addresses = std::move(listen_addresses);
   options.max_requests = kMaxRequests;

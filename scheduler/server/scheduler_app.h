@@ -19,6 +19,7 @@
 #include "scheduler/server/config.h"
 #include "scheduler/server/service.h"
 #include "scheduler/store/job_store.h"
+#include "scheduler/store/message_store.h"
 #include "scheduler/store/node_store.h"
 
 namespace buildfarm::scheduler {
@@ -41,6 +42,9 @@ class SchedulerApp {
   NodeStore& nodes() { return *nodes_; }
   FailoverStore& failovers() { return *failovers_; }
   AlertReceiver& alerts() { return *alerts_; }
+  MessageStore& messages() { return *messages_; }
+  // Wires in the publisher's secret detector; call before Start().
+  void SetSecretCheck(SecretCheck check) { secret_check_ = std::move(check); }
 
  private:
   SchedulerConfig config_;
@@ -49,11 +53,13 @@ class SchedulerApp {
   std::unique_ptr<JobStore> jobs_;
   std::unique_ptr<NodeStore> nodes_;
   std::unique_ptr<FailoverStore> failovers_;
+  std::unique_ptr<MessageStore> messages_;
   std::unique_ptr<Profile> profile_;
   std::unique_ptr<TokenTable> tokens_;
   std::unique_ptr<SchedulerService> service_;
   std::unique_ptr<AlertReceiver> alerts_;
   std::unique_ptr<ApiContext> api_;
+  SecretCheck secret_check_;
   std::unique_ptr<HttpServer> http_;
 };
 

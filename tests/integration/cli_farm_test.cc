@@ -1,6 +1,11 @@
 // build-cli end to end against the real scheduler and one real agent: submit, jobs, logs -f, explain,
-// cordon/uncordon, and the exit codes 0 (ok), 1 (refused) and 2 (usage).
+// cordon/uncordon, and the exit codes 0 (ok), 1 (refused) and 2 (usage); and the message life cycle
+// (send, dedupe, unread, read, reply, thread, search, expiry, archive) through `build-cli msg`.
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
 
 #include "tests/integration/farm_harness.h"
 
@@ -22,14 +27,26 @@ class Cli {
   std::string token_;
 };
 
-TEST(CliFarmTest, SubmitFollowExplainCordonAndExitCodes) {
-  FarmOptions options;
-  options.agents = 1;
-  options.prometheus = false;
-  Farm farm(options);
-  std::string error;
-  ASSERT_TRUE(farm.Start(&error)) << error;
-  Cli cli(farm);
+// One real agent (n1), no Prometheus; build-cli with the admin token.
+class CliFarmTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    FarmOptions options;
+    options.agents = 1;
+    options.prometheus = false;
+    farm_ = std::make_unique<Farm>(options);
+    std::string error;
+    ASSERT_TRUE(farm_->Start(&error)) << error;
+    cli_ = std::make_unique<Cli>(*farm_);
+  }
+
+  std::unique_ptr<Farm> farm_;
+  std::unique_ptr<Cli> cli_;
+};
+
+TEST_F(CliFarmTest, SubmitFollowExplainCordonAndExitCodes) {
+  Farm& farm = *farm_;
+  Cli& cli = *cli_;
   std::string out;
 
   ASSERT_EQ(cli.Run({"submit", "--command", "echo first-line; sleep 1; echo last-line", "--json"}, &out), 0) << out;
@@ -70,6 +87,100 @@ TEST(CliFarmTest, SubmitFollowExplainCordonAndExitCodes) {
   EXPECT_EQ(cli.Run({"cancel", id}, &out), 1) << out;  // already completed: 409
   EXPECT_EQ(cli.Run({"no-such-command"}, &out), 2) << out;
   EXPECT_EQ(cli.Run({"submit", "--no-such-flag"}, &out), 2) << out;
+}
+
+// "Message sent: msg_..." -> the id.
+std::string SentId(const std::string& output) {
+  const std::string prefix = "Message sent: ";
+  auto at = output.find(prefix);
+  if (at == std::string::npos) return "";
+  auto end = output.find('\n', at);
+  return output.substr(at + prefix.size(), end - at - prefix.size());
+}
+
+std::vector<std::string> Ids(const std::string& json_output) {
+  std::vector<std::string> ids;
+  auto parsed = nlohmann::json::parse(json_output, nullptr, false);
+  if (!parsed.is_object()) return ids;
+  for (const auto& m : parsed.value("messages", nlohmann::json::array())) ids.push_back(m.value("id", ""));
+  return ids;
+}
+
+TEST_F(CliFarmTest, MessageLifeCycle) {
+  Cli& cli = *cli_;
+  std::string out;
+
+  const std::vector<std::string> request{"msg", "send", "--from", "n1", "--to", "n2", "--subject", "need a build",
+                                         "--body", "compiler error on main", "--priority", "critical", "--type",
+                                         "request"};
+  ASSERT_EQ(cli.Run(request, &out), 0) << out;
+  const std::string asked = SentId(out);
+  ASSERT_EQ(asked.rfind("msg_", 0), 0u) << out;
+  // The same message again within 10 minutes: the same id.
+  ASSERT_EQ(cli.Run(request, &out), 0) << out;
+  EXPECT_EQ(SentId(out), asked) << out;
+  // A broadcast that expires in about two seconds.
+  ASSERT_EQ(cli.Run({"msg", "send", "--from", "n1", "--to", "all", "--subject", "maintenance soon", "--body",
+                     "rebooting", "--expires-days", "0.000025"},
+                    &out),
+            0)
+      << out;
+  const std::string broadcast = SentId(out);
+  ASSERT_FALSE(broadcast.empty()) << out;
+  const auto sent_at = std::chrono::steady_clock::now();
+
+  // Unread for n2: critical first, then the broadcast; n1 does not get its own broadcast.
+  ASSERT_EQ(cli.Run({"msg", "unread", "--server", "n2", "--json"}, &out), 0) << out;
+  EXPECT_EQ(Ids(out), (std::vector<std::string>{asked, broadcast})) << out;
+  ASSERT_EQ(cli.Run({"msg", "unread", "--server", "n1"}, &out), 0) << out;
+  EXPECT_NE(out.find("no unread messages"), std::string::npos) << out;
+  ASSERT_EQ(cli.Run({"msg", "unread", "--server", "n2"}, &out), 0) << out;
+  EXPECT_NE(out.find("need a build"), std::string::npos) << out;
+
+  ASSERT_EQ(cli.Run({"msg", "read", "--message-id", asked, "--server", "n2"}, &out), 0) << out;
+  EXPECT_NE(out.find("compiler error on main"), std::string::npos) << out;
+  ASSERT_EQ(cli.Run({"msg", "unread", "--server", "n2", "--json"}, &out), 0) << out;
+  EXPECT_EQ(Ids(out), std::vector<std::string>{broadcast}) << out;
+
+  ASSERT_EQ(cli.Run({"msg", "send", "--from", "n2", "--to", "n1", "--subject", "re: need a build", "--body", "on it",
+                     "--type", "response", "--reply-to", asked},
+                    &out),
+            0)
+      << out;
+  const std::string answer = SentId(out);
+  ASSERT_FALSE(answer.empty()) << out;
+  ASSERT_EQ(cli.Run({"msg", "thread", "--message-id", answer, "--json"}, &out), 0) << out;
+  EXPECT_EQ(Ids(out), (std::vector<std::string>{asked, answer})) << out;
+  ASSERT_EQ(cli.Run({"msg", "thread", "--message-id", asked}, &out), 0) << out;
+  EXPECT_NE(out.find("re: need a build"), std::string::npos) << out;
+
+  ASSERT_EQ(cli.Run({"msg", "search", "--query", "compiler", "--json"}, &out), 0) << out;
+  EXPECT_EQ(Ids(out), std::vector<std::string>{asked}) << out;
+  ASSERT_EQ(cli.Run({"msg", "search", "--server", "n2", "--type", "response", "--json"}, &out), 0) << out;
+  EXPECT_EQ(Ids(out), std::vector<std::string>{answer}) << out;
+  ASSERT_EQ(cli.Run({"msg", "search", "--query", "build", "--priority", "critical"}, &out), 0) << out;
+  EXPECT_NE(out.find(asked), std::string::npos) << out;
+
+  // Expired: no longer unread, and archived even at 30 days; the read request is too new for 30 days.
+  std::this_thread::sleep_until(sent_at + std::chrono::milliseconds(2600));
+  ASSERT_EQ(cli.Run({"msg", "unread", "--server", "n3", "--json"}, &out), 0) << out;
+  EXPECT_TRUE(Ids(out).empty()) << out;
+  ASSERT_EQ(cli.Run({"msg", "archive", "--json"}, &out), 0) << out;
+  EXPECT_EQ(Ids(out), std::vector<std::string>{broadcast}) << out;
+  // At 0 days every read message goes; the unread answer stays.
+  ASSERT_EQ(cli.Run({"msg", "archive", "--days", "0"}, &out), 0) << out;
+  EXPECT_NE(out.find("Archived 1 message"), std::string::npos) << out;
+  ASSERT_EQ(cli.Run({"msg", "search", "--json"}, &out), 0) << out;
+  EXPECT_EQ(Ids(out), std::vector<std::string>{answer}) << out;
+  // The thread still shows the archived request.
+  ASSERT_EQ(cli.Run({"msg", "thread", "--message-id", answer, "--json"}, &out), 0) << out;
+  EXPECT_EQ(Ids(out), (std::vector<std::string>{asked, answer})) << out;
+
+  // Refused by the scheduler: 1; usage: 2.
+  EXPECT_EQ(cli.Run({"msg", "read", "--message-id", "msg_nothing", "--server", "n2"}, &out), 1) << out;
+  EXPECT_EQ(cli.Run({"msg", "send", "--from", "N 1", "--to", "all", "--subject", "s"}, &out), 1) << out;
+  EXPECT_NE(out.find("from"), std::string::npos) << out;
+  EXPECT_EQ(cli.Run({"msg", "send", "--from", "n1", "--to", "all"}, &out), 2) << out;
 }
 
 }  // namespace

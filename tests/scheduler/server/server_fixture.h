@@ -29,6 +29,8 @@ class ServerTest : public ::testing::Test {
  protected:
   // Override to change the config before start.
   virtual void Configure(SchedulerConfig& config) { (void)config; }
+  // Override to set up the app (e.g. its secret check) before it starts.
+  virtual void BeforeStart(SchedulerApp& app) { (void)app; }
 
   void SetUp() override {
     SchedulerConfig config;
@@ -45,6 +47,7 @@ class ServerTest : public ::testing::Test {
     source_ = std::make_shared<StaticMetricsSource>();
     SetMetrics({{"b1", 0.1}, {"b2", 0.1}, {"b3", 0.1}});
     app_ = std::make_unique<SchedulerApp>(config, source_, log_);
+    BeforeStart(*app_);
     Status started = app_->Start({"127.0.0.1:0"});
     ASSERT_TRUE(started.ok()) << started.ToString();
     client_ = std::make_unique<httplib::Client>("http://" + app_->BoundAddresses().front());
