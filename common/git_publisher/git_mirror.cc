@@ -163,8 +163,23 @@ Result<std::optional<git_oid>> GitMirror::FetchHead() {
   int error = git_remote_fetch(owned.get(), &refspecs, &options, nullptr);
   if (error != 0) return GitFailure("fetch " + access_.branch, error);
   git_oid head;
-  if (git_reference_name_to_id(&head, repo_, kRemoteRef) != 0) return std::optional<git_oid>();
-  return std::optional<git_oid>(head);
+  if (git_reference_name_to_id(&head, repo_, kRemoteRef) != 0) {
+    known_head_ = std::optional<git_oid>();
+  } else {
+    known_head_ = std::optional<git_oid>(head);
+  }
+  return *known_head_;
+}
+
+Result<std::optional<git_oid>> GitMirror::KnownOrFetchedHead() {
+  if (known_head_) {
+    std::optional<git_oid> known = *known_head_;
+    known_head_.reset();
+    return known;
+  }
+  auto fetched = FetchHead();
+  known_head_.reset();
+  return fetched;
 }
 
 Result<std::optional<std::string>> GitMirror::ReadFile(const git_oid& commit_id, const std::string& path) {
@@ -308,6 +323,7 @@ Result<PushResult> GitMirror::Push(const git_oid& commit, const std::optional<gi
   if (error != 0) return GitFailure("push " + access_.branch, error);
   // git_remote_push returns 0 even when the server refused the update; only this status tells.
   if (!state.ref_status.empty()) return PushResult{PushOutcome::kRejected, state.ref_status};
+  known_head_ = std::optional<git_oid>(commit);
   return PushResult{PushOutcome::kPushed, ""};
 }
 

@@ -49,6 +49,9 @@ class GitMirror {
 
   // Fetches the branch; its head, or nullopt when the remote has no such branch yet.
   Result<std::optional<git_oid>> FetchHead();
+  // The head this mirror last pushed or fetched when there is one (it is forgotten on every use, so a
+  // rejected push fetches next time); otherwise FetchHead().
+  Result<std::optional<git_oid>> KnownOrFetchedHead();
   // The file's content in `commit`, nullopt when absent.
   Result<std::optional<std::string>> ReadFile(const git_oid& commit, const std::string& path);
   // The tree of `base` (empty when null) with each path set to its content.
@@ -74,7 +77,9 @@ class GitMirror {
   std::string dir_;
   RemoteAccess access_;
   git_repository* repo_;
-  int credential_calls_ = 0;  // over the mirror's life; each operation gets max_credential_calls
+  int credential_calls_ = 0;
+  // Outer nullopt: unknown; inner nullopt: the branch did not exist.
+  std::optional<std::optional<git_oid>> known_head_;  // over the mirror's life; each operation gets max_credential_calls
 };
 
 // "git_remote_push: <libgit2 message>" as a Status with the code that fits `error`.

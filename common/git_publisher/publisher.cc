@@ -160,7 +160,9 @@ void Publisher::Backoff(int attempt) {
 }
 
 Result<std::optional<FlushResult>> Publisher::TryOnce(const std::map<std::string, std::string>& files) {
-  auto head = mirror_->FetchHead();
+  // The head this publisher last pushed is usually still the remote's: try it without a fetch. When
+  // the remote moved, the lease refuses the push and the retry fetches.
+  auto head = mirror_->KnownOrFetchedHead();
   if (!head.ok()) return head.status();
   std::map<std::string, std::string> changed;
   for (const auto& [path, content] : files) {
@@ -174,7 +176,9 @@ Result<std::optional<FlushResult>> Publisher::TryOnce(const std::map<std::string
       changed.emplace(path, content);
     }
   }
-  if (changed.empty()) return std::optional<FlushResult>(FlushResult::kUnchanged);
+  if (changed.empty()) {
+    return std::optional<FlushResult>(FlushResult::kUnchanged);
+  }
 
   const git_oid* base = *head ? &**head : nullptr;
   auto tree = mirror_->BuildTree(base, changed);

@@ -13,7 +13,8 @@
 // - Stage keeps only the latest content per path, in a map bounded by max_pending_paths; it refuses a
 //   document in which the secret guard finds a likely secret (kPermissionDenied naming the reason,
 //   never the secret; one log line with reason and path; buildfarm_publish_refused_total{reason}).
-// - Flush fetches the branch, builds ONE commit from blobs and trees (no index, no working copy) with
+// - Flush fetches the branch (or, first, trusts the head it pushed last; a lease catches a moved
+//   remote), builds ONE commit from blobs and trees (no index, no working copy) with
 //   the staged files that changed (ContentChanged: timestamp-only changes do not count, except for
 //   heartbeat_paths), and pushes it. A rejected push (non-fast-forward, a ref status from the server,
 //   or a broken lease) is rebuilt on the new remote head and retried with jittered exponential
