@@ -54,12 +54,15 @@ Status ValidatePublishPath(std::string_view path) {
   return Status::Ok();
 }
 
+bool UrlCarriesPassword(std::string_view url) {
+  std::size_t scheme = url.find("://");
+  std::size_t at = url.find('@');
+  return scheme != std::string_view::npos && at != std::string_view::npos && url.find(':', scheme + 3) < at;
+}
+
 Status ValidatePublisherOptions(const PublisherOptions& options) {
   if (options.remote_url.empty()) return InvalidArgument("remote: required");
-  std::size_t scheme = options.remote_url.find("://");
-  std::size_t at = options.remote_url.find('@');
-  if (scheme != std::string::npos && at != std::string::npos &&
-      options.remote_url.find(':', scheme + 3) < at) {
+  if (UrlCarriesPassword(options.remote_url)) {
     return InvalidArgument("remote: must not carry a password; set GITHUB_TOKEN or use an SSH key");
   }
   if (options.branch.empty() || options.branch.find_first_of(" ~^:?*[\\") != std::string::npos ||

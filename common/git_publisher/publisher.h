@@ -72,6 +72,8 @@ struct PublisherOptions {
 
 // "remote_url: required" style errors for a bad option.
 Status ValidatePublisherOptions(const PublisherOptions& options);
+// True for scheme://user:password@host URLs (credentials belong in GITHUB_TOKEN or an SSH key).
+bool UrlCarriesPassword(std::string_view url);
 // A relative path without empty, "." or ".." components and not under .git.
 Status ValidatePublishPath(std::string_view path);
 
