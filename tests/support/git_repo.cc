@@ -48,21 +48,6 @@ int CommitCount(const std::string& git_dir, const std::string& branch) {
   return std::stoi(*out);
 }
 
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 GitDaemon::GitDaemon(std::string base_path, int port) : base_path_(std::move(base_path)), port_(port) {}
 
 GitDaemon::~GitDaemon() { Stop(); }

@@ -22,8 +22,6 @@ std::optional<std::string> Git(const std::string& git_dir, const std::vector<std
 std::optional<std::string> FileAtBranch(const std::string& git_dir, const std::string& branch, const std::string& path);
 // Commits reachable from the branch; -1 when the branch does not exist.
 int CommitCount(const std::string& git_dir, const std::string& branch);
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int FreeLoopbackPort();
 
 class GitDaemon {
  public:
