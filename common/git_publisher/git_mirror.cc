@@ -327,6 +327,16 @@ Result<PushResult> GitMirror::Push(const git_oid& commit, const std::optional<gi
   return PushResult{PushOutcome::kPushed, ""};
 }
 
+std::uint64_t GitMirror::ObjectBytes() const {
+  std::uint64_t bytes = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir_ + "/objects", ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) bytes += it->file_size(ec);
+  }
+  return bytes;
+}
+
 std::vector<std::string> GitMirror::RemoveStaleLocks(double max_age_seconds) {
   namespace fs = std::filesystem;
   std::vector<std::string> removed;

@@ -14,6 +14,7 @@
 
 #include <git2.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,6 +66,9 @@ class GitMirror {
   Result<PushResult> Push(const git_oid& commit, const std::optional<git_oid>& expected_remote, bool force);
   // Removes lock files in the mirror older than `max_age_seconds`; returns their names.
   std::vector<std::string> RemoveStaleLocks(double max_age_seconds);
+
+  // Bytes under objects/ (loose objects and packs fetched or written so far).
+  std::uint64_t ObjectBytes() const;
 
   int credential_calls() const { return credential_calls_; }
   const std::string& dir() const { return dir_; }

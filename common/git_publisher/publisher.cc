@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <thread>
 
 #include "common/git_publisher/content_change.h"
@@ -34,6 +35,11 @@ std::string CommitMessage(const std::map<std::string, std::string>& changed) {
     message += " " + entry.first;
   }
   return message + "\n";
+}
+
+RemoteAccess AccessFor(const PublisherOptions& options) {
+  return RemoteAccess{options.remote_url, options.branch, options.ssh_key_path, options.token_env,
+                      options.max_credential_calls};
 }
 
 }  // namespace
@@ -82,9 +88,7 @@ Status ValidatePublisherOptions(const PublisherOptions& options) {
 
 Result<std::unique_ptr<Publisher>> Publisher::Open(PublisherOptions options, const Logger& log, PublishMetrics* metrics) {
   BUILDFARM_RETURN_IF_ERROR(ValidatePublisherOptions(options));
-  RemoteAccess access{options.remote_url, options.branch, options.ssh_key_path, options.token_env,
-                      options.max_credential_calls};
-  auto mirror = GitMirror::Open(options.state_dir, std::move(access));
+  auto mirror = GitMirror::Open(options.state_dir, AccessFor(options));
   if (!mirror.ok()) return mirror.status();
   return std::unique_ptr<Publisher>(new Publisher(std::move(options), log, metrics, std::move(mirror).value()));
 }
@@ -134,7 +138,7 @@ std::size_t Publisher::pending_count() const {
 PublisherStats Publisher::stats() const {
   std::lock_guard lock(pending_mutex_);
   PublisherStats stats = stats_;
-  stats.credential_calls = mirror_->credential_calls();
+  stats.credential_calls = credential_calls_.load();
   return stats;
 }
 
@@ -203,8 +207,30 @@ Result<std::optional<FlushResult>> Publisher::TryOnce(const std::map<std::string
   return std::optional<FlushResult>(FlushResult::kPushed);
 }
 
+void Publisher::ResetMirrorWhenLarge() {
+  if (++flushes_since_size_check_ < 100) return;
+  flushes_since_size_check_ = 0;
+  std::uint64_t bytes = mirror_->ObjectBytes();
+  if (bytes <= options_.max_mirror_bytes) return;
+  mirror_.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(options_.state_dir, ec);
+  auto reopened = GitMirror::Open(options_.state_dir, AccessFor(options_));
+  if (!reopened.ok()) {
+    log_.Warn("cannot recreate the publish mirror; the next flush tries again", {{"err", reopened.status().ToString()}});
+    return;
+  }
+  log_.Info("recreated the publish mirror", {{"dir", options_.state_dir}, {"bytes", std::to_string(bytes)}});
+  mirror_ = std::move(reopened).value();
+}
+
 Result<FlushResult> Publisher::Flush() {
   std::lock_guard flush_lock(flush_mutex_);
+  if (!mirror_) {
+    auto reopened = GitMirror::Open(options_.state_dir, AccessFor(options_));
+    if (!reopened.ok()) return reopened.status();
+    mirror_ = std::move(reopened).value();
+  }
   for (const auto& lock_file : mirror_->RemoveStaleLocks(options_.stale_lock_seconds)) {
     log_.Warn("removed a stale lock file", {{"file", lock_file}, {"dir", mirror_->dir()}});
     std::lock_guard lock(pending_mutex_);
@@ -218,7 +244,9 @@ Result<FlushResult> Publisher::Flush() {
   if (snapshot.empty()) return FlushResult::kNothingPending;
   for (int attempt = 1; attempt <= options_.attempts_per_round; ++attempt) {
     if (attempt > 1) Backoff(attempt - 1);
+    const int credential_calls_before = mirror_->credential_calls();
     auto outcome = TryOnce(snapshot);
+    credential_calls_ += mirror_->credential_calls() - credential_calls_before;
     if (!outcome.ok()) {
       Record(AttemptResult(outcome.status()));
       std::lock_guard lock(pending_mutex_);
@@ -233,6 +261,7 @@ Result<FlushResult> Publisher::Flush() {
     Record(result == FlushResult::kPushed ? "ok" : "unchanged");
     Forget(snapshot);
     if (metrics_ != nullptr) metrics_->RecordSuccess(UnixNow());
+    ResetMirrorWhenLarge();
     return result;
   }
   {

@@ -26,6 +26,7 @@
 // - Credentials: GITHUB_TOKEN (token_env) as x-access-token over HTTPS, or an SSH key / the agent;
 //   the credential callback gives up with GIT_EAUTH after max_credential_calls per operation.
 // - Lock files (*.lock) older than stale_lock_seconds in the mirror are removed before each flush.
+// - The mirror is a cache: past max_mirror_bytes it is deleted and fetched again.
 //
 // Thread safety: Stage, Flush, pending_count and stats may be called from any thread. Stage only takes
 // the pending map's mutex, so it never waits for the network; Flush calls are serialized with each
@@ -33,8 +34,10 @@
 // were the content that was pushed.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -68,6 +71,9 @@ struct PublisherOptions {
   std::string token_env = "GITHUB_TOKEN";
   std::string ssh_key_path;                 // empty: the SSH agent
   double stale_lock_seconds = 300;
+  // libgit2 has no gc: when the mirror's objects exceed this (checked every 100 flushes) the mirror is
+  // deleted and fetched again, so a year of updates does not fill the state dir.
+  std::uint64_t max_mirror_bytes = 64u << 20;
 };
 
 // "remote_url: required" style errors for a bad option.
@@ -106,6 +112,7 @@ class Publisher {
   void Backoff(int attempt);
   void Forget(const std::map<std::string, std::string>& published);
   void Record(const std::string& result);
+  void ResetMirrorWhenLarge();
 
   const PublisherOptions options_;
   const Logger& log_;
@@ -118,6 +125,8 @@ class Publisher {
   std::mutex flush_mutex_;  // serializes Flush; guards everything below
   std::unique_ptr<GitMirror> mirror_;
   std::mt19937 jitter_;
+  int flushes_since_size_check_ = 0;
+  std::atomic<int> credential_calls_{0};  // over every mirror this publisher had
 };
 
 }  // namespace buildfarm::git_publisher

@@ -202,5 +202,20 @@ TEST_F(PublisherTest, UnreachableRemoteKeepsTheLatestState) {
   EXPECT_EQ(CommitCount(dir_.Join("not-there-yet.git"), "status"), 1) << "the older state was never pushed";
 }
 
+TEST_F(PublisherTest, RecreatesAMirrorThatGrewPastItsLimit) {
+  PublisherOptions options = Options();
+  options.max_mirror_bytes = 1;  // every size check finds it too large
+  auto publisher = Open(options);
+  ASSERT_TRUE(publisher);
+  for (int i = 1; i <= 101; ++i) {
+    ASSERT_TRUE(publisher->Stage("a.json", "{\"v\":" + std::to_string(i) + "}").ok());
+    auto flushed = publisher->Flush();
+    ASSERT_TRUE(flushed.ok()) << i << ": " << flushed.status().ToString();
+  }
+  // The 100th flush dropped the mirror; the 101st fetched the branch again and built on it.
+  EXPECT_EQ(FileAtBranch(remote_, "status", "a.json"), "{\"v\":101}");
+  EXPECT_EQ(CommitCount(remote_, "status"), 101);
+}
+
 }  // namespace
 }  // namespace buildfarm::git_publisher
