@@ -202,6 +202,34 @@ TEST_F(PublisherTest, UnreachableRemoteKeepsTheLatestState) {
   EXPECT_EQ(CommitCount(dir_.Join("not-there-yet.git"), "status"), 1) << "the older state was never pushed";
 }
 
+// A pushes, B pushes on top, then A pushes again from the head it remembers (now stale). With
+// bounded history that push is forced, so only the lease stops it from dropping B's file.
+TEST_F(PublisherTest, TheLeaseKeepsAStalePublisherFromOverwritingAnother) {
+  for (int limit : {0, 3}) {
+    SCOPED_TRACE("history_limit=" + std::to_string(limit));
+    std::string branch = "status" + std::to_string(limit);
+    PublisherOptions a_options = Options();
+    a_options.branch = branch;
+    a_options.history_limit = limit;
+    a_options.state_dir = dir_.Join("state-a-" + branch);
+    PublisherOptions b_options = a_options;
+    b_options.state_dir = dir_.Join("state-b-" + branch);
+    auto a = Open(a_options);
+    auto b = Open(b_options);
+    ASSERT_TRUE(a && b);
+    ASSERT_TRUE(a->Stage("nodes/a/status.json", "{\"v\":1}").ok());
+    ASSERT_TRUE(a->Flush().ok());
+    ASSERT_TRUE(b->Stage("nodes/b/status.json", "{\"v\":1}").ok());
+    ASSERT_TRUE(b->Flush().ok());
+    ASSERT_TRUE(a->Stage("nodes/a/status.json", "{\"v\":2}").ok());
+    auto flushed = a->Flush();
+    ASSERT_TRUE(flushed.ok()) << flushed.status().ToString();
+    EXPECT_EQ(a->stats().rejections, 1u) << "the stale push is refused once, then rebuilt";
+    EXPECT_EQ(FileAtBranch(remote_, branch, "nodes/a/status.json"), "{\"v\":2}");
+    EXPECT_EQ(FileAtBranch(remote_, branch, "nodes/b/status.json"), "{\"v\":1}");
+  }
+}
+
 TEST_F(PublisherTest, RecreatesAMirrorThatGrewPastItsLimit) {
   PublisherOptions options = Options();
   options.max_mirror_bytes = 1;  // every size check finds it too large
