@@ -11,6 +11,14 @@
 //       - {name: git, kind: tcp, address: "git.example:9418"}
 //       - {name: api, kind: http, url: "http://127.0.0.1:8080/healthz"}
 //       - {name: gw,  kind: icmp, address: "10.0.0.1"}
+//   publish:                          # optional: publish /status.json to git (nodes/<node_name>/status.json)
+//     remote: git://git.example/farm.git   # https:// (token from GITHUB_TOKEN), ssh://, git://, file://
+//     branch: status                  # default main; history_limit needs a dedicated branch
+//     interval: 60s                   # default 60s
+//     history_limit: 1440             # keep only the last N commits (orphan snapshots); 0 (default) = off
+//     author: "build1 <buildfarm@build1>"   # default "buildfarm-exporter <buildfarm@localhost>"
+//     state_dir: /var/lib/buildfarm-exporter/publish   # the local bare mirror (default shown)
+//     ssh_key: /etc/buildfarm/id_ed25519               # default: the SSH agent
 //
 // A key that is not known is an error naming it. Immutable after parsing.
 #pragma once
@@ -38,11 +46,24 @@ struct ProbeSettings {
   std::vector<ProbeTarget> targets;
 };
 
+struct PublishSettings {
+  bool enabled = false;  // true when the `publish:` key is present
+  std::string remote;
+  std::string branch = "main";
+  double interval_seconds = 60;
+  int history_limit = 0;
+  std::string author_name = "buildfarm-exporter";
+  std::string author_email = "buildfarm@localhost";
+  std::string state_dir = "/var/lib/buildfarm-exporter/publish";
+  std::string ssh_key;
+};
+
 struct ExporterConfig {
   std::string node_name;
   // "filesystem.mount-timeout" -> ["5s"]; lists hold one entry per item.
   std::map<std::string, std::vector<std::string>> collector_options;
   ProbeSettings probes;
+  PublishSettings publish;
 };
 
 std::string_view ProbeKindName(ProbeKind kind);

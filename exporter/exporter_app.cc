@@ -19,7 +19,9 @@
 #include "exporter/collectors/registry.h"
 #include "exporter/config.h"
 #include "exporter/scraper.h"
+#include "exporter/publish_command.h"
 #include "exporter/status_document.h"
+#include "exporter/status_publisher.h"
 
 namespace buildfarm::exporter {
 namespace {
@@ -60,15 +62,10 @@ Status ApplyConfigToFlags(const ExporterConfig& config, FlagSet& flags) {
   return Status::Ok();
 }
 
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return "localhost";
-  return name;
-}
-
 }  // namespace
 
 int RunExporter(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "publish") return RunPublishCommand(argc - 1, argv + 1);
   // Few arenas keep RSS small: scrape threads would otherwise each grow their own heap.
   mallopt(M_ARENA_MAX, 2);
 
@@ -149,8 +146,15 @@ int RunExporter(int argc, char** argv) {
   server.Get("/", [&landing](const httplib::Request&, httplib::Response& res) {
     res.set_content(landing, "text/html; charset=utf-8");
   });
-  server.Get(daemon.telemetry_path, [&scraper](const httplib::Request&, httplib::Response& res) {
-    res.set_content(SerializePrometheusText(scraper.Collect()), kPrometheusTextContentType);
+  // Built before the routes so that /metrics can include its families; started after the listeners.
+  std::unique_ptr<StatusUpdater> status_updater;
+  server.Get(daemon.telemetry_path, [&scraper, &status_updater](const httplib::Request&, httplib::Response& res) {
+    auto families = scraper.Collect();
+    if (status_updater) {
+      auto publish_families = status_updater->metrics().Collect();
+      families.insert(families.end(), publish_families.begin(), publish_families.end());
+    }
+    res.set_content(SerializePrometheusText(families), kPrometheusTextContentType);
   });
   // The status document reads the latency collector's latest results (when it is enabled) for
   // network_latency_ms; that collector only copies a snapshot, so this never waits on the network.
@@ -159,13 +163,16 @@ int RunExporter(int argc, char** argv) {
     if (collector->name() == "latency") latency = collector.get();
   }
   StatusDocumentBuilder status_document(daemon.paths, StatusIdentity{config.node_name, HostName(), PrimaryIpv4()});
-  server.Get("/status.json", [&status_document, latency, &log](const httplib::Request&, httplib::Response& res) {
+  auto build_status = [&status_document, latency]() -> Result<std::string> {
     std::optional<double> latency_ms;
     if (latency != nullptr) {
       Families families;
       if (latency->Collect(families).ok()) latency_ms = MeanSuccessfulProbeMillis(families);
     }
-    auto document = status_document.Build(latency_ms);
+    return status_document.Build(latency_ms);
+  };
+  server.Get("/status.json", [&build_status, &log](const httplib::Request&, httplib::Response& res) {
+    auto document = build_status();
     if (!document.ok()) {
       log.Warn("status document failed", {{"err", document.status().ToString()}});
       res.status = 500;
@@ -178,14 +185,25 @@ int RunExporter(int argc, char** argv) {
     res.set_content("ok\n", "text/plain; charset=utf-8");
   });
 
+  if (config.publish.enabled) {
+    auto updater = StatusUpdater::Create(config.publish, config.node_name, build_status, log);
+    if (!updater.ok()) return UsageError(updater.status().message());
+    status_updater = std::move(updater).value();
+  }
+
   Status started = server.Start();
   if (!started.ok()) {
     log.Error("cannot start", {{"err", started.ToString()}});
     return 1;
   }
   log.Info("started", {{"version", BUILDFARM_VERSION}, {"node", config.node_name}});
+  if (status_updater) {
+    status_updater->Start();
+    log.Info("publishing status", {{"remote", config.publish.remote}, {"branch", config.publish.branch}});
+  }
   std::string_view stop_signal = app::WaitForStopSignal();
   log.Info("stopping", {{"signal", stop_signal}});
+  if (status_updater) status_updater->Stop();
   server.Stop();
   server.Wait();
   return 0;

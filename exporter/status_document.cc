@@ -1,5 +1,7 @@
 #include "exporter/status_document.h"
 
+#include <unistd.h>
+
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -118,6 +120,12 @@ std::string Rfc3339Utc(std::chrono::system_clock::time_point time) {
   char buffer[32];
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return buffer;
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
 }
 
 std::string PrimaryIpv4() {

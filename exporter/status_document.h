@@ -60,6 +60,9 @@ struct StatusIdentity {
   std::string ip;
 };
 
+// gethostname(), or "localhost".
+std::string HostName();
+
 // The first non-loopback IPv4 address of this host, or 127.0.0.1.
 std::string PrimaryIpv4();
 

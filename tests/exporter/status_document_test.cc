@@ -4,12 +4,9 @@
 #include <sys/statvfs.h>
 
 #include <nlohmann/json.hpp>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
 #include "common/file_reader.h"
+#include "common/json_schema/json_schema.h"
 #include "tests/exporter/collectors/collector_test_util.h"
 
 namespace buildfarm::exporter {
@@ -17,35 +14,17 @@ namespace {
 
 using nlohmann::json;
 
-// The status schema from schemas/, compiled once per test.
+// The status schema from schemas/ (compiled into buildfarm::json_schema).
 class StatusSchema {
  public:
-  StatusSchema() {
-    auto text = ReadFileCapped(testing::SourcePath("schemas/status.schema.json"));
-    EXPECT_TRUE(text.ok()) << text.status().ToString();
-    schema_json_ = json::parse(text.ok() ? *text : "{}");
-    valijson::SchemaParser parser;
-    valijson::adapters::NlohmannJsonAdapter adapter(schema_json_);
-    parser.populateSchema(adapter, schema_);
-  }
-  // Empty when valid; otherwise the validator's complaints.
+  // Empty when valid; otherwise the violations, each with its JSON pointer.
   std::string Errors(const json& document) const {
-    valijson::Validator validator;
-    valijson::ValidationResults results;
-    valijson::adapters::NlohmannJsonAdapter adapter(document);
-    if (validator.validate(schema_, adapter, &results)) return "";
+    auto violations = json_schema::Validate("status", document);
+    if (!violations.ok()) return violations.status().ToString();
     std::string errors;
-    valijson::ValidationResults::Error error;
-    while (results.popError(error)) {
-      for (const auto& piece : error.context) errors += piece;
-      errors += ": " + error.description + "\n";
-    }
-    return errors.empty() ? "invalid" : errors;
+    for (const auto& violation : *violations) errors += violation.pointer + ": " + violation.message + "; ";
+    return errors;
   }
-
- private:
-  json schema_json_;
-  valijson::Schema schema_;
 };
 
 constexpr const char* kStat1 =

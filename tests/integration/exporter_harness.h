@@ -46,9 +46,6 @@ struct HttpReply {
 HttpReply HttpGet(const std::string& address, const std::string& path,
                   const std::map<std::string, std::string>& headers = {}, double timeout_seconds = 30);
 
-// A port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
-int FreeLoopbackPort();
-
 // Decompresses a gzip stream; false on corrupt input.
 bool Gunzip(std::string_view compressed, std::string* out);
 

@@ -1,7 +1,10 @@
 #include "tests/support/process.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +54,23 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
 
 std::string SourcePath(std::string_view relative) { return std::string(BUILDFARM_SOURCE_DIR) + "/" + std::string(relative); }
 std::string BinaryPath(std::string_view relative) { return std::string(BUILDFARM_BINARY_DIR) + "/" + std::string(relative); }
+
+int FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
 
 bool HaveProgram(std::string_view program) {
   std::string out;

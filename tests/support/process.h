@@ -53,6 +53,8 @@ int RunCommand(const std::vector<std::string>& argv, std::string* output, double
 std::string SourcePath(std::string_view relative);
 // Path of a built program, e.g. BinaryPath("exporter/buildfarm-exporter").
 std::string BinaryPath(std::string_view relative);
+// A port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+int FreeLoopbackPort();
 // True when `program` is on PATH.
 bool HaveProgram(std::string_view program);
 

@@ -1,0 +1,20 @@
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "common/git_publisher/content_change.h"
+#include "common/git_publisher/secret_guard.h"
+
+// The secret guard reads every document before it is published, and change detection parses it as
+// JSON: both see text that users wrote. The input is one document; its two halves are also compared
+// as two versions of a file.
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto finding = buildfarm::git_publisher::FindLikelySecret(text);
+  if (finding && finding->offset >= text.size()) __builtin_trap();
+  std::string_view first = text.substr(0, size / 2);
+  std::string_view second = text.substr(size / 2);
+  (void)buildfarm::git_publisher::ContentChanged(first, second, false);
+  if (buildfarm::git_publisher::ContentChanged(text, text, false)) __builtin_trap();
+  return 0;
+}

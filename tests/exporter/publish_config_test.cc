@@ -1,0 +1,58 @@
+#include <gtest/gtest.h>
+
+#include "exporter/config.h"
+
+namespace buildfarm::exporter {
+namespace {
+
+TEST(PublishConfig, AbsentMeansDisabled) {
+  auto config = ParseExporterConfig("node_name: build1\n", "test.yml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_FALSE(config->publish.enabled);
+}
+
+TEST(PublishConfig, ReadsEveryKeyWithDefaults) {
+  auto config = ParseExporterConfig(
+      "publish:\n  remote: git://git.example/farm.git\n  branch: status\n  interval: 30s\n  history_limit: 1440\n"
+      "  author: \"build1 exporter <ops@example.com>\"\n  state_dir: /tmp/x\n  ssh_key: /etc/key\n",
+      "test.yml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const PublishSettings& publish = config->publish;
+  EXPECT_TRUE(publish.enabled);
+  EXPECT_EQ(publish.remote, "git://git.example/farm.git");
+  EXPECT_EQ(publish.branch, "status");
+  EXPECT_EQ(publish.interval_seconds, 30);
+  EXPECT_EQ(publish.history_limit, 1440);
+  EXPECT_EQ(publish.author_name, "build1 exporter");
+  EXPECT_EQ(publish.author_email, "ops@example.com");
+  EXPECT_EQ(publish.state_dir, "/tmp/x");
+  EXPECT_EQ(publish.ssh_key, "/etc/key");
+
+  auto defaults = ParseExporterConfig("publish:\n  remote: file:///srv/farm.git\n", "test.yml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->publish.branch, "main");
+  EXPECT_EQ(defaults->publish.interval_seconds, 60);
+  EXPECT_EQ(defaults->publish.history_limit, 0);
+}
+
+TEST(PublishConfig, ErrorsNameTheKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"publish:\n  branch: status\n", "publish.remote"},
+      {"publish:\n  remote: x\n  remtoe: y\n", "remtoe"},
+      {"publish:\n  remote: x\n  interval: soon\n", "publish.interval"},
+      {"publish:\n  remote: x\n  history_limit: -1\n  branch: status\n", "publish.history_limit"},
+      {"publish:\n  remote: x\n  history_limit: 10\n", "publish.branch"},
+      {"publish:\n  remote: x\n  author: nobody\n", "publish.author"},
+      {"publish:\n  remote: https://ci:hunter2@example.com/farm.git\n", "publish.remote"},
+      {"publish: yes\n", "publish"},
+  };
+  for (const auto& [yaml, key] : cases) {
+    auto config = ParseExporterConfig(yaml, "test.yml");
+    ASSERT_FALSE(config.ok()) << yaml;
+    EXPECT_NE(config.status().message().find(key), std::string::npos) << config.status().message();
+    EXPECT_EQ(config.status().message().find("hunter2"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace buildfarm::exporter
