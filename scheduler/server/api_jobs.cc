@@ -43,6 +43,7 @@ void Submit(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
   auto stored = ctx.jobs.Submit(std::move(batch), NowSeconds());
   if (!stored.ok()) return SendStatus(res, stored.status());
   for (const Job& job : *stored) {
+    ctx.service.metrics().TrackBranch(job.spec.branch);
     ctx.log.Info("job submitted", {{"job", job.spec.id}, {"status", JobStateName(job.state)}});
   }
   ctx.service.Wake();

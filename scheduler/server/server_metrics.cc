@@ -37,6 +37,16 @@ ServerMetrics::ServerMetrics() : registry_(std::make_shared<prometheus::Registry
                        .Name("buildfarm_job_duration_seconds")
                        .Help("Reported job run time by node.")
                        .Register(*registry_);
+  failures_by_branch_ = &prometheus::BuildCounter()
+                            .Name("buildfarm_job_failures_by_branch_total")
+                            .Help("Failed attempts by the job's branch. Bounded: the first 100 branches seen get "
+                                  "their own label, later ones count under branch=\"other\" (jobs without a "
+                                  "branch under \"none\").")
+                            .Register(*registry_);
+  node_running_jobs_ = &prometheus::BuildGauge()
+                            .Name("buildfarm_scheduler_node_running_jobs")
+                            .Help("Attempts assigned to or running on the node.")
+                            .Register(*registry_);
   failovers_ = &prometheus::BuildCounter()
                     .Name("buildfarm_scheduler_failovers_total")
                     .Help("Nodes whose work was failed over, by reason.")
@@ -76,17 +86,46 @@ ServerMetrics::ServerMetrics() : registry_(std::make_shared<prometheus::Registry
   for (const char* result : {"bound", "unschedulable", "error"}) decisions_->Add({{"result", result}});
   for (const char* reason : {"lease", "manual"}) failovers_->Add({{"reason", reason}});
   for (const char* status : {"firing", "resolved"}) alerts_received_->Add({{"status", status}});
+  for (const char* branch : {kOtherBranch, kNoBranch}) failures_by_branch_->Add({{"branch", branch}});
 }
 
-void ServerMetrics::SetNode(const std::string& node, double last_heartbeat, const std::string& state) {
+void ServerMetrics::TrackNode(const std::string& node) {
+  for (const char* result : {"completed", "failed"}) completed_->Add({{"node", node}, {"result", result}});
+  job_duration_->Add({{"node", node}}, kJobBuckets);
+}
+
+std::string ServerMetrics::TrackBranch(const std::string& branch) {
+  std::string label = branch;
+  if (branch.empty()) {
+    label = kNoBranch;
+  } else {
+    std::lock_guard lock(branches_mu_);
+    if (!branches_.count(branch)) {
+      if (branches_.size() < kMaxBranchLabels) {
+        branches_.insert(branch);
+      } else {
+        label = kOtherBranch;
+      }
+    }
+  }
+  failures_by_branch_->Add({{"branch", label}});
+  return label;
+}
+
+void ServerMetrics::SetNode(const std::string& node, double last_heartbeat, const std::string& state,
+                            int running_jobs) {
+  TrackNode(node);
+  node_running_jobs_->Add({{"node", node}}).Set(running_jobs);
   node_heartbeat_->Add({{"node", node}}).Set(last_heartbeat);
   for (const char* s : {"ready", "cordoned", "draining", "down"}) {
     node_state_->Add({{"node", node}, {"state", s}}).Set(state == s ? 1 : 0);
   }
 }
 
-void ServerMetrics::CountCompletion(const std::string& node, const std::string& result, double duration_seconds) {
+void ServerMetrics::CountCompletion(const std::string& node, const std::string& branch, const std::string& result,
+                                    double duration_seconds) {
   completed_->Add({{"node", node}, {"result", result}}).Increment();
+  if (result == "failed") failures_by_branch_->Add({{"branch", TrackBranch(branch)}}).Increment();
   job_duration_->Add({{"node", node}}, kJobBuckets).Observe(duration_seconds);
 }
 

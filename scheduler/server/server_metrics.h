@@ -7,6 +7,12 @@
 //   buildfarm_scheduler_decisions_total{result}      bound, unschedulable, error
 //   buildfarm_jobs_completed_total{node,result}      completed, failed
 //   buildfarm_job_duration_seconds{node}             histogram of reported durations
+//     Both exist at 0 from the moment a node is known (TrackNode), because increase() counts from a
+//     series' second sample: a series born at 1 would hide the node's first build.
+//   buildfarm_job_failures_by_branch_total{branch}   failed attempts by the job's branch, for the first
+//                                                    kMaxBranchLabels branches seen; later ones count under
+//                                                    branch="other", jobs without a branch under "none"
+//   buildfarm_scheduler_node_running_jobs{node}      attempts assigned to or running on the node
 //   buildfarm_scheduler_failovers_total{reason}      nodes whose work was failed over: lease, manual or
 //                                                    the alert's name (BuildNodeDown, ...)
 //   buildfarm_scheduler_alerts_received_total{status}      webhook alerts by status (firing, resolved)
@@ -27,23 +33,39 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 namespace buildfarm::scheduler {
 
 class ServerMetrics {
  public:
+  // Distinct branch label values before the rest fold into "other". Every label value is a series kept
+  // for the life of the process (and in Prometheus' TSDB); branches are user input without bound (one per
+  // pull request), so an open label would grow without limit.
+  static constexpr std::size_t kMaxBranchLabels = 100;
+  static constexpr char kOtherBranch[] = "other";
+  static constexpr char kNoBranch[] = "none";
+
   ServerMetrics();
 
   void ObserveQueueWait(double seconds) { queue_wait_->Observe(seconds); }
   void ObserveCycle(double seconds) { cycle_duration_->Observe(seconds); }
   void CountDecision(const std::string& result) { decisions_->Add({{"result", result}}).Increment(); }
-  void CountCompletion(const std::string& node, const std::string& result, double duration_seconds);
+  // Creates the node's completion counters (completed, failed) and duration histogram at 0; idempotent.
+  void TrackNode(const std::string& node);
+  // Reserves the branch's label (while fewer than kMaxBranchLabels are taken) and creates its failure
+  // counter at 0, so that its first failure is seen by increase(). Returns the label used.
+  std::string TrackBranch(const std::string& branch);
+  // `branch` is the job's branch (not yet a label: it is folded here).
+  void CountCompletion(const std::string& node, const std::string& branch, const std::string& result,
+                       double duration_seconds);
   void CountFailover(const std::string& reason) { failovers_->Add({{"reason", reason}}).Increment(); }
   void CountAlert(const std::string& status) { alerts_received_->Add({{"status", status}}).Increment(); }
   void CountUnknownNodeAlert() { alerts_unknown_node_->Increment(); }
-  // Per node: the last heartbeat and the one-hot state.
-  void SetNode(const std::string& node, double last_heartbeat, const std::string& state);
+  // Per node: the last heartbeat, the one-hot state and the attempts assigned or running (also tracks it).
+  void SetNode(const std::string& node, double last_heartbeat, const std::string& state, int running_jobs);
   void SetOldestQueuedAge(double seconds) { oldest_queued_->Set(seconds); }
   void SetJobs(const std::string& status, double count) { jobs_->Add({{"status", status}}).Set(count); }
   void SetNodes(const std::string& state, double count) { nodes_->Add({{"state", state}}).Set(count); }
@@ -66,6 +88,10 @@ class ServerMetrics {
   prometheus::Family<prometheus::Counter>* decisions_;
   prometheus::Family<prometheus::Counter>* completed_;
   prometheus::Family<prometheus::Histogram>* job_duration_;
+  prometheus::Family<prometheus::Counter>* failures_by_branch_;
+  prometheus::Family<prometheus::Gauge>* node_running_jobs_;
+  std::mutex branches_mu_;
+  std::set<std::string> branches_;  // labels taken, "other" and "none" excluded
   prometheus::Family<prometheus::Counter>* failovers_;
   prometheus::Family<prometheus::Counter>* alerts_received_;
   prometheus::Counter* alerts_unknown_node_;

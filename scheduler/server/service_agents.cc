@@ -12,6 +12,7 @@ Result<NodeRecord> SchedulerService::RegisterNode(NodeRecord node) {
   const double now = NowSeconds();
   auto stored = nodes_.Register(node, now);
   if (!stored.ok()) return stored.status();
+  metrics_.TrackNode(node.name);
   // An agent registers when it starts (or when the scheduler forgot it), so the attempts it was
   // running are gone with its old process: requeue them with new attempts rather than leave them
   // `running` with no owner. Its late reports for them get 409.
@@ -76,7 +77,7 @@ Result<std::vector<Job>> SchedulerService::WaitForAssignments(const std::string&
 void SchedulerService::OnAttemptFinished(const Job& job, bool reported) {
   if (!job.node.empty()) in_flight_.Forget(job.node, job.spec.id);
   if (reported && !job.node.empty()) {
-    metrics_.CountCompletion(job.node, job.state == JobState::kCompleted ? "completed" : "failed",
+    metrics_.CountCompletion(job.node, job.spec.branch, job.state == JobState::kCompleted ? "completed" : "failed",
                              job.duration_seconds.value_or(0));
   }
   Wake();
@@ -148,7 +149,8 @@ std::string SchedulerService::RenderMetrics() {
   std::map<std::string, int> by_state{{"ready", 0}, {"cordoned", 0}, {"draining", 0}, {"down", 0}};
   for (const NodeRecord& node : nodes_.List()) {
     ++by_state[NodeStateOf(node)];
-    metrics_.SetNode(node.name, node.last_heartbeat, NodeStateOf(node));
+    auto active = jobs_.ActiveOnNode(node.name);
+    metrics_.SetNode(node.name, node.last_heartbeat, NodeStateOf(node), active.ok() ? static_cast<int>(active->size()) : 0);
   }
   const double now = NowSeconds();
   auto oldest = jobs_.OldestQueuedAt();

@@ -29,11 +29,15 @@ class GrafanaQueries : public ::testing::Test {
       start_error_ = new std::string(error);
       return;
     }
-    // Two batches: the first creates the scheduler's per-node counters, so that the second is seen by
-    // increase() (which counts from a series' second sample), as in a farm that has been running a while.
+    // The scheduler creates a node's completion counters at 0 when the node registers, so that
+    // increase() (which counts from a series' second sample) sees the node's very first build. Wait for
+    // Prometheus to hold that 0 before the one batch, so the test shows the first builds are counted.
+    if (!WaitForSample(R"(buildfarm_jobs_completed_total{result="completed"} == 0)", &error)) {
+      start_error_ = new std::string(error);
+      return;
+    }
     RunBatch("first");
-    std::this_thread::sleep_for(std::chrono::seconds(3));
-    RunBatch("second");
+    SendMessage();
   }
 
   static void TearDownTestSuite() {
@@ -43,17 +47,39 @@ class GrafanaQueries : public ::testing::Test {
     start_error_ = nullptr;
   }
 
-  // One job that succeeds and one that fails (no retry).
+  static bool WaitForSample(const std::string& expr, std::string* error) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      nlohmann::json body = farm_->real_prometheus()->Query(expr, &status);
+      if (status == 200 && !body.value("/data/result"_json_pointer, nlohmann::json::array()).empty()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    *error = "Prometheus never held " + expr + "\n" + farm_->Logs();
+    return false;
+  }
+
+  // One job that succeeds and one that fails (no retry). The failure waits 3 s so that Prometheus
+  // scrapes the branch's counter at 0 (created at submission) before it counts.
   static void RunBatch(const std::string& name) {
     nlohmann::json jobs = nlohmann::json::array();
     jobs.push_back({{"id", name + "-ok"}, {"command", "sleep 1"}, {"branch", "main"}});
-    jobs.push_back({{"id", name + "-fails"}, {"command", "exit 3"}, {"branch", "main"}, {"max_retries", 0}});
+    jobs.push_back({{"id", name + "-fails"}, {"command", "sleep 3; exit 3"}, {"branch", "release/1.0"}, {"max_retries", 0}});
     int status = 0;
     auto reply = farm_->Call("POST", "/api/v1/jobs", nlohmann::json{{"jobs", jobs}}.dump(), &status);
     EXPECT_EQ(status, 201) << reply.dump();
     auto done = farm_->WaitTerminal({name + "-ok", name + "-fails"}, 60);
     EXPECT_EQ(done[name + "-ok"].value("status", ""), "completed") << farm_->Logs();
     EXPECT_EQ(done[name + "-fails"].value("status", ""), "failed") << farm_->Logs();
+  }
+
+  // One unread message of high priority to the farm's node (the agent does not read messages).
+  static void SendMessage() {
+    int status = 0;
+    nlohmann::json message{{"from", "ops"}, {"to", farm_->node_name(0)}, {"subject", "disk swap tonight"},
+                           {"priority", "high"}};
+    auto reply = farm_->Call("POST", "/api/v1/messages", message.dump(), &status);
+    EXPECT_EQ(status, 201) << reply.dump();
   }
 
   void SetUp() override { ASSERT_EQ(start_error_, nullptr) << *start_error_; }
@@ -79,20 +105,33 @@ class GrafanaQueries : public ::testing::Test {
     return result.is_array() ? result.size() : 1;  // scalar results are a single value
   }
 
-  // The first sample value of a panel's first target, found by dashboard file and panel title.
-  static std::optional<double> PanelValue(const std::string& file, const std::string& title) {
+  // The values of a panel's first target, by the value of `label` (empty when the panel has no data), found
+  // by dashboard file and panel title.
+  static std::map<std::string, double> PanelValues(const std::string& file, const std::string& title,
+                                                   const std::string& label = "") {
     for (const Dashboard& d : LoadDashboards()) {
       if (d.file != file) continue;
       for (const Expression& e : Expressions(d)) {
         if (e.where.find("panel '" + title + "'") == std::string::npos) continue;
         std::string error;
         nlohmann::json body = Run(e, &error);
-        if (!error.empty() || ResultSize(body) == 0) return std::nullopt;
-        return std::stod(body["data"]["result"][0]["value"][1].get<std::string>());
+        std::map<std::string, double> values;
+        if (!error.empty() || ResultSize(body) == 0) return values;
+        for (const auto& series : body["data"]["result"]) {
+          values[series["metric"].value(label, "")] = std::stod(series["value"][1].get<std::string>());
+        }
+        return values;
       }
     }
     ADD_FAILURE() << "no panel '" << title << "' in " << file;
-    return std::nullopt;
+    return {};
+  }
+
+  // The first sample value of a panel's first target.
+  static std::optional<double> PanelValue(const std::string& file, const std::string& title) {
+    auto values = PanelValues(file, title);
+    if (values.empty()) return std::nullopt;
+    return values.begin()->second;
   }
 
   static Farm* farm_;
@@ -168,14 +207,17 @@ TEST_F(GrafanaQueries, NodeVariableListsTheFarmsNode) {
   EXPECT_EQ(variables, 4) << "every dashboard but messages-and-alerts has a node variable";
 }
 
-TEST_F(GrafanaQueries, BuildPanelsCountTheJobsThatRan) {
-  // The second batch (one completed, one failed) happened after the counters existed.
+TEST_F(GrafanaQueries, BuildPanelsCountTheFirstJobsThatRan) {
+  // The one batch (one completed, one failed) ran right after the node registered: the per-node and
+  // per-branch series existed at 0 before it, so increase() counts both builds.
   std::optional<double> week, rate;
+  std::map<std::string, double> branches;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   do {
     week = PanelValue("builds.json", "Builds this week");
     rate = PanelValue("builds.json", "Success rate");
-    if (week && *week >= 1.5 && rate && *rate > 0 && *rate < 1) break;
+    branches = PanelValues("builds.json", "Failures by branch", "branch");
+    if (week && *week >= 1.5 && rate && *rate > 0 && *rate < 1 && branches["release/1.0"] >= 0.5) break;
     std::this_thread::sleep_for(std::chrono::seconds(1));
   } while (std::chrono::steady_clock::now() < deadline);
   ASSERT_TRUE(week.has_value());
@@ -183,9 +225,37 @@ TEST_F(GrafanaQueries, BuildPanelsCountTheJobsThatRan) {
   ASSERT_TRUE(rate.has_value());
   EXPECT_GT(*rate, 0.0);  // a completed job counted
   EXPECT_LT(*rate, 1.0);  // and a failed one
+  EXPECT_GE(branches["release/1.0"], 0.5) << "the failed job's branch";
+  EXPECT_LT(branches["main"], 0.5) << "main's job succeeded";
   auto ready = PanelValue("fleet-overview.json", "Nodes ready");
   ASSERT_TRUE(ready.has_value());
   EXPECT_EQ(*ready, 1.0);
+}
+
+TEST_F(GrafanaQueries, MessagePanelsCountTheUnreadMessage) {
+  std::map<std::string, double> by_priority, by_recipient;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  do {
+    by_priority = PanelValues("messages-and-alerts.json", "Unread messages by priority", "priority");
+    by_recipient = PanelValues("messages-and-alerts.json", "Unread messages by recipient", "to");
+    if (by_priority["high"] == 1 && by_recipient[farm_->node_name(0)] == 1) break;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(by_priority["high"], 1);
+  EXPECT_EQ(by_priority["normal"], 0);
+  EXPECT_EQ(by_recipient[farm_->node_name(0)], 1);
+}
+
+TEST_F(GrafanaQueries, RunningJobsGaugeCountsARunningJob) {
+  // A job that runs long enough to be scraped while running: the metric behind the Nodes table's "Jobs
+  // running" column counts it.
+  int status = 0;
+  farm_->Call("POST", "/api/v1/jobs", nlohmann::json{{"id", "long"}, {"command", "sleep 6"}}.dump(), &status);
+  ASSERT_EQ(status, 201);
+  const std::string expr = R"(buildfarm_scheduler_node_running_jobs{node=")" + farm_->node_name(0) + R"("} == 1)";
+  std::string error;
+  EXPECT_TRUE(WaitForSample(expr, &error)) << error;
+  EXPECT_EQ(farm_->WaitTerminal({"long"}, 60)["long"].value("status", ""), "completed");
 }
 
 }  // namespace
