@@ -48,7 +48,7 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"cancel"}, "cancel takes ID"},
         UsageCase{{"retry"}, "retry takes ID"},
         UsageCase{{"explain"}, "explain takes ID"},
-        UsageCase{{"logs"}, "logs takes JOB"},
+        UsageCase{{"logs"}, "logs takes NODE|JOB"},
         UsageCase{{"logs", "j1", "--offset", "-1"}, "--offset"},
         UsageCase{{"logs", "j1", "-x"}, "\"-x\""},
         UsageCase{{"submit"}, "--command is required"},

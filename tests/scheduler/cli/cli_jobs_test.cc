@@ -214,7 +214,10 @@ TEST_F(CliJobsTest, LogsFollowOfAnUnknownJobIsARefusalNotAStream) {
   CliRun run = Run({"logs", "-f", "j9"});
   EXPECT_EQ(run.code, 1);
   EXPECT_EQ(run.output, "build-cli: no job j9 (404)\n");
-  EXPECT_EQ(fake.requests().size(), 1u);
+  // The log, then whether j9 is a node; never the stream.
+  auto requests = fake.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].path, "/api/v1/nodes/j9");
 }
 
 TEST_F(CliJobsTest, ExplainShowsWhyEachNodeFitsOrNot) {
