@@ -86,6 +86,23 @@ TEST_F(CliOutputTest, ColorOnlyOnATerminalWithoutNoColor) {
   EXPECT_EQ(RunInProcess({"status", "--color=sometimes"}, Env()).code, 2);
 }
 
+// The built binary on a real pseudo-terminal (util-linux `script`): main() detects it and colors.
+TEST_F(CliOutputTest, BinaryOnAPseudoTerminalColorsUnlessNoColor) {
+  auto command_with = [this](const std::string& extra_env) {
+    return "env -i PATH=/usr/bin:/bin " + extra_env + " BUILDFARM_URL=" + fake.url() + " BUILDFARM_TOKEN=t " +
+           BinaryPath("scheduler/cli/build-cli") + " status";
+  };
+  std::string output;
+  ASSERT_EQ(RunCommand({"script", "-qec", command_with(""), "/dev/null"}, &output, 30), 0) << output;
+  EXPECT_NE(output.find("\033[32mready\033[0m"), std::string::npos) << output;
+  ASSERT_EQ(RunCommand({"script", "-qec", command_with("NO_COLOR=1"), "/dev/null"}, &output, 30), 0) << output;
+  EXPECT_NE(output.find("ready"), std::string::npos) << output;
+  // (script itself may emit terminal-mode sequences; none of build-cli's colors may appear)
+  for (const char* code : {"\033[0m", "\033[1m", "\033[32m", "\033[31m"}) {
+    EXPECT_EQ(output.find(code), std::string::npos) << output;
+  }
+}
+
 TEST_F(CliOutputTest, SpinnerOnlyWhenStderrIsATerminal) {
   fake.Respond("GET /api/v1/jobs/j1/log", 200, "so far\n", "text/plain");
   fake.SetLogStream("more\n", "end\n");
