@@ -19,7 +19,7 @@ std::vector<const char*> Argv(const std::string& program, const std::vector<std:
 std::size_t FindCommand(const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg == "--url" || arg == "--token") {
+    if (arg == "--url" || arg == "--token" || arg == "--color") {
       ++i;
       continue;
     }
@@ -43,10 +43,12 @@ std::string TopLevelHelp() {
   out << "\nFlags (before or after the command):\n"
          "  --url=URL         scheduler URL, e.g. http://127.0.0.1:8080\n"
          "  --token=TOKEN     bearer token\n"
-         "  --json            print the scheduler's JSON instead of a table\n"
+         "  --json            print the scheduler's JSON instead of a table (every read command)\n"
+         "  --color=WHEN      auto (default: only when stdout is a terminal and NO_COLOR is unset), always, never\n"
          "  --help            show help; `build-cli CMD --help` shows a command's flags and an example\n"
          "\nThe URL and token come from the flags, else BUILDFARM_URL and BUILDFARM_TOKEN, else the YAML file\n"
          "named by BUILDFARM_CONFIG (keys url: and token:; ./deploy/quickstart.sh writes .farm/cli.yaml).\n"
+         "\nTables fit $COLUMNS, else the terminal's width. `build-cli completion bash|zsh` prints shell completion.\n"
          "\nExit codes: 0 success, 1 the scheduler refused or could not be reached, 2 usage error.\n"
          "\nExample:\n"
          "  export BUILDFARM_CONFIG=$PWD/.farm/cli.yaml\n"
@@ -55,8 +57,9 @@ std::string TopLevelHelp() {
   return out.str();
 }
 
-int RunCli(const std::vector<std::string>& raw_args, std::ostream& out, std::ostream& err, const EnvLookup& env) {
-  CommandContext ctx(out, err, env);
+int RunCli(const std::vector<std::string>& raw_args, std::ostream& out, std::ostream& err, const EnvLookup& env,
+           const TerminalInfo& terminal) {
+  CommandContext ctx(out, err, env, terminal);
   std::vector<std::string> args;
   for (const auto& arg : raw_args) args.push_back(arg == "-h" ? "--help" : arg);
   std::size_t command_index = FindCommand(args);

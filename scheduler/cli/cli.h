@@ -14,7 +14,9 @@ namespace buildfarm::cli {
 
 // `args` are the words after the program name. Returns the exit code: kExitOk, kExitRefused or
 // kExitUsage.
-int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const EnvLookup& env);
+// `terminal` says whether out/err are terminals and how wide (main passes DetectTerminal()).
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const EnvLookup& env,
+           const TerminalInfo& terminal = {});
 
 // The top-level help: every command with its summary, the common flags and the environment.
 std::string TopLevelHelp();

@@ -1,6 +1,7 @@
 // The build-cli commands: one CommandSpec per command (name, arguments, help text, example and
 // the function that runs it), grouped by area in commands_jobs.cc, commands_submit.cc,
-// commands_nodes.cc and commands_failover.cc.
+// commands_nodes.cc, commands_failover.cc, commands_messages.cc, commands_validate.cc and
+// commands_completion.cc.
 //
 // A command's Run gets the words after its name. Stateless; each run uses its own context.
 #pragma once
@@ -23,12 +24,14 @@ struct CommandSpec {
   int (*run)(CommandContext& ctx, const CommandSpec& spec, const std::vector<std::string>& args) = nullptr;
 };
 
-std::vector<CommandSpec> JobCommands();     // jobs, job, cancel, retry, logs, explain
+std::vector<CommandSpec> JobCommands();     // jobs, job, cancel, retry, assign, logs, explain
 std::vector<CommandSpec> SubmitCommands();  // submit
 std::vector<CommandSpec> NodeCommands();    // status, nodes, cordon, uncordon, drain
 std::vector<CommandSpec> FailoverCommands();  // failover, failovers
 std::vector<CommandSpec> MessageCommands();   // msg (send, unread, read, search, thread, archive)
+std::vector<CommandSpec> MessageSubcommands();  // send, unread, ...: run with the words after "msg NAME"
 std::vector<CommandSpec> ValidateCommands();  // validate
+std::vector<CommandSpec> CompletionCommands();  // completion
 std::vector<CommandSpec> AllCommands();
 
 // Parses a command's words with its FlagSet (to which the common flags are added). Returns an exit

@@ -61,7 +61,7 @@ int RunFailovers(CommandContext& ctx, const CommandSpec& spec, const std::vector
     rows.push_back({Text(record, "time"), Text(record, "reason"), Text(record, "source"), Text(record, "target"),
                     JoinJobs(record.is_object() ? record.value("jobs", json::array()) : json::array())});
   }
-  PrintTable(ctx.out(), rows);
+  ctx.PrintTable(rows);
   return kExitOk;
 }
 

@@ -1,9 +1,11 @@
-// jobs, job, cancel, retry, logs, explain.
+// jobs, job, cancel, retry, assign, logs, explain.
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "scheduler/cli/commands.h"
+#include "scheduler/cli/terminal.h"
 #include "scheduler/cli/values.h"
 
 namespace buildfarm::cli {
@@ -64,7 +66,7 @@ void PrintJobTable(CommandContext& ctx, const json& jobs) {
     ctx.out() << "no jobs\n";
     return;
   }
-  PrintTable(ctx.out(), rows);
+  ctx.PrintTable(rows);
 }
 
 int RunJobs(CommandContext& ctx, const CommandSpec& spec, const std::vector<std::string>& args) {
@@ -130,7 +132,7 @@ void PrintJobDetail(CommandContext& ctx, const json& job) {
     if (text.empty()) continue;
     rows.push_back({std::string(key) + ":", text});
   }
-  PrintTable(ctx.out(), rows);
+  ctx.PrintTable(rows);
 }
 
 int RunJob(CommandContext& ctx, const CommandSpec& spec, const std::vector<std::string>& args) {
@@ -166,35 +168,87 @@ int RunJobAction(CommandContext& ctx, const CommandSpec& spec, const std::vector
   return kExitOk;
 }
 
+int RunAssign(CommandContext& ctx, const CommandSpec& spec, const std::vector<std::string>& args) {
+  FlagSet flags("build-cli assign JOB NODE", spec.summary);
+  std::vector<std::string> words;
+  if (auto done = ParseCommandLine(ctx, spec, flags, args, &words, 2, 2)) return *done;
+  if (auto failed = ctx.Connect()) return *failed;
+  json body = {{"node", words[1]}};
+  json reply;
+  if (int code = ctx.Call("POST", JobPath(words[0]) + "/assign", &body, &reply); code != kExitOk) return code;
+  if (ctx.json_output()) {
+    ctx.PrintJson(reply);
+    return kExitOk;
+  }
+  ctx.out() << "job " << words[0] << " pinned to " << words[1] << " (" << Text(reply, "status")
+            << "): it runs there once the node is up and has room\n";
+  return kExitOk;
+}
+
+std::string LogPath(const std::string& id, std::int64_t offset, bool follow) {
+  return JobPath(id) + "/log?offset=" + std::to_string(offset) + (follow ? "&follow=1" : "");
+}
+
+// `logs TARGET` where TARGET named no job (the log was a 404): when TARGET is a node, the job running
+// there. Sets `job`, or returns the exit code after saying why there is nothing to show.
+std::optional<int> JobRunningOn(CommandContext& ctx, const std::string& target, std::string* job) {
+  auto node = ctx.client().Get("/api/v1/nodes/" + UrlEncode(target));
+  if (!node.ok() || node->status != 200) return std::nullopt;
+  json reply = json::parse(node->body, nullptr, false);
+  const json running = reply.is_object() ? reply.value("running_jobs", json::array()) : json::array();
+  if (!running.is_array() || running.empty() || !running[0].is_string()) {
+    return ctx.Refused("node " + target + " is running no job now (its past jobs: build-cli jobs --node " + target + ")");
+  }
+  *job = running[0].get<std::string>();
+  if (running.size() > 1) {
+    ctx.err() << "node " << target << " runs " << running.size() << " jobs (" << JoinJson(running) << "); showing " << *job
+              << "\n";
+  }
+  return std::nullopt;
+}
+
 int RunLogs(CommandContext& ctx, const CommandSpec& spec, const std::vector<std::string>& args) {
-  FlagSet flags("build-cli logs JOB", spec.summary);
+  FlagSet flags("build-cli logs NODE|JOB", spec.summary);
   bool follow = false;
   std::int64_t offset = 0;
   flags.AddBool("follow", &follow, "Keep printing as the log grows, until the job finishes (also -f)");
   flags.AddInt("offset", &offset, 0, INT64_MAX, "Start at this byte of the log");
   std::vector<std::string> words;
   for (const auto& arg : args) words.push_back(arg == "-f" ? "--follow" : arg);
-  std::vector<std::string> ids;
-  if (auto done = ParseCommandLine(ctx, spec, flags, words, &ids, 1, 1)) return *done;
+  std::vector<std::string> targets;
+  if (auto done = ParseCommandLine(ctx, spec, flags, words, &targets, 1, 1)) return *done;
+  if (follow && ctx.json_output()) return ctx.UsageError("logs: --json cannot be combined with --follow");
   if (auto failed = ctx.Connect()) return *failed;
   // The first part is fetched without follow, so a refusal (401, 404) comes back as an error
   // answer rather than as a stream that would be printed as if it were the log.
-  std::string text;
-  std::string path = JobPath(ids[0]) + "/log?offset=" + std::to_string(offset);
-  if (int code = ctx.GetText(path, &text); code != kExitOk) return code;
-  ctx.out() << text;
+  std::string id = targets[0];
+  auto first = ctx.client().Get(LogPath(id, offset, false));
+  if (first.ok() && first->status == 404) {
+    std::string job;
+    if (auto done = JobRunningOn(ctx, targets[0], &job)) return *done;
+    if (!job.empty()) {
+      id = job;
+      first = ctx.client().Get(LogPath(id, offset, false));
+    }
+  }
+  if (int code = ctx.Check("GET", LogPath(id, offset, false), first); code != kExitOk) return code;
+  if (ctx.json_output()) {
+    ctx.PrintJson({{"job", id}, {"offset", offset}, {"log", first->body}});
+    return kExitOk;
+  }
+  ctx.out() << first->body;
   ctx.out().flush();
   if (!follow) return kExitOk;
-  offset += static_cast<std::int64_t>(text.size());
+  offset += static_cast<std::int64_t>(first->body.size());
   ctx.client().set_read_timeout(24 * 3600);
-  auto status = ctx.client().GetStreaming(
-      JobPath(ids[0]) + "/log?offset=" + std::to_string(offset) + "&follow=1", [&ctx](std::string_view chunk) {
-        ctx.out() << chunk;
-        ctx.out().flush();
-        return true;
-      });
+  Spinner spinner(ctx.err(), "following the log of job " + id + " until it ends (Ctrl-C stops)", ctx.terminal().stderr_tty);
+  auto status = ctx.client().GetStreaming(LogPath(id, offset, true), [&ctx, &spinner](std::string_view chunk) {
+    spinner.Print(ctx.out(), chunk);
+    return true;
+  });
+  spinner.Stop();
   if (!status.ok()) return ctx.Refused("log stream ended: " + status.status().message());
-  if (*status < 200 || *status >= 300) return ctx.Refused(DescribeRefusal(*status, ""));
+  if (*status < 200 || *status >= 300) return ctx.Refused(DescribeRefusal(*status, "", "GET " + JobPath(id) + "/log"));
   return kExitOk;
 }
 
@@ -231,7 +285,7 @@ int RunExplain(CommandContext& ctx, const CommandSpec& spec, const std::vector<s
   if (rows.size() == 1) {
     ctx.out() << "no nodes registered\n";
   } else {
-    PrintTable(ctx.out(), rows);
+    ctx.PrintTable(rows);
   }
   return kExitOk;
 }
@@ -245,8 +299,10 @@ std::vector<CommandSpec> JobCommands() {
       {"job", "ID", "Show one job", "  build-cli job j-42", RunJob},
       {"cancel", "ID", "Cancel a job and its unfinished dependents", "  build-cli cancel j-42", RunJobAction},
       {"retry", "ID", "Queue a failed or cancelled job again", "  build-cli retry j-42", RunJobAction},
-      {"logs", "JOB", "Print a job's log; -f follows it until the job finishes",
-       "  build-cli logs j-42\n  build-cli logs -f j-42", RunLogs},
+      {"assign", "JOB NODE", "Pin a queued or blocked job to a node (admin); it runs once that node is up",
+       "  build-cli assign j-42 build2", RunAssign},
+      {"logs", "NODE|JOB", "Print a job's log, or the log of the job running on a node; -f follows it",
+       "  build-cli logs j-42\n  build-cli logs -f build2", RunLogs},
       {"explain", "ID", "Why a job is (not) scheduled: each node's filter verdicts and scores",
        "  build-cli explain j-42", RunExplain},
   };

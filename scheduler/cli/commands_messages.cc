@@ -42,7 +42,7 @@ void PrintMessages(CommandContext& ctx, const json& reply, const char* none, boo
     row.push_back(Ellipsize(Text(m, "subject"), 60));
     rows.push_back(std::move(row));
   }
-  PrintTable(ctx.out(), rows);
+  ctx.PrintTable(rows);
 }
 
 std::string MessagePath(const std::string& id) { return "/api/v1/messages/" + UrlEncode(id); }
@@ -236,20 +236,25 @@ std::string MsgHelp() {
 }
 
 int RunMsg(CommandContext& ctx, const CommandSpec& spec, const std::vector<std::string>& args) {
-  (void)spec;
   if (args.empty() || args.front() == "--help") {
-    (args.empty() ? ctx.err() : ctx.out()) << MsgHelp();
+    (args.empty() ? ctx.err() : ctx.out()) << MsgHelp() << "\nExample:\n" << spec.example << "\n";
     return args.empty() ? ctx.UsageError("msg: no subcommand given") : kExitOk;
   }
-  for (const auto& sub : Subcommands()) {
+  for (const auto& sub : MessageSubcommands()) {
     if (args.front() != sub.name) continue;
-    CommandSpec sub_spec{std::string("msg ") + sub.name, "", sub.summary, sub.example, nullptr};
+    CommandSpec sub_spec{"msg " + sub.name, "", sub.summary, sub.example, nullptr};
     return sub.run(ctx, sub_spec, std::vector<std::string>(args.begin() + 1, args.end()));
   }
   return ctx.UsageError("msg: unknown subcommand \"" + args.front() + "\" (send, unread, read, search, thread, archive)");
 }
 
 }  // namespace
+
+std::vector<CommandSpec> MessageSubcommands() {
+  std::vector<CommandSpec> specs;
+  for (const auto& sub : Subcommands()) specs.push_back({sub.name, "", sub.summary, sub.example, sub.run});
+  return specs;
+}
 
 std::vector<CommandSpec> MessageCommands() {
   return {{"msg", "SUBCOMMAND", "Messages between nodes: send, unread, read, search, thread, archive",

@@ -27,9 +27,18 @@ std::string Fraction(const json& node, const char* key, bool bytes) {
   return out.str();
 }
 
+std::string JoinList(const json& list);
+
+std::string Temperature(const json& metrics) {
+  if (!Field(metrics, "temperature_celsius").is_number()) return "-";
+  return std::to_string(static_cast<int>(Number(metrics, "temperature_celsius") + 0.5)) + "C";
+}
+
+// One row per node: state, reservations, live metrics (CPU, memory, disk, temperature, their age)
+// and the jobs running there, last so that a narrow terminal shortens it first.
 void PrintNodeTable(CommandContext& ctx, const json& nodes) {
-  std::vector<std::vector<std::string>> rows{
-      {"NAME", "STATE", "CORES", "MEMORY", "RUNNING", "CPU", "MEM AVAIL", "DISK AVAIL", "METRICS AGE"}};
+  std::vector<std::vector<std::string>> rows{{"NAME", "STATE", "CORES", "MEMORY", "CPU", "MEM AVAIL", "DISK AVAIL",
+                                              "TEMP", "METRICS AGE", "RUNNING JOBS"}};
   for (const auto& node : nodes) {
     const json& metrics = Field(node, "metrics");
     bool has_metrics = metrics.is_object();
@@ -37,18 +46,19 @@ void PrintNodeTable(CommandContext& ctx, const json& nodes) {
     if (has_metrics && Field(metrics, "cpu_utilization").is_number()) {
       cpu = std::to_string(static_cast<int>(Number(metrics, "cpu_utilization") * 100 + 0.5)) + "%";
     }
-    const json& running = Field(node, "running_jobs");
+    std::string running = JoinList(Field(node, "running_jobs"));
     rows.push_back({Text(node, "name"), Text(node, "state"), Fraction(node, "cores", false),
-                    Fraction(node, "memory_bytes", true), std::to_string(running.is_array() ? running.size() : 0), cpu,
+                    Fraction(node, "memory_bytes", true), cpu,
                     has_metrics ? HumanBytes(Number(metrics, "memory_available_bytes")) : "-",
                     has_metrics ? HumanBytes(Number(metrics, "disk_available_bytes")) : "-",
-                    has_metrics ? HumanSeconds(Number(metrics, "age_seconds")) : "-"});
+                    has_metrics ? Temperature(metrics) : "-",
+                    has_metrics ? HumanSeconds(Number(metrics, "age_seconds")) : "-", running.empty() ? "-" : running});
   }
   if (rows.size() == 1) {
     ctx.out() << "no nodes registered\n";
     return;
   }
-  PrintTable(ctx.out(), rows);
+  ctx.PrintTable(rows);
 }
 
 std::string JoinLabels(const json& labels) {
@@ -88,7 +98,7 @@ void PrintNodeDetail(CommandContext& ctx, const json& node) {
     rows.push_back({"cpu:", std::to_string(static_cast<int>(Number(metrics, "cpu_utilization") * 100 + 0.5)) + "%"});
     rows.push_back({"memory available:", HumanBytes(Number(metrics, "memory_available_bytes"))});
     rows.push_back({"disk available:", HumanBytes(Number(metrics, "disk_available_bytes"))});
-    rows.push_back({"temperature:", Text(metrics, "temperature_celsius") + " C"});
+    rows.push_back({"temperature:", Temperature(metrics)});
     const json& rtt = Field(metrics, "probe_rtt_seconds");
     if (rtt.is_object()) {
       for (const auto& [target, seconds] : rtt.items()) {
@@ -99,7 +109,7 @@ void PrintNodeDetail(CommandContext& ctx, const json& node) {
   } else {
     rows.push_back({"metrics:", "none"});
   }
-  PrintTable(ctx.out(), rows);
+  ctx.PrintTable(rows);
 }
 
 // Job counts by status from the scheduler's buildfarm_scheduler_jobs{status} gauge.
@@ -149,12 +159,13 @@ int RunStatus(CommandContext& ctx, const CommandSpec& spec, const std::vector<st
     ctx.out() << "jobs: counts unavailable (/metrics did not answer)\n";
     return kExitOk;
   }
+  ctx.out() << "jobs:\n";
   std::vector<std::vector<std::string>> rows{{}, {}};
   for (const char* state : kStates) {
     rows[0].push_back(state);
     rows[1].push_back(std::to_string(static_cast<std::int64_t>(counts[state])));
   }
-  PrintTable(ctx.out(), rows);
+  ctx.PrintTable(rows);
   return kExitOk;
 }
 
@@ -199,7 +210,7 @@ int RunNodeAction(CommandContext& ctx, const CommandSpec& spec, const std::vecto
 
 std::vector<CommandSpec> NodeCommands() {
   return {
-      {"status", "", "Nodes with their load, and job counts by status",
+      {"status", "", "All servers as a table (state, CPU, memory, disk, temperature, running jobs, metrics age) and the queue",
        "  build-cli status\n  build-cli status --json", RunStatus},
       {"nodes", "[NAME]", "List nodes, or show one node in detail",
        "  build-cli nodes\n  build-cli nodes build2 --json", RunNodes},

@@ -18,38 +18,59 @@ std::string SchemaList() {
   return out;
 }
 
-// Checks one document (or, for an array such as coordination/messages.json, each element); prints its
-// violations with `prefix` before each pointer. Returns whether everything was valid.
-bool CheckDocument(CommandContext& ctx, const std::string& file, const json& document, const std::string& forced,
-                   const std::string& prefix, std::vector<std::string>* kinds) {
+// What was found wrong in one file: JSON pointer (or "/") and message.
+struct Problem {
+  std::string pointer;
+  std::string message;
+};
+
+// Checks one document (or, for an array such as coordination/messages.json, each element), with
+// `prefix` before each pointer; appends the kinds checked and the problems found.
+void CheckDocument(const json& document, const std::string& forced, const std::string& prefix,
+                   std::vector<std::string>* kinds, std::vector<Problem>* problems) {
   if (document.is_array() && forced.empty()) {
-    bool valid = true;
     for (std::size_t i = 0; i < document.size(); ++i) {
-      valid = CheckDocument(ctx, file, document[i], forced, prefix + "/" + std::to_string(i), kinds) && valid;
+      CheckDocument(document[i], forced, prefix + "/" + std::to_string(i), kinds, problems);
     }
-    return valid;
+    return;
   }
   std::string kind = forced;
   if (kind.empty()) {
     auto detected = json_schema::DetectKind(document);
     if (!detected) {
-      ctx.out() << file << ": " << (prefix.empty() ? "/" : prefix)
-                << ": cannot tell which schema applies; use --schema " << SchemaList() << "\n";
-      return false;
+      problems->push_back({prefix.empty() ? "/" : prefix, "cannot tell which schema applies; use --schema " + SchemaList()});
+      return;
     }
     kind = *detected;
   }
   kinds->push_back(kind);
   auto violations = json_schema::Validate(kind, document);
   if (!violations.ok()) {
-    ctx.out() << file << ": " << violations.status().message() << "\n";
-    return false;
+    problems->push_back({prefix.empty() ? "/" : prefix, violations.status().message()});
+    return;
   }
   for (const auto& v : *violations) {
     std::string pointer = prefix + v.pointer;
-    ctx.out() << file << ": " << (pointer.empty() ? "/" : pointer) << ": " << v.message << "\n";
+    problems->push_back({pointer.empty() ? "/" : pointer, v.message});
   }
-  return violations->empty();
+}
+
+// Reads and checks one file; problems name "/" when the file is unreadable or not JSON.
+void CheckFile(const std::string& file, const std::string& schema, std::vector<std::string>* kinds,
+               std::vector<Problem>* problems) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    problems->push_back({"", "cannot read the file"});
+    return;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  json document = json::parse(text.str(), nullptr, false);
+  if (document.is_discarded()) {
+    problems->push_back({"/", "not JSON"});
+    return;
+  }
+  CheckDocument(document, schema, "", kinds, problems);
 }
 
 int RunValidate(CommandContext& ctx, const CommandSpec& spec, const std::vector<std::string>& args) {
@@ -65,30 +86,25 @@ int RunValidate(CommandContext& ctx, const CommandSpec& spec, const std::vector<
     }
   }
   bool all_valid = true;
+  json report = json::array();
   for (const std::string& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      ctx.out() << file << ": cannot read the file\n";
-      all_valid = false;
-      continue;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    json document = json::parse(text.str(), nullptr, false);
-    if (document.is_discarded()) {
-      ctx.out() << file << ": /: not JSON\n";
-      all_valid = false;
-      continue;
-    }
     std::vector<std::string> kinds;
-    if (CheckDocument(ctx, file, document, schema, "", &kinds)) {
-      std::string what = kinds.empty() ? "empty list" : kinds.front();
-      if (kinds.size() > 1) what = std::to_string(kinds.size()) + " documents";
-      ctx.out() << file << ": valid (" << what << ")\n";
-    } else {
-      all_valid = false;
+    std::vector<Problem> problems;
+    CheckFile(file, schema, &kinds, &problems);
+    all_valid = all_valid && problems.empty();
+    if (ctx.json_output()) {
+      json listed = json::array();
+      for (const auto& p : problems) listed.push_back({{"pointer", p.pointer}, {"message", p.message}});
+      report.push_back({{"file", file}, {"valid", problems.empty()}, {"kinds", kinds}, {"problems", listed}});
+      continue;
     }
+    for (const auto& p : problems) ctx.out() << file << ": " << (p.pointer.empty() ? "" : p.pointer + ": ") << p.message << "\n";
+    if (!problems.empty()) continue;
+    std::string what = kinds.empty() ? "empty list" : kinds.front();
+    if (kinds.size() > 1) what = std::to_string(kinds.size()) + " documents";
+    ctx.out() << file << ": valid (" << what << ")\n";
   }
+  if (ctx.json_output()) ctx.PrintJson(report);
   return all_valid ? kExitOk : kExitRefused;
 }
 

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/file_reader.h"
+#include "common/text.h"
 
 namespace buildfarm::cli {
 using nlohmann::json;
@@ -74,7 +75,13 @@ Result<Connection> ResolveConnection(const std::string& url_flag, const std::str
   return connection;
 }
 
-std::string DescribeRefusal(int status, std::string_view body) {
+std::string NeededRole(std::string_view method, std::string_view path) {
+  if (method == "GET") return "viewer";
+  if (method == "POST" && path == "/api/v1/messages") return "admin, or the agent token of the sending node";
+  return "admin";
+}
+
+std::string DescribeRefusal(int status, std::string_view body, std::string_view request, std::string_view needed_role) {
   std::string message;
   std::string field;
   try {
@@ -89,9 +96,14 @@ std::string DescribeRefusal(int status, std::string_view body) {
   }
   std::string code = "(" + std::to_string(status) + ")";
   if (status == 401) return "token rejected " + code + ": set BUILDFARM_TOKEN or run ./deploy/quickstart.sh";
+  if (message.empty() && status == 404 && !request.empty()) message = std::string(request) + ": not found";
   if (message.empty()) message = "the scheduler answered HTTP " + std::to_string(status);
-  if (status == 403) return message + " " + code + ": this token's role may not do that";
-  if (!field.empty() && message.find(field) == std::string::npos) message = field + ": " + message;
+  if (status == 403) {
+    std::string role = needed_role.empty() ? "another role" : "role " + std::string(needed_role);
+    return message + " " + code + ": this needs a token with " + role +
+           " (the admin token is in .farm/scheduler/admin.token; set BUILDFARM_TOKEN)";
+  }
+  if (!field.empty() && message.rfind(field, 0) != 0) message = field + ": " + message;
   return message + " " + code;
 }
 
@@ -117,14 +129,39 @@ double Number(const json& object, std::string_view key) {
   return it->get<double>();
 }
 
-CommandContext::CommandContext(std::ostream& out, std::ostream& err, EnvLookup env)
-    : out_(out), err_(err), env_(std::move(env)) {}
+CommandContext::CommandContext(std::ostream& out, std::ostream& err, EnvLookup env, TerminalInfo terminal)
+    : out_(out), err_(err), env_(std::move(env)), terminal_(terminal) {}
+
+bool CommandContext::color() const {
+  if (color_flag_ != "auto") return color_flag_ == "always";
+  auto no_color = env_("NO_COLOR");
+  return terminal_.stdout_tty && (!no_color || no_color->empty());
+}
+
+std::size_t CommandContext::width() const {
+  if (auto columns = env_("COLUMNS")) {
+    if (auto value = text::ParseInt64(*columns); value && *value > 0) return static_cast<std::size_t>(*value);
+  }
+  return terminal_.columns;
+}
+
+void CommandContext::PrintTable(const std::vector<std::vector<std::string>>& rows) {
+  cli::PrintTable(out_, rows, TableStyle{width(), color()});
+}
 
 CommandContext::~CommandContext() = default;
 
 void CommandContext::AddCommonFlags(FlagSet& flags, bool with_json) {
   flags.AddString("url", &url_flag_, "Scheduler URL, e.g. http://127.0.0.1:8080 (else $BUILDFARM_URL, else url: in $BUILDFARM_CONFIG)");
   flags.AddString("token", &token_flag_, "Bearer token (else $BUILDFARM_TOKEN, else token: in $BUILDFARM_CONFIG)");
+  flags.AddCustom("color", "WHEN", "auto", "Color the output: auto (only on a terminal, unless NO_COLOR is set), always or never",
+                  [this](std::string_view v) {
+                    if (v != "auto" && v != "always" && v != "never") {
+                      return InvalidArgument("want auto, always or never, got \"" + std::string(v) + "\"");
+                    }
+                    color_flag_ = std::string(v);
+                    return Status::Ok();
+                  });
   if (with_json) flags.AddBool("json", &json_, "Print the scheduler's JSON instead of a table");
   flags.AddBool("help", &help_, "Show help for this command");
 }
@@ -145,18 +182,26 @@ std::optional<int> CommandContext::Connect() {
   auto client = HttpClient::Create(connection->url, connection->token);
   if (!client.ok()) return UsageError(client.status().message());
   client_ = std::move(*client);
+  url_ = connection->url;
   return std::nullopt;
 }
 
 int CommandContext::Transport(const Status& status) {
-  return Refused("cannot reach the scheduler: " + status.message() +
-                 " (is it running? check --url, BUILDFARM_URL or BUILDFARM_CONFIG)");
+  return Refused("cannot reach the scheduler at " + url_ +
+                 ": is buildfarm-scheduler running? (set --url or BUILDFARM_URL) [" + status.message() + "]");
+}
+
+int CommandContext::Check(const std::string& method, const std::string& path, const Result<HttpResponse>& response) {
+  if (!response.ok()) return Transport(response.status());
+  if (response->status < 200 || response->status >= 300) {
+    return Refused(DescribeRefusal(response->status, response->body, method + " " + path, NeededRole(method, path)));
+  }
+  return kExitOk;
 }
 
 int CommandContext::Call(const std::string& method, const std::string& path, const json* body, json* reply) {
   Result<HttpResponse> response = method == "GET" ? client_->Get(path) : client_->Post(path, body ? body->dump() : "{}");
-  if (!response.ok()) return Transport(response.status());
-  if (response->status < 200 || response->status >= 300) return Refused(DescribeRefusal(response->status, response->body));
+  if (int code = Check(method, path, response); code != kExitOk) return code;
   if (reply == nullptr) return kExitOk;
   if (response->body.empty()) {
     *reply = nullptr;
@@ -167,14 +212,6 @@ int CommandContext::Call(const std::string& method, const std::string& path, con
   } catch (const json::exception& e) {
     return Refused(method + " " + path + ": the scheduler's answer is not JSON: " + e.what());
   }
-  return kExitOk;
-}
-
-int CommandContext::GetText(const std::string& path, std::string* reply) {
-  auto response = client_->Get(path);
-  if (!response.ok()) return Transport(response.status());
-  if (response->status < 200 || response->status >= 300) return Refused(DescribeRefusal(response->status, response->body));
-  *reply = std::move(response->body);
   return kExitOk;
 }
 

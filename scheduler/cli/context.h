@@ -21,6 +21,8 @@
 #include "common/flags.h"
 #include "common/http_client.h"
 #include "common/status.h"
+#include "scheduler/cli/terminal.h"
+#include "scheduler/cli/values.h"
 
 namespace buildfarm::cli {
 
@@ -43,12 +45,18 @@ Result<Connection> ResolveConnection(const std::string& url_flag, const std::str
                                      const EnvLookup& env);
 
 // "job j1 is already completed (409)", "token rejected (401): set BUILDFARM_TOKEN or run
-// ./deploy/quickstart.sh": the message printed for an HTTP error answer.
-std::string DescribeRefusal(int status, std::string_view body);
+// ./deploy/quickstart.sh": the message printed for an HTTP error answer. `request` ("GET /api/v1/jobs/x")
+// names what was not found when a 404 says nothing itself; `needed_role` is named on a 403.
+std::string DescribeRefusal(int status, std::string_view body, std::string_view request = "",
+                            std::string_view needed_role = "");
+
+// The role the scheduler wants for a call: viewer for GET, admin for the rest (docs/api.md), and
+// "admin, or the agent token of the sending node" for POST /api/v1/messages.
+std::string NeededRole(std::string_view method, std::string_view path);
 
 class CommandContext {
  public:
-  CommandContext(std::ostream& out, std::ostream& err, EnvLookup env);
+  CommandContext(std::ostream& out, std::ostream& err, EnvLookup env, TerminalInfo terminal = {});
   ~CommandContext();
 
   std::ostream& out() { return out_; }
@@ -56,8 +64,15 @@ class CommandContext {
   const EnvLookup& env() const { return env_; }
   bool json_output() const { return json_; }
   bool help() const { return help_; }
+  const TerminalInfo& terminal() const { return terminal_; }
+  // --color=always, or --color=auto (the default) with stdout a terminal and NO_COLOR unset or empty.
+  bool color() const;
+  // The width tables must fit: $COLUMNS when it is a positive number, else the terminal's; 0 = any.
+  std::size_t width() const;
+  // PrintTable on out() sized to width(), colored when color().
+  void PrintTable(const std::vector<std::vector<std::string>>& rows);
 
-  // --url, --token, --help (and --json when `with_json`) bound to this context, so they may be
+  // --url, --token, --color, --help (and --json when `with_json`) bound to this context, so they may be
   // given before or after the command name.
   void AddCommonFlags(FlagSet& flags, bool with_json = true);
 
@@ -74,8 +89,9 @@ class CommandContext {
   // and returns kExitOk; otherwise prints why and returns kExitRefused.
   int Call(const std::string& method, const std::string& path, const nlohmann::json* body,
            nlohmann::json* reply);
-  // GET whose answer is text (a log, /metrics); same error handling as Call.
-  int GetText(const std::string& path, std::string* reply);
+  // kExitOk when `response` is a 2xx answer; otherwise prints why (unreachable, refused) and
+  // returns kExitRefused.
+  int Check(const std::string& method, const std::string& path, const Result<HttpResponse>& response);
 
   // Prints JSON the way --json output looks: indented, newline-terminated.
   void PrintJson(const nlohmann::json& value);
@@ -86,7 +102,10 @@ class CommandContext {
   std::ostream& out_;
   std::ostream& err_;
   EnvLookup env_;
+  TerminalInfo terminal_;
+  std::string url_;
   std::string url_flag_;
+  std::string color_flag_ = "auto";
   std::string token_flag_;
   bool json_ = false;
   bool help_ = false;

@@ -7,7 +7,8 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  int code = buildfarm::cli::RunCli(args, std::cout, std::cerr, buildfarm::cli::ProcessEnvironment());
+  int code = buildfarm::cli::RunCli(args, std::cout, std::cerr, buildfarm::cli::ProcessEnvironment(),
+                                    buildfarm::cli::DetectTerminal());
   std::cout.flush();
   return code;
 }

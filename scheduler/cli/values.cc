@@ -1,5 +1,6 @@
 #include "scheduler/cli/values.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -95,17 +96,44 @@ std::string Ellipsize(std::string_view text, std::size_t width) {
   return std::string(text.substr(0, width - 3)) + "...";
 }
 
-void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+std::string_view StateColor(std::string_view word) {
+  static constexpr std::pair<std::string_view, std::string_view> kColors[] = {
+      {"ready", "\033[32m"},     {"completed", "\033[32m"}, {"running", "\033[36m"},  {"assigned", "\033[36m"},
+      {"queued", "\033[33m"},    {"blocked", "\033[33m"},   {"cordoned", "\033[33m"}, {"draining", "\033[33m"},
+      {"down", "\033[31m"},      {"failed", "\033[31m"},    {"cancelled", "\033[35m"}};
+  for (const auto& [name, color] : kColors) {
+    if (name == word) return color;
+  }
+  return "";
+}
+
+void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const TableStyle& style) {
+  constexpr std::size_t kGap = 2;
+  constexpr std::size_t kNarrowest = 4;
   std::vector<std::size_t> widths;
   for (const auto& row : rows) {
     if (row.size() > widths.size()) widths.resize(row.size(), 0);
     for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
   }
-  for (const auto& row : rows) {
+  auto total = [&widths] {
+    std::size_t sum = widths.empty() ? 0 : kGap * (widths.size() - 1);
+    for (std::size_t w : widths) sum += w;
+    return sum;
+  };
+  while (style.max_width > 0 && total() > style.max_width) {
+    auto widest = std::max_element(widths.begin(), widths.end());
+    if (*widest <= kNarrowest) break;
+    --*widest;  // one at a time, so the widest columns end up sharing the cut
+  }
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const auto& row = rows[r];
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+      std::string cell = Ellipsize(row[i], widths[i]);
+      std::size_t pad = i + 1 < row.size() ? widths[i] - cell.size() + kGap : 0;
+      std::string_view color = !style.color ? "" : r == 0 ? "\033[1m" : StateColor(cell);
+      line += color.empty() ? cell : std::string(color) + cell + "\033[0m";
+      line += std::string(pad, ' ');
     }
     out << line << "\n";
   }

@@ -32,8 +32,20 @@ std::string HumanSeconds(double seconds);
 // Shortens to at most `width` characters, ending with "..." when cut.
 std::string Ellipsize(std::string_view text, std::size_t width);
 
+// How a table is drawn: `max_width` 0 means no limit (output to a pipe); `color` adds ANSI colors to
+// the header (bold) and to cells that are a known state word (ready green, down red, ...).
+struct TableStyle {
+  std::size_t max_width = 0;
+  bool color = false;
+};
+
+// The ANSI color for a state or status word ("ready", "failed", ...); "" when it has none.
+std::string_view StateColor(std::string_view word);
+
 // Prints rows as columns separated by two spaces; the first row is the header. The last column
-// is not padded, so long commands don't push trailing spaces.
-void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
+// is not padded, so long commands don't push trailing spaces. When the lines would be wider than
+// style.max_width, the widest column is shortened (cells end with "..."), one character at a time,
+// until they fit or every column is down to 4 characters.
+void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const TableStyle& style = {});
 
 }  // namespace buildfarm::cli

@@ -1,5 +1,5 @@
-// build-cli end to end against the real scheduler and one real agent: submit, jobs, logs -f, explain,
-// cordon/uncordon, and the exit codes 0 (ok), 1 (refused) and 2 (usage); and the message life cycle
+// build-cli end to end against the real scheduler and real agents: submit, jobs, logs -f, explain,
+// cordon/uncordon, status, assign, logs NODE, and the exit codes 0 (ok), 1 (refused) and 2 (usage); and the message life cycle
 // (send, dedupe, unread, read, reply, thread, search, expiry, archive) through `build-cli msg`.
 #include <gtest/gtest.h>
 
@@ -87,6 +87,59 @@ TEST_F(CliFarmTest, SubmitFollowExplainCordonAndExitCodes) {
   EXPECT_EQ(cli.Run({"cancel", id}, &out), 1) << out;  // already completed: 409
   EXPECT_EQ(cli.Run({"no-such-command"}, &out), 2) << out;
   EXPECT_EQ(cli.Run({"submit", "--no-such-flag"}, &out), 2) << out;
+}
+
+// Two real agents: `status` shows both, `assign` pins a job to n2 (it waits while n2 is cordoned,
+// then runs there although n1 is free), and `logs n2 -f` follows the job running on n2.
+TEST(CliFarmTwoNodesTest, StatusAssignAndLogsOfANode) {
+  FarmOptions options;
+  options.agents = 2;
+  options.prometheus = false;
+  Farm farm(options);
+  std::string error;
+  ASSERT_TRUE(farm.Start(&error)) << error;
+  Cli cli(farm);
+  std::string out;
+
+  ASSERT_EQ(cli.Run({"status"}, &out), 0) << out;
+  EXPECT_NE(out.find("NAME  STATE"), std::string::npos) << out;
+  EXPECT_NE(out.find("n1    ready"), std::string::npos) << out;
+  EXPECT_NE(out.find("n2    ready"), std::string::npos) << out;
+  EXPECT_NE(out.find("jobs:\nblocked  queued"), std::string::npos) << out;
+  EXPECT_EQ(out.find('\033'), std::string::npos) << "no color into a pipe";
+  ASSERT_EQ(cli.Run({"status", "--json"}, &out), 0) << out;
+  auto status = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_TRUE(status.is_object()) << out;
+  EXPECT_EQ(status["nodes"].size(), 2u) << out;
+  EXPECT_TRUE(status["jobs"].is_object()) << out;
+
+  ASSERT_EQ(cli.Run({"logs", "n1"}, &out), 1) << out;
+  EXPECT_NE(out.find("node n1 is running no job now"), std::string::npos) << out;
+
+  ASSERT_EQ(cli.Run({"cordon", "n2"}, &out), 0) << out;
+  ASSERT_EQ(cli.Run({"cordon", "n1"}, &out), 0) << out;
+  ASSERT_EQ(cli.Run({"submit", "--command", "echo pinned-start; sleep 2; echo pinned-end", "--json"}, &out), 0) << out;
+  const std::string id = nlohmann::json::parse(out, nullptr, false).value("id", "");
+  ASSERT_FALSE(id.empty()) << out;
+  ASSERT_EQ(cli.Run({"assign", id, "n2"}, &out), 0) << out;
+  EXPECT_NE(out.find("pinned to n2"), std::string::npos) << out;
+  EXPECT_EQ(cli.Run({"assign", id, "n9"}, &out), 1) << out;
+  EXPECT_NE(out.find("node: unknown node n9 (400)"), std::string::npos) << out;
+  // n1 is free, but the job is pinned to n2, which is cordoned: it waits.
+  ASSERT_EQ(cli.Run({"uncordon", "n1"}, &out), 0) << out;
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(farm.Job(id).value("status", ""), "queued");
+  ASSERT_EQ(cli.Run({"uncordon", "n2"}, &out), 0) << out;
+  for (int i = 0; i < 200 && farm.Job(id).value("status", "") != "running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(farm.Job(id).value("status", ""), "running");
+  ASSERT_EQ(cli.Run({"logs", "n2", "-f"}, &out, 30), 0) << out;
+  EXPECT_NE(out.find("pinned-start\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("pinned-end\n"), std::string::npos) << out;
+  auto done = farm.WaitTerminal({id}, 30);
+  EXPECT_EQ(done[id].value("status", ""), "completed");
+  EXPECT_EQ(done[id].value("assigned_to", ""), "n2");
 }
 
 // "Message sent: msg_..." -> the id.

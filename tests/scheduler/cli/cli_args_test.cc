@@ -48,7 +48,7 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"cancel"}, "cancel takes ID"},
         UsageCase{{"retry"}, "retry takes ID"},
         UsageCase{{"explain"}, "explain takes ID"},
-        UsageCase{{"logs"}, "logs takes JOB"},
+        UsageCase{{"logs"}, "logs takes NODE|JOB"},
         UsageCase{{"logs", "j1", "--offset", "-1"}, "--offset"},
         UsageCase{{"logs", "j1", "-x"}, "\"-x\""},
         UsageCase{{"submit"}, "--command is required"},
@@ -75,7 +75,8 @@ TEST(CliHelpTest, TopLevelHelpListsEveryCommand) {
   CliRun run = RunInProcess({"--help"});
   EXPECT_EQ(run.code, 0);
   for (const char* name : {"status", "nodes", "jobs", "job ID", "submit", "cancel", "retry", "logs", "explain",
-                           "cordon", "uncordon", "drain", "failover", "failovers", "BUILDFARM_CONFIG", "Exit codes"}) {
+                           "cordon", "uncordon", "drain", "failover", "failovers", "assign", "completion", "msg", "validate",
+                           "BUILDFARM_CONFIG", "NO_COLOR", "--color", "Exit codes"}) {
     EXPECT_NE(run.output.find(name), std::string::npos) << name;
   }
   EXPECT_EQ(RunInProcess({"help"}).output, run.output);

@@ -214,7 +214,49 @@ TEST_F(CliJobsTest, LogsFollowOfAnUnknownJobIsARefusalNotAStream) {
   CliRun run = Run({"logs", "-f", "j9"});
   EXPECT_EQ(run.code, 1);
   EXPECT_EQ(run.output, "build-cli: no job j9 (404)\n");
-  EXPECT_EQ(fake.requests().size(), 1u);
+  // The log, then whether j9 is a node; never the stream.
+  auto requests = fake.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].path, "/api/v1/nodes/j9");
+}
+
+TEST_F(CliJobsTest, AssignPinsTheJobToTheNode) {
+  fake.Respond("POST /api/v1/jobs/j1/assign", 200, R"({"id": "j1", "status": "queued", "pinned_node": "build2"})");
+  CliRun run = Run({"assign", "j1", "build2"});
+  ASSERT_EQ(run.code, 0) << run.output;
+  RecordedRequest request = fake.last();
+  EXPECT_EQ(request.method, "POST");
+  EXPECT_EQ(request.path, "/api/v1/jobs/j1/assign");
+  EXPECT_EQ(json::parse(request.body), json({{"node", "build2"}}));
+  EXPECT_EQ(run.output, "job j1 pinned to build2 (queued): it runs there once the node is up and has room\n");
+  run = Run({"assign", "j1", "build2", "--json"});
+  EXPECT_EQ(json::parse(run.output)["pinned_node"], "build2");
+  fake.Respond("POST /api/v1/jobs/j1/assign", 400, R"({"error": "unknown node build9", "field": "node"})");
+  run = Run({"assign", "j1", "build9"});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.output, "build-cli: node: unknown node build9 (400)\n");
+  EXPECT_EQ(Run({"assign", "j1"}).code, 2);
+}
+
+TEST_F(CliJobsTest, LogsOfANodeShowTheJobRunningThere) {
+  fake.Respond("GET /api/v1/nodes/build1", 200, R"({"name": "build1", "running_jobs": ["j1", "j2"]})");
+  fake.Respond("GET /api/v1/jobs/j1/log", 200, "j1 output\n", "text/plain");
+  CliRun run = Run({"logs", "build1"});
+  ASSERT_EQ(run.code, 0) << run.output;
+  EXPECT_NE(run.output.find("j1 output\n"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("node build1 runs 2 jobs (j1,j2); showing j1"), std::string::npos) << run.output;
+  EXPECT_EQ(fake.last().path, "/api/v1/jobs/j1/log");
+
+  run = Run({"logs", "build1", "--json"});
+  ASSERT_EQ(run.code, 0) << run.output;
+  auto reply = json::parse(run.output.substr(run.output.find('{')));
+  EXPECT_EQ(reply, json({{"job", "j1"}, {"offset", 0}, {"log", "j1 output\n"}}));
+
+  fake.Respond("GET /api/v1/nodes/build2", 200, R"({"name": "build2", "running_jobs": []})");
+  run = Run({"logs", "build2"});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_EQ(run.output, "build-cli: node build2 is running no job now (its past jobs: build-cli jobs --node build2)\n");
+  EXPECT_EQ(Run({"logs", "-f", "j1", "--json"}).code, 2);
 }
 
 TEST_F(CliJobsTest, ExplainShowsWhyEachNodeFitsOrNot) {

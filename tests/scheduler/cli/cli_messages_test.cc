@@ -1,6 +1,7 @@
 // build-cli validate (no server): each violation as FILE: /pointer: message, exit 1 when any file is
 // invalid; and the msg subcommands' usage errors (exit 2, naming the flag).
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/scheduler/cli/cli_test_util.h"
 #include "tests/support/temp_dir.h"
@@ -43,6 +44,23 @@ TEST(CliValidateTest, EachViolationIsReportedWithItsPointer) {
                                   good + ": valid (status)"}) {
     EXPECT_NE(run.output.find(line), std::string::npos) << "missing " << line << " in\n" << run.output;
   }
+}
+
+TEST(CliValidateTest, JsonReportsEachFile) {
+  TempDir dir;
+  std::string good = dir.WriteFile("good.json", kValidStatus);
+  std::string list = dir.WriteFile("list.json", std::string("[") + kValidMessage + R"(, {"from": "a", "subject": "s"}])");
+  CliRun run = RunInProcess({"validate", "--json", good, list});
+  EXPECT_EQ(run.code, 1);
+  auto report = nlohmann::json::parse(run.output, nullptr, false);
+  ASSERT_TRUE(report.is_array() && report.size() == 2) << run.output;
+  EXPECT_EQ(report[0]["file"], good);
+  EXPECT_EQ(report[0]["valid"], true);
+  EXPECT_EQ(report[0]["kinds"], nlohmann::json::array({"status"}));
+  EXPECT_EQ(report[1]["valid"], false);
+  bool named_to = false;
+  for (const auto& problem : report[1]["problems"]) named_to = named_to || problem["pointer"] == "/1/to";
+  EXPECT_TRUE(named_to) << run.output;
 }
 
 TEST(CliValidateTest, SchemaFlagUnknownKindsAndUnreadableFiles) {

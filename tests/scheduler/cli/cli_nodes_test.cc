@@ -51,12 +51,17 @@ TEST_F(CliNodesTest, StatusShowsNodesAndJobCounts) {
   EXPECT_EQ(requests[0].path, "/api/v1/nodes");
   EXPECT_EQ(requests[0].authorization, "Bearer secret-token");
   EXPECT_EQ(requests[1].path, "/metrics");
-  EXPECT_NE(run.output.find("NAME    STATE     CORES  MEMORY"), std::string::npos) << run.output;
-  EXPECT_NE(run.output.find("build1  ready     2/8    2.0Gi/16.0Gi  2        35%  12.0Gi     50.0Gi      3.0s"),
+  EXPECT_NE(run.output.find("NAME    STATE     CORES  MEMORY        CPU  MEM AVAIL  DISK AVAIL  TEMP  METRICS AGE  RUNNING JOBS\n"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("build1  ready     2/8    2.0Gi/16.0Gi  35%  12.0Gi     50.0Gi      51C   3.0s         j1,j2\n"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("build2  cordoned  0/4    0/8.0Gi       -    -          -           -     -            -\n"),
             std::string::npos)
       << run.output;
   EXPECT_NE(run.output.find("build2  cordoned  0/4"), std::string::npos) << run.output;
-  EXPECT_NE(run.output.find("blocked  queued  assigned  running  completed  failed  cancelled\n"
+  EXPECT_NE(run.output.find("jobs:\nblocked  queued  assigned  running  completed  failed  cancelled\n"
                             "1        7       0         2        40         0       0"),
             std::string::npos)
       << run.output;

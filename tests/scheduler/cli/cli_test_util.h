@@ -31,7 +31,9 @@ inline CliRun RunBinary(const std::vector<std::string>& args, const std::vector<
 }
 
 // RunCli in-process with an environment given as NAME -> value.
-inline CliRun RunInProcess(const std::vector<std::string>& args, std::map<std::string, std::string> env = {}) {
+// `terminal` stands for what main() detects: whether stdout/stderr are terminals, and the width.
+inline CliRun RunInProcess(const std::vector<std::string>& args, std::map<std::string, std::string> env = {},
+                           const cli::TerminalInfo& terminal = {}) {
   std::ostringstream out, err;
   cli::EnvLookup lookup = [env](std::string_view name) -> std::optional<std::string> {
     auto it = env.find(std::string(name));
@@ -39,7 +41,7 @@ inline CliRun RunInProcess(const std::vector<std::string>& args, std::map<std::s
     return it->second;
   };
   CliRun run;
-  run.code = cli::RunCli(args, out, err, lookup);
+  run.code = cli::RunCli(args, out, err, lookup, terminal);
   run.output = out.str();
   run.error = err.str();
   return run;
