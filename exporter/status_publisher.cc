@@ -15,14 +15,7 @@ Result<std::unique_ptr<StatusUpdater>> StatusUpdater::Create(const PublishSettin
   Status valid_path = git_publisher::ValidatePublishPath(path);
   if (!valid_path.ok()) return InvalidArgument("node_name " + node_name + ": not usable in a path");
   std::unique_ptr<StatusUpdater> updater(new StatusUpdater(settings, std::move(path), std::move(document), log));
-  git_publisher::PublisherOptions options;
-  options.remote_url = settings.remote;
-  options.branch = settings.branch;
-  options.state_dir = settings.state_dir;
-  options.author_name = settings.author_name;
-  options.author_email = settings.author_email;
-  options.history_limit = settings.history_limit;
-  options.ssh_key_path = settings.ssh_key;
+  auto options = git_publisher::ToPublisherOptions(settings);
   auto publisher = git_publisher::Publisher::Open(std::move(options), log, &updater->metrics_);
   if (!publisher.ok()) return publisher.status().WithContext("publish");
   updater->publisher_ = std::move(publisher).value();

@@ -209,6 +209,12 @@ Result<JobPage> JobStore::List(const JobFilter& filter, int limit, std::optional
   return page;
 }
 
+Result<std::vector<Job>> JobStore::RecentAndUnfinished(int recent) {
+  std::lock_guard lock(mu_);
+  return Query("WHERE state IN ('blocked', 'queued', 'assigned', 'running') OR seq IN (SELECT seq FROM jobs ORDER BY "
+               "seq DESC LIMIT " + std::to_string(recent < 0 ? 0 : recent) + ") ORDER BY seq", {});
+}
+
 Result<std::vector<Job>> JobStore::Schedulable(int limit) {
   std::lock_guard lock(mu_);
   return Query("WHERE state = 'queued' ORDER BY priority DESC, seq LIMIT " + std::to_string(limit), {});

@@ -55,6 +55,8 @@ class JobStore {
   // Queued jobs in scheduling order: priority (10 first), then age.
   Result<std::vector<Job>> Schedulable(int limit);
   Result<std::vector<Job>> ActiveOnNode(const std::string& node);
+  // Every job not yet terminal plus the `recent` newest ones, oldest first (the published jobs.json).
+  Result<std::vector<Job>> RecentAndUnfinished(int recent);
   Result<std::map<JobState, std::int64_t>> CountByState();
   // Submission time of the oldest queued job; nullopt when none is queued.
   Result<std::optional<double>> OldestQueuedAt();
