@@ -119,5 +119,50 @@ TEST(SchedulerPublish, CoordinationFilesReachTheRepositoryAndSecretsNever) {
   EXPECT_NE(metrics.body.find("buildfarm_publish_attempts_total{result=\"invalid\"} 0"), std::string::npos);
 }
 
+// The exporter's status updater fills the status document's `metrics` from the scheduler's node history
+// (viewer token); with the scheduler unreachable it publishes the document without `metrics`.
+TEST(SchedulerPublish, ExporterStatusCarriesTheSchedulersHistory) {
+  FarmOptions options;
+  options.agents = 1;
+  Farm farm(options);
+  std::string error;
+  ASSERT_TRUE(farm.Start(&error)) << error;
+  int status = 0;
+  json jobs = json::array({{{"id", "h-ok"}, {"command", "true"}}, {{"id", "h-bad"}, {"command", "exit 3"}}});
+  farm.Call("POST", "/api/v1/jobs", json{{"jobs", jobs}}.dump(), &status);
+  ASSERT_EQ(status, 201);
+  auto done = farm.WaitTerminal({"h-ok", "h-bad"}, 60);
+  ASSERT_EQ(done["h-bad"].value("status", ""), "failed") << farm.Logs();
+
+  TempDir dir;
+  ASSERT_TRUE(InitBareRepo(dir.Join("farm.git")));
+  const std::string token_file = dir.WriteFile("viewer.token", farm.viewer_token() + "\n");
+  auto publish_once = [&](const std::string& scheduler_url) {
+    std::string config = dir.WriteFile(
+        "exporter.yml", "node_name: n1\npublish:\n  remote: file://" + dir.Join("farm.git") +
+                            "\n  branch: status\n  state_dir: " + dir.Join("state") + "\n  scheduler_url: " +
+                            scheduler_url + "\n  token_file: " + token_file + "\n  scheduler_timeout: 2s\n");
+    std::vector<std::string> argv = {ExporterBinary(), "publish", "--once", "--config.file=" + config};
+    for (const auto& flag : FixturePathFlags()) argv.push_back(flag);
+    std::string output;
+    EXPECT_EQ(RunCommand(argv, &output, 60), 0) << output;
+    EXPECT_EQ(output.find(farm.viewer_token()), std::string::npos);
+    auto document = FileAtBranch(dir.Join("farm.git"), "status", "nodes/n1/status.json");
+    return document ? json::parse(*document, nullptr, false) : json();
+  };
+
+  json with = publish_once("http://" + farm.address());
+  ASSERT_TRUE(with.contains("metrics")) << with.dump();
+  EXPECT_EQ(with["metrics"].value("builds_today", -1), 2) << with.dump();
+  EXPECT_EQ(with["metrics"].value("builds_this_week", -1), 2);
+  EXPECT_EQ(with["metrics"].value("success_rate_percent", -1.0), 50.0);
+  EXPECT_TRUE(with["metrics"].contains("avg_build_time_seconds"));
+  EXPECT_EQ(with["metrics"].value("uptime_percent", -1.0), 100.0);
+
+  json without = publish_once("http://127.0.0.1:" + std::to_string(FreeLoopbackPort()));
+  ASSERT_TRUE(without.contains("server_id")) << without.dump();
+  EXPECT_FALSE(without.contains("metrics")) << without.dump();
+}
+
 }  // namespace
 }  // namespace buildfarm::testing
