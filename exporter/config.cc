@@ -5,7 +5,6 @@
 #include <set>
 
 #include "common/file_reader.h"
-#include "common/git_publisher/publisher.h"
 #include "common/text.h"
 #include "common/yaml_config.h"
 
@@ -62,45 +61,20 @@ Status ParseProbes(const YAML::Node& node, std::string_view source, ProbeSetting
   return Status::Ok();
 }
 
-// "Name <email>".
-Status ParseAuthor(const std::string& text, std::string_view source, PublishSettings* out) {
-  std::size_t open = text.find('<');
-  std::size_t close = text.rfind('>');
-  if (open == std::string::npos || close == std::string::npos || close < open + 2 || close + 1 != text.size()) {
-    return KeyError(source, "publish.author", "want \"Name <email>\"");
-  }
-  std::string name = std::string(text::Trim(text.substr(0, open)));
-  if (name.empty()) return KeyError(source, "publish.author", "the name is empty");
-  out->author_name = name;
-  out->author_email = text.substr(open + 1, close - open - 1);
-  return Status::Ok();
-}
-
 Status ParsePublish(const YAML::Node& node, std::string_view source, PublishSettings* out) {
-  if (!node.IsMap()) return KeyError(source, "publish", "want a mapping");
-  BUILDFARM_RETURN_IF_ERROR(CheckKeys(
-      node, {"remote", "branch", "interval", "history_limit", "author", "state_dir", "ssh_key"}, source, "publish."));
-  out->enabled = true;
-  if (!node["remote"] || node["remote"].as<std::string>().empty()) return KeyError(source, "publish.remote", "required");
-  out->remote = node["remote"].as<std::string>();
-  if (git_publisher::UrlCarriesPassword(out->remote)) {
-    return KeyError(source, "publish.remote", "must not carry a password; set GITHUB_TOKEN or use an SSH key");
+  BUILDFARM_RETURN_IF_ERROR(git_publisher::ParsePublishSettings(
+      node, source, {"scheduler_url", "token_file", "scheduler_timeout"}, out));
+  if (node["scheduler_url"]) out->scheduler_url = node["scheduler_url"].as<std::string>();
+  if (!out->scheduler_url.empty() && out->scheduler_url.rfind("http://", 0) != 0 &&
+      out->scheduler_url.rfind("https://", 0) != 0) {
+    return KeyError(source, "publish.scheduler_url", "want an http:// or https:// URL");
   }
-  if (node["branch"]) out->branch = node["branch"].as<std::string>();
-  if (out->branch.empty()) return KeyError(source, "publish.branch", "empty");
-  BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(node["interval"], source, "publish.interval", &out->interval_seconds));
-  if (node["history_limit"]) {
-    out->history_limit = node["history_limit"].as<int>();
-    if (out->history_limit < 0) return KeyError(source, "publish.history_limit", "want 0 (off) or a positive count");
-    if (out->history_limit > 0 && (out->branch == "main" || out->branch == "master")) {
-      return KeyError(source, "publish.branch",
-                      "history_limit rewrites the branch; set a dedicated branch (e.g. status), not " + out->branch);
-    }
+  if (node["token_file"]) out->token_file = node["token_file"].as<std::string>();
+  if (!out->scheduler_url.empty() && out->token_file.empty()) {
+    return KeyError(source, "publish.token_file", "required with scheduler_url (a viewer token)");
   }
-  if (node["author"]) BUILDFARM_RETURN_IF_ERROR(ParseAuthor(node["author"].as<std::string>(), source, out));
-  if (node["state_dir"]) out->state_dir = node["state_dir"].as<std::string>();
-  if (out->state_dir.empty()) return KeyError(source, "publish.state_dir", "empty");
-  if (node["ssh_key"]) out->ssh_key = node["ssh_key"].as<std::string>();
+  BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(node["scheduler_timeout"], source, "publish.scheduler_timeout",
+                                                 &out->scheduler_timeout_seconds));
   return Status::Ok();
 }
 

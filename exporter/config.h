@@ -19,6 +19,9 @@
 //     author: "build1 <buildfarm@build1>"   # default "buildfarm-exporter <buildfarm@localhost>"
 //     state_dir: /var/lib/buildfarm-exporter/publish   # the local bare mirror (default shown)
 //     ssh_key: /etc/buildfarm/id_ed25519               # default: the SSH agent
+//     scheduler_url: http://scheduler:8080   # optional: fill the document's `metrics` (builds_today, ...)
+//     token_file: /etc/buildfarm/viewer.token #   from GET /api/v1/nodes/<node_name> (a viewer token)
+//     scheduler_timeout: 2s                  #   default 2s; unavailable: `metrics` is left out
 //
 // A key that is not known is an error naming it. Immutable after parsing.
 #pragma once
@@ -27,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "common/git_publisher/publish_settings.h"
 #include "common/status.h"
 
 namespace buildfarm::exporter {
@@ -46,16 +50,16 @@ struct ProbeSettings {
   std::vector<ProbeTarget> targets;
 };
 
-struct PublishSettings {
-  bool enabled = false;  // true when the `publish:` key is present
-  std::string remote;
-  std::string branch = "main";
-  double interval_seconds = 60;
-  int history_limit = 0;
-  std::string author_name = "buildfarm-exporter";
-  std::string author_email = "buildfarm@localhost";
-  std::string state_dir = "/var/lib/buildfarm-exporter/publish";
-  std::string ssh_key;
+// The shared `publish:` keys (common/git_publisher/publish_settings.h) plus where the historical
+// metrics come from.
+struct PublishSettings : git_publisher::PublishSettings {
+  PublishSettings() {
+    author_name = "buildfarm-exporter";
+    state_dir = "/var/lib/buildfarm-exporter/publish";
+  }
+  std::string scheduler_url;   // empty: the status document has no `metrics`
+  std::string token_file;      // a viewer token for scheduler_url
+  double scheduler_timeout_seconds = 2;
 };
 
 struct ExporterConfig {

@@ -27,7 +27,7 @@ void AddSample(prometheus::MetricFamily& family, const std::string& label, const
 }  // namespace
 
 PublishMetrics::PublishMetrics() {
-  for (const char* result : {"ok", "unchanged", "rejected", "unavailable", "auth_failed", "error"}) attempts_[result] = 0;
+  for (const char* result : {"ok", "unchanged", "rejected", "unavailable", "auth_failed", "error", "invalid"}) attempts_[result] = 0;
   for (const auto& reason : SecretReasons()) refusals_[reason] = 0;
 }
 

@@ -4,7 +4,8 @@
 //   buildfarm_publish_last_success_timestamp_seconds   gauge, unix time of the last successful push
 //                                                      (or of a flush that found nothing changed)
 //   buildfarm_publish_attempts_total{result}           counter; result = ok, unchanged, rejected,
-//                                                      unavailable, auth_failed, error
+//                                                      unavailable, auth_failed, error,
+//                                                      invalid (a document failed its schema; not published)
 //   buildfarm_publish_pending                          gauge, files staged but not yet pushed
 //   buildfarm_publish_refused_total{reason}            counter; reason from SecretReasons()
 //

@@ -8,8 +8,10 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/http_server.h"
 #include "common/log.h"
@@ -34,6 +36,10 @@ struct ApiContext {
   const Logger& log;
   MessageStore* messages = nullptr;  // the message routes answer 503 without it
   SecretCheck secret_check;          // refuses messages holding a likely secret (empty: none)
+  // Told about messages the archive route moved (the git publisher writes coordination/archive/).
+  std::function<void(const std::vector<Message>&)> on_archived;
+  // More Prometheus text for /metrics (the publisher's families); may be empty.
+  std::function<std::string()> extra_metrics;
 };
 
 void RegisterJobRoutes(HttpServer& server, ApiContext& ctx);

@@ -165,6 +165,7 @@ void Archive(ApiContext& ctx, const httplib::Request& req, httplib::Response& re
   auto archived = ctx.messages->Archive(days, NowSeconds());
   if (!archived.ok()) return SendStatus(res, archived.status());
   ctx.log.Info("messages archived", {{"count", std::to_string(archived->size())}, {"days", std::to_string(days)}});
+  if (ctx.on_archived) ctx.on_archived(*archived);
   SendJson(res, 200, {{"archived", archived->size()}, {"messages", MessageList(*archived)}});
 }
 

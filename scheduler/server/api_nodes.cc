@@ -1,14 +1,30 @@
-// Node routes: list, get, cordon, uncordon, drain.
+// Node routes: list and get (with each node's build and uptime history), cordon, uncordon, drain.
 #include "scheduler/server/api.h"
 
 namespace buildfarm::scheduler {
 namespace {
 
+// NodeToJson plus `history` (status.schema.json `metrics`, see node_history.h); left out when the
+// store cannot answer, so a listing still works.
+nlohmann::json NodeWithHistory(ApiContext& ctx, const NodeStatus& node, double now) {
+  nlohmann::json out = NodeToJson(node, now);
+  const double since = now - kHistoryWindowSeconds;
+  auto builds = ctx.jobs.BuildsOnNode(node.record.name, since);
+  auto changes = ctx.nodes.StateChanges(node.record.name, since);
+  if (builds.ok() && changes.ok()) {
+    out["history"] = NodeHistoryToJson(ComputeNodeHistory(*builds, *changes, now));
+  } else {
+    ctx.log.Warn("node history unavailable", {{"node", node.record.name},
+                                              {"err", (builds.ok() ? changes.status() : builds.status()).ToString()}});
+  }
+  return out;
+}
+
 void List(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!Admit(req, res, ctx, Access::kRead)) return;
   const double now = NowSeconds();
   nlohmann::json nodes = nlohmann::json::array();
-  for (const NodeStatus& node : ctx.service.ListNodes()) nodes.push_back(NodeToJson(node, now));
+  for (const NodeStatus& node : ctx.service.ListNodes()) nodes.push_back(NodeWithHistory(ctx, node, now));
   SendJson(res, 200, {{"nodes", nodes}});
 }
 
@@ -16,7 +32,7 @@ void Get(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!Admit(req, res, ctx, Access::kRead)) return;
   auto node = ctx.service.GetNode(req.matches[1]);
   if (!node.ok()) return SendStatus(res, node.status());
-  SendJson(res, 200, NodeToJson(*node, NowSeconds()));
+  SendJson(res, 200, NodeWithHistory(ctx, *node, NowSeconds()));
 }
 
 void Change(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {

@@ -9,7 +9,9 @@ void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx) {
   using W = httplib::Response&;
   server.Get("/metrics", [&ctx](R, W res) {
     res.status = 200;
-    res.set_content(ctx.service.RenderMetrics() + RenderMessageMetrics(ctx), kPrometheusTextContentType);
+    std::string text = ctx.service.RenderMetrics() + RenderMessageMetrics(ctx);
+    if (ctx.extra_metrics) text += ctx.extra_metrics();
+    res.set_content(text, kPrometheusTextContentType);
   });
   server.Get("/healthz", [](R, W res) {
     res.status = 200;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/file_reader.h"
+#include "common/git_publisher/publish_settings.h"
 #include "common/text.h"
 #include "common/yaml_config.h"
 #include "scheduler/alerts/backup_choice.h"
@@ -86,7 +87,7 @@ Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view s
   SchedulerConfig config;
   if (!root || root.IsNull()) return config;
   BUILDFARM_RETURN_IF_ERROR(CheckKeys(root, {"store", "tokens", "prometheus", "scheduling", "lease", "heartbeat",
-                                             "cycle_interval", "backups", "failover"}, source, ""));
+                                             "cycle_interval", "backups", "failover", "publish"}, source, ""));
   if (const YAML::Node store = root["store"]) {
     BUILDFARM_RETURN_IF_ERROR(CheckKeys(store, {"path"}, source, "store."));
     if (store["path"]) config.store_path = store["path"].as<std::string>();
@@ -120,6 +121,9 @@ Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view s
     BUILDFARM_RETURN_IF_ERROR(CheckKeys(failover, {"hold_down"}, source, "failover."));
     BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(failover["hold_down"], source, "failover.hold_down",
                                                    &config.failover_hold_down_seconds));
+  }
+  if (const YAML::Node publish = root["publish"]) {
+    BUILDFARM_RETURN_IF_ERROR(git_publisher::ParsePublishSettings(publish, source, {}, &config.publish));
   }
   return config;
 }

@@ -25,6 +25,14 @@
 //   failover:
 //     hold_down: 2m                           # a resolved alert uncordons its node after this long, once
 //                                             # the node's heartbeats are healthy
+//   publish:                                  # optional: publish coordination files to git (same keys
+//     remote: git://git.example/farm.git      # as the exporter's, common/git_publisher/publish_settings.h):
+//     branch: main                            # coordination/jobs.json (unfinished + latest 500 jobs),
+//     interval: 60s                           # coordination/messages.json (active messages),
+//     history_limit: 0                        # nodes/index.json (node names) every interval, and
+//     author: "buildfarm-scheduler <buildfarm@localhost>"    # coordination/archive/<YYYY-MM-DD>.json
+//     state_dir: /var/lib/buildfarm-scheduler/publish       # when messages are archived (by the API
+//     ssh_key: /etc/buildfarm/id_ed25519      # or daily, 30 days); GITHUB_TOKEN for https://
 //
 // Without a `scheduling` section and without Prometheus, the default profile leaves out MetricsFresh and
 // DiskSpace (there are no metrics to judge by). Unknown keys are errors naming the key. Plain values; thread-safe
@@ -36,6 +44,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/git_publisher/publish_settings.h"
 #include "common/status.h"
 
 namespace buildfarm::scheduler {
@@ -58,6 +67,13 @@ struct PrometheusConfig {
   double ready_window_seconds = 0;             // 0: 3 x refresh_interval + timeout
 };
 
+inline git_publisher::PublishSettings DefaultPublishSettings() {
+  git_publisher::PublishSettings settings;
+  settings.author_name = "buildfarm-scheduler";
+  settings.state_dir = "/var/lib/buildfarm-scheduler/publish";
+  return settings;
+}
+
 struct SchedulerConfig {
   std::string store_path = "buildfarm-scheduler.db";
   std::vector<TokenConfig> tokens;
@@ -68,6 +84,7 @@ struct SchedulerConfig {
   double cycle_interval_seconds = 1;
   std::map<std::string, std::string> backups;  // node -> backup node or pool label "key=value"
   double failover_hold_down_seconds = 120;
+  git_publisher::PublishSettings publish = DefaultPublishSettings();
   std::string web_assets_dir;  // flag --web.assets-dir (not YAML): serve the page from here, else the built-in copy
 };
 

@@ -6,6 +6,8 @@
 
 #include "common/daemon.h"
 #include "common/flags.h"
+#include "common/git_publisher/secret_guard.h"
+#include "common/prometheus_text.h"
 #include "scheduler/plugins/registry.h"
 #include "scheduler/server/metrics_source_factory.h"
 #include "scheduler/server/web_assets.h"
@@ -22,7 +24,15 @@ int UsageError(const std::string& message) { return app::UsageError("buildfarm-s
 }  // namespace
 
 SchedulerApp::SchedulerApp(SchedulerConfig config, std::shared_ptr<MetricsSource> metrics_source, const Logger& log)
-    : config_(std::move(config)), metrics_source_(std::move(metrics_source)), log_(log) {}
+    : config_(std::move(config)), metrics_source_(std::move(metrics_source)), log_(log) {
+  secret_check_ = [this](std::string_view text) -> Status {
+    auto finding = git_publisher::FindLikelySecret(text);
+    if (!finding) return Status::Ok();
+    publish_metrics_.RecordRefusal(finding->reason);
+    return InvalidArgument("holds a likely secret (" + finding->reason +
+                           "); send credentials through a secret store, not a message");
+  };
+}
 
 SchedulerApp::~SchedulerApp() { Stop(); }
 
@@ -53,6 +63,14 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   api_ = std::make_unique<ApiContext>(ApiContext{*service_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
   api_->messages = messages_.get();
   api_->secret_check = secret_check_;
+  if (config_.publish.enabled) {
+    auto publisher = CoordinationPublisher::Create(config_.publish, *jobs_, *nodes_, *messages_, publish_metrics_, log_,
+                                                   [] { return NowSeconds(); });
+    if (!publisher.ok()) return publisher.status();
+    publisher_ = std::move(publisher).value();
+    api_->on_archived = [this](const std::vector<Message>& archived) { publisher_->NoteArchived(archived); };
+  }
+  api_->extra_metrics = [this] { return RenderPublishMetrics(); };
   HttpServerOptions options;
   options.listen_addresses = std::move(listen_addresses);
   options.max_requests = kMaxRequests;
@@ -61,10 +79,26 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   RegisterAllRoutes(*http_, *api_);
   service_->Start();
   alerts_->Start();
+  if (publisher_) {
+    publisher_->Start();
+    log_.Info("publishing coordination files", {{"remote", config_.publish.remote}, {"branch", config_.publish.branch}});
+  }
   return http_->Start();
 }
 
+std::string SchedulerApp::RenderPublishMetrics() {
+  auto families = publish_metrics_.Collect();
+  // Without a publisher only the message refusals mean anything.
+  if (!publisher_) {
+    std::erase_if(families, [](const prometheus::MetricFamily& f) { return f.name != "buildfarm_publish_refused_total"; });
+  }
+  std::string out;
+  AppendPrometheusText(out, families);
+  return out;
+}
+
 void SchedulerApp::Stop() {
+  if (publisher_) publisher_->Stop();
   if (alerts_) alerts_->Stop();
   if (service_) service_->Stop();
   if (http_) {

@@ -1,4 +1,5 @@
-// SchedulerApp: buildfarm-scheduler put together — stores, profile, service and HTTP API — so the
+// SchedulerApp: buildfarm-scheduler put together — stores, profile, service, HTTP API and the git
+// publisher (when `publish:` is configured) — so the
 // daemon (main.cc) and in-process tests assemble it the same way. RunScheduler is the daemon's main:
 // flags, config, signals; a bad flag or config key prints one line naming it and exits 2.
 //
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/git_publisher/publish_metrics.h"
 #include "common/http_server.h"
 #include "common/log.h"
 #include "scheduler/framework/profile.h"
@@ -17,6 +19,7 @@
 #include "scheduler/server/alert_receiver.h"
 #include "scheduler/server/auth.h"
 #include "scheduler/server/config.h"
+#include "scheduler/server/coordination_publisher.h"
 #include "scheduler/server/service.h"
 #include "scheduler/store/job_store.h"
 #include "scheduler/store/message_store.h"
@@ -43,10 +46,13 @@ class SchedulerApp {
   FailoverStore& failovers() { return *failovers_; }
   AlertReceiver& alerts() { return *alerts_; }
   MessageStore& messages() { return *messages_; }
-  // Wires in the publisher's secret detector; call before Start().
+  // The message API refuses likely secrets with git_publisher's secret guard (FindLikelySecret), counted
+  // in buildfarm_publish_refused_total{reason}; tests may replace the check before Start().
   void SetSecretCheck(SecretCheck check) { secret_check_ = std::move(check); }
 
  private:
+  std::string RenderPublishMetrics();
+
   SchedulerConfig config_;
   std::shared_ptr<MetricsSource> metrics_source_;
   const Logger& log_;
@@ -59,7 +65,9 @@ class SchedulerApp {
   std::unique_ptr<SchedulerService> service_;
   std::unique_ptr<AlertReceiver> alerts_;
   std::unique_ptr<ApiContext> api_;
+  git_publisher::PublishMetrics publish_metrics_;
   SecretCheck secret_check_;
+  std::unique_ptr<CoordinationPublisher> publisher_;  // when `publish:` is configured
   std::unique_ptr<HttpServer> http_;
 };
 

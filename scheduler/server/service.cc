@@ -235,7 +235,7 @@ std::vector<std::string> SchedulerService::CheckLeases(double now) {
   std::vector<std::string> lost;
   for (const NodeRecord& node : nodes_.List()) {
     if (node.down || now - node.last_heartbeat <= config_.lease_seconds) continue;
-    if (!nodes_.MarkDown(node.name)) continue;
+    if (!nodes_.MarkDown(node.name, now)) continue;
     lost.push_back(node.name);
     auto record = FailOver(node.name, "lease", "", /*cordon=*/false, now);
     if (!record.ok()) {

@@ -209,6 +209,27 @@ Result<JobPage> JobStore::List(const JobFilter& filter, int limit, std::optional
   return page;
 }
 
+Result<std::vector<BuildRecord>> JobStore::BuildsOnNode(const std::string& node, double since) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_.Prepare(
+      "SELECT completed_at, duration_seconds, state FROM jobs WHERE node = ?1 AND state IN ('completed', 'failed') "
+      "AND completed_at >= ?2 ORDER BY completed_at");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, node).Bind(2, since);
+  std::vector<BuildRecord> builds;
+  while (stmt->Step()) {
+    builds.push_back({stmt->ColumnDouble(0), stmt->ColumnOptionalDouble(1), stmt->ColumnText(2) == "completed"});
+  }
+  BUILDFARM_RETURN_IF_ERROR(stmt->status());
+  return builds;
+}
+
+Result<std::vector<Job>> JobStore::RecentAndUnfinished(int recent) {
+  std::lock_guard lock(mu_);
+  return Query("WHERE state IN ('blocked', 'queued', 'assigned', 'running') OR seq IN (SELECT seq FROM jobs ORDER BY "
+               "seq DESC LIMIT " + std::to_string(recent < 0 ? 0 : recent) + ") ORDER BY seq", {});
+}
+
 Result<std::vector<Job>> JobStore::Schedulable(int limit) {
   std::lock_guard lock(mu_);
   return Query("WHERE state = 'queued' ORDER BY priority DESC, seq LIMIT " + std::to_string(limit), {});

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "scheduler/store/node_history.h"
 #include "scheduler/store/job.h"
 #include "scheduler/store/sqlite.h"
 
@@ -55,6 +56,10 @@ class JobStore {
   // Queued jobs in scheduling order: priority (10 first), then age.
   Result<std::vector<Job>> Schedulable(int limit);
   Result<std::vector<Job>> ActiveOnNode(const std::string& node);
+  // Completed and failed jobs of `node` that finished at or after `since` (for NodeHistory).
+  Result<std::vector<BuildRecord>> BuildsOnNode(const std::string& node, double since);
+  // Every job not yet terminal plus the `recent` newest ones, oldest first (the published jobs.json).
+  Result<std::vector<Job>> RecentAndUnfinished(int recent);
   Result<std::map<JobState, std::int64_t>> CountByState();
   // Submission time of the oldest queued job; nullopt when none is queued.
   Result<std::optional<double>> OldestQueuedAt();

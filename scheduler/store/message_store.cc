@@ -326,6 +326,20 @@ Result<std::vector<Message>> MessageStore::Archive(double days, double now) {
   return due;
 }
 
+Result<std::vector<Message>> MessageStore::Active(int limit) {
+  std::lock_guard lock(mu_);
+  return Query(std::string("SELECT * FROM (SELECT ") + kActiveColumns + " FROM messages ORDER BY created_at DESC, seq DESC LIMIT " +
+                   std::to_string(limit < 0 ? 0 : limit) + ") ORDER BY 9, 14",
+               {});
+}
+
+Result<std::vector<Message>> MessageStore::ArchivedBetween(double from, double to) {
+  std::lock_guard lock(mu_);
+  return Query(std::string("SELECT ") + kArchiveColumns +
+                   " FROM messages_archive WHERE archived_at >= ?1 AND archived_at < ?2 ORDER BY archived_at, seq",
+               {from, to});
+}
+
 Result<std::vector<UnreadCount>> MessageStore::CountUnread(double now) {
   std::lock_guard lock(mu_);
   auto stmt = db_.Prepare(

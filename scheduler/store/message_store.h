@@ -67,6 +67,10 @@ class MessageStore {
   Result<std::vector<Message>> Thread(const std::string& id);
   // Moves read messages created before now - days and messages expired by now to the archive.
   Result<std::vector<Message>> Archive(double days, double now);
+  // Stored (not archived) messages, the `limit` newest, oldest first (the published messages.json).
+  Result<std::vector<Message>> Active(int limit);
+  // Archived messages whose archived_at is in [from, to), oldest first (coordination/archive/<day>.json).
+  Result<std::vector<Message>> ArchivedBetween(double from, double to);
   // Unread, unexpired messages by recipient and priority: a message to `all` counts until any node
   // has read it. For buildfarm_messages_unread{to,priority}.
   Result<std::vector<UnreadCount>> CountUnread(double now);

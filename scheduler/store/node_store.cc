@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS nodes (
   cordoned INTEGER NOT NULL DEFAULT 0,
   draining INTEGER NOT NULL DEFAULT 0,
   registered_at REAL NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS node_state_changes (node TEXT NOT NULL, at REAL NOT NULL, down INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS node_state_changes_by_node ON node_state_changes(node, at);
 CREATE TABLE IF NOT EXISTS scheduler_ping (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
 )sql";
 
@@ -58,7 +60,38 @@ Status NodeStore::Load(double now) {
     node.last_heartbeat = now;
     nodes_[node.name] = std::move(node);
   }
-  return stmt->status();
+  BUILDFARM_RETURN_IF_ERROR(stmt->status());
+  // A restart gives every node a fresh lease: a node last recorded down counts as up from now.
+  auto last_down = db_.Prepare(
+      "SELECT node FROM node_state_changes c WHERE down = 1 AND at = (SELECT MAX(at) FROM node_state_changes "
+      "WHERE node = c.node)");
+  if (!last_down.ok()) return last_down.status();
+  std::vector<std::string> revived;
+  while (last_down->Step()) revived.push_back(last_down->ColumnText(0));
+  BUILDFARM_RETURN_IF_ERROR(last_down->status());
+  for (const std::string& name : revived) RecordChange(name, now, false);
+  return Status::Ok();
+}
+
+void NodeStore::RecordChange(const std::string& name, double at, bool down) {
+  auto stmt = db_.Prepare("INSERT INTO node_state_changes (node, at, down) VALUES (?1, ?2, ?3)");
+  if (!stmt.ok()) return;
+  stmt->Bind(1, name).Bind(2, at).Bind(3, static_cast<std::int64_t>(down ? 1 : 0));
+  (void)stmt->Run();
+}
+
+Result<std::vector<StateChange>> NodeStore::StateChanges(const std::string& name, double since) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_.Prepare(
+      "SELECT at, down FROM (SELECT at, down, rowid AS r FROM node_state_changes WHERE node = ?1 AND at < ?2 "
+      "ORDER BY at DESC, rowid DESC LIMIT 1) UNION ALL SELECT at, down FROM (SELECT at, down, rowid AS r FROM "
+      "node_state_changes WHERE node = ?1 AND at >= ?2) ORDER BY 1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, name).Bind(2, since);
+  std::vector<StateChange> changes;
+  while (stmt->Step()) changes.push_back({stmt->ColumnDouble(0), stmt->ColumnInt(1) != 0});
+  BUILDFARM_RETURN_IF_ERROR(stmt->status());
+  return changes;
 }
 
 Status NodeStore::Save(const NodeRecord& node) {
@@ -83,10 +116,12 @@ Result<NodeRecord> NodeStore::Register(const NodeRecord& node, double now) {
     updated.cordoned = it->second.cordoned;
     updated.draining = it->second.draining;
   }
+  const bool coming_up = it == nodes_.end() || it->second.down;
   updated.registered_at = now;
   updated.last_heartbeat = now;
   updated.down = false;
   BUILDFARM_RETURN_IF_ERROR(Save(updated));
+  if (coming_up) RecordChange(node.name, now, false);
   nodes_[node.name] = updated;
   return updated;
 }
@@ -113,6 +148,7 @@ Result<bool> NodeStore::Heartbeat(const std::string& name, double now) {
   bool was_down = it->second.down;
   it->second.last_heartbeat = now;
   it->second.down = false;
+  if (was_down) RecordChange(name, now, false);
   return was_down;
 }
 
@@ -150,11 +186,12 @@ Status NodeStore::SetReady(const std::string& name) {
   return Status::Ok();
 }
 
-bool NodeStore::MarkDown(const std::string& name) {
+bool NodeStore::MarkDown(const std::string& name, double now) {
   std::lock_guard lock(mu_);
   auto it = nodes_.find(name);
   if (it == nodes_.end() || it->second.down) return false;
   it->second.down = true;
+  RecordChange(name, now, true);
   return true;
 }
 

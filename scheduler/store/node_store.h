@@ -3,7 +3,7 @@
 //
 // What an agent registered (labels, profiles, capacity) and an operator's cordon and drain flags are
 // durable, so they survive a restart. Liveness is not: the last heartbeat and the `down` mark live in
-// memory, and after a restart every known node gets a fresh lease (its heartbeat counts from Open), so
+// memory (each up/down change is also appended to node_state_changes, for uptime history), and after a restart every known node gets a fresh lease (its heartbeat counts from Open), so
 // an agent has the lease time to come back before its work is failed over.
 //
 // Thread-safe: one connection and the in-memory table behind a mutex.
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "scheduler/store/node_history.h"
 #include "scheduler/store/sqlite.h"
 
 namespace buildfarm::scheduler {
@@ -58,8 +59,11 @@ class NodeStore {
   Status SetDraining(const std::string& name, bool draining);
   // Uncordon: clears both flags.
   Status SetReady(const std::string& name);
-  // Marks the node down; returns false when it already was (or is unknown).
-  bool MarkDown(const std::string& name);
+  // Marks the node down at `now`; returns false when it already was (or is unknown).
+  bool MarkDown(const std::string& name, double now);
+  // The node's recorded up/down changes from `since` on, in time order, preceded by the last change
+  // before `since` (so the state at `since` is known). For NodeHistory's uptime_percent.
+  Result<std::vector<StateChange>> StateChanges(const std::string& name, double since);
 
   // A small write transaction: OK when the database file takes writes.
   Status Ping();
@@ -68,6 +72,9 @@ class NodeStore {
   explicit NodeStore(Database db) : db_(std::move(db)) {}
   Status Load(double now);
   Status Save(const NodeRecord& node);
+  // Appends to node_state_changes. Best effort: losing one only skews uptime_percent, which must not
+  // fail a heartbeat.
+  void RecordChange(const std::string& name, double at, bool down);
 
   std::mutex mu_;
   Database db_;

@@ -27,6 +27,15 @@ TEST(PublishConfig, ReadsEveryKeyWithDefaults) {
   EXPECT_EQ(publish.author_email, "ops@example.com");
   EXPECT_EQ(publish.state_dir, "/tmp/x");
   EXPECT_EQ(publish.ssh_key, "/etc/key");
+  EXPECT_TRUE(publish.scheduler_url.empty());
+
+  auto history = ParseExporterConfig(
+      "publish:\n  remote: x\n  scheduler_url: http://s:8080\n  token_file: /etc/v.token\n  scheduler_timeout: 1s\n",
+      "test.yml");
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  EXPECT_EQ(history->publish.scheduler_url, "http://s:8080");
+  EXPECT_EQ(history->publish.token_file, "/etc/v.token");
+  EXPECT_EQ(history->publish.scheduler_timeout_seconds, 1);
 
   auto defaults = ParseExporterConfig("publish:\n  remote: file:///srv/farm.git\n", "test.yml");
   ASSERT_TRUE(defaults.ok());
@@ -45,6 +54,9 @@ TEST(PublishConfig, ErrorsNameTheKey) {
       {"publish:\n  remote: x\n  author: nobody\n", "publish.author"},
       {"publish:\n  remote: https://ci:hunter2@example.com/farm.git\n", "publish.remote"},
       {"publish: yes\n", "publish"},
+      {"publish:\n  remote: x\n  scheduler_url: ftp://s\n  token_file: /t\n", "publish.scheduler_url"},
+      {"publish:\n  remote: x\n  scheduler_url: http://s:8080\n", "publish.token_file"},
+      {"publish:\n  remote: x\n  scheduler_timeout: later\n", "publish.scheduler_timeout"},
   };
   for (const auto& [yaml, key] : cases) {
     auto config = ParseExporterConfig(yaml, "test.yml");

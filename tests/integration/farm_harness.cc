@@ -154,6 +154,7 @@ bool Farm::Start(std::string* error) {
     for (const auto& [node, backup] : options_.backups) config += "  " + node + ": " + backup + "\n";
   }
   if (!options_.hold_down.empty()) config += "failover: {hold_down: " + options_.hold_down + "}\n";
+  if (!options_.publish.empty()) config += "publish: " + options_.publish + "\n";
   config_path_ = dir_.WriteFile("scheduler.yaml", config);
   if (!StartScheduler(error, "127.0.0.1:0")) return false;
   if (real_prometheus_ && !StartRealPrometheus(error)) return false;

@@ -66,6 +66,7 @@ struct FarmOptions {
   std::string rule_for = "1s";
   std::map<std::string, std::string> backups;  // node -> backup, as in the scheduler's config
   std::string hold_down;                       // failover.hold_down; empty: the scheduler's default
+  std::string publish;                         // the `publish:` mapping as flow YAML ("{remote: ...}"); empty: none
 };
 
 class Farm {

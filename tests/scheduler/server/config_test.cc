@@ -75,6 +75,31 @@ TEST(SchedulerConfigTest, FailoverKeysAndPoolLabelBackups) {
   EXPECT_EQ(config->prometheus.ready_window_seconds, 30);
 }
 
+TEST(SchedulerConfigTest, PublishSectionSharesTheExporterKeys) {
+  auto absent = ParseSchedulerConfig("lease: 15s", "c.yaml");
+  ASSERT_TRUE(absent.ok());
+  EXPECT_FALSE(absent->publish.enabled);
+  auto config = ParseSchedulerConfig(
+      "publish:\n  remote: git://git.example/farm.git\n  branch: coordination\n  interval: 30s\n"
+      "  history_limit: 100\n  author: \"farm scheduler <ops@example.com>\"\n  state_dir: /tmp/pub\n",
+      "c.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_TRUE(config->publish.enabled);
+  EXPECT_EQ(config->publish.remote, "git://git.example/farm.git");
+  EXPECT_EQ(config->publish.branch, "coordination");
+  EXPECT_EQ(config->publish.interval_seconds, 30);
+  EXPECT_EQ(config->publish.history_limit, 100);
+  EXPECT_EQ(config->publish.author_name, "farm scheduler");
+  EXPECT_EQ(config->publish.author_email, "ops@example.com");
+  EXPECT_EQ(config->publish.state_dir, "/tmp/pub");
+  auto defaults = ParseSchedulerConfig("publish: {remote: 'file:///srv/farm.git'}", "c.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->publish.interval_seconds, 60);
+  EXPECT_EQ(defaults->publish.branch, "main");
+  EXPECT_EQ(defaults->publish.author_name, "buildfarm-scheduler");
+  EXPECT_EQ(defaults->publish.state_dir, "/var/lib/buildfarm-scheduler/publish");
+}
+
 TEST(SchedulerConfigTest, ErrorsNameTheKey) {
   const std::string hash = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
   struct Case {
@@ -100,6 +125,12 @@ TEST(SchedulerConfigTest, ErrorsNameTheKey) {
       {"failover: {hold_down: never}", "failover.hold_down"},
       {"failover: {holddown: 1m}", "failover.holddown"},
       {"prometheus: {ready_window: -1s}", "prometheus.ready_window"},
+      {"publish: {branch: x}", "publish.remote"},
+      {"publish: {remote: 'git://h/r.git', intervall: 1m}", "publish.intervall"},
+      {"publish: {remote: 'git://h/r.git', interval: often}", "publish.interval"},
+      {"publish: {remote: 'git://h/r.git', history_limit: 5}", "publish.branch"},
+      {"publish: {remote: 'https://u:pw@h/r.git'}", "publish.remote"},
+      {"publish: {remote: 'git://h/r.git', scheduler_url: 'http://s'}", "publish.scheduler_url"},
   };
   for (const Case& c : cases) {
     auto config = ParseSchedulerConfig(c.yaml, "c.yaml");

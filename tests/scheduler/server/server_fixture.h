@@ -31,6 +31,8 @@ class ServerTest : public ::testing::Test {
   virtual void Configure(SchedulerConfig& config) { (void)config; }
   // Override to set up the app (e.g. its secret check) before it starts.
   virtual void BeforeStart(SchedulerApp& app) { (void)app; }
+  // Override to send the app's log elsewhere (e.g. a file a test reads back).
+  virtual const Logger& AppLog() { return log_; }
 
   void SetUp() override {
     SchedulerConfig config;
@@ -46,7 +48,7 @@ class ServerTest : public ::testing::Test {
     Configure(config);
     source_ = std::make_shared<StaticMetricsSource>();
     SetMetrics({{"b1", 0.1}, {"b2", 0.1}, {"b3", 0.1}});
-    app_ = std::make_unique<SchedulerApp>(config, source_, log_);
+    app_ = std::make_unique<SchedulerApp>(config, source_, AppLog());
     BeforeStart(*app_);
     Status started = app_->Start({"127.0.0.1:0"});
     ASSERT_TRUE(started.ok()) << started.ToString();

@@ -1,0 +1,71 @@
+#include "common/git_publisher/publish_settings.h"
+
+#include "common/text.h"
+#include "common/yaml_config.h"
+
+namespace buildfarm::git_publisher {
+namespace {
+
+using yaml_config::CheckKeys;
+using yaml_config::KeyError;
+using yaml_config::ReadPositiveDuration;
+
+// "Name <email>".
+Status ParseAuthor(const std::string& text, std::string_view source, PublishSettings* out) {
+  std::size_t open = text.find('<');
+  std::size_t close = text.rfind('>');
+  if (open == std::string::npos || close == std::string::npos || close < open + 2 || close + 1 != text.size()) {
+    return KeyError(source, "publish.author", "want \"Name <email>\"");
+  }
+  std::string name = std::string(text::Trim(text.substr(0, open)));
+  if (name.empty()) return KeyError(source, "publish.author", "the name is empty");
+  out->author_name = name;
+  out->author_email = text.substr(open + 1, close - open - 1);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParsePublishSettings(const YAML::Node& node, std::string_view source, const std::set<std::string>& extra_keys,
+                            PublishSettings* out) {
+  if (!node.IsMap()) return KeyError(source, "publish", "want a mapping");
+  std::set<std::string> allowed = {"remote", "branch", "interval", "history_limit", "author", "state_dir", "ssh_key"};
+  allowed.insert(extra_keys.begin(), extra_keys.end());
+  BUILDFARM_RETURN_IF_ERROR(CheckKeys(node, allowed, source, "publish."));
+  out->enabled = true;
+  if (!node["remote"] || node["remote"].as<std::string>().empty()) return KeyError(source, "publish.remote", "required");
+  out->remote = node["remote"].as<std::string>();
+  if (UrlCarriesPassword(out->remote)) {
+    return KeyError(source, "publish.remote", "must not carry a password; set GITHUB_TOKEN or use an SSH key");
+  }
+  if (node["branch"]) out->branch = node["branch"].as<std::string>();
+  if (out->branch.empty()) return KeyError(source, "publish.branch", "empty");
+  BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(node["interval"], source, "publish.interval", &out->interval_seconds));
+  if (node["history_limit"]) {
+    out->history_limit = node["history_limit"].as<int>();
+    if (out->history_limit < 0) return KeyError(source, "publish.history_limit", "want 0 (off) or a positive count");
+    if (out->history_limit > 0 && (out->branch == "main" || out->branch == "master")) {
+      return KeyError(source, "publish.branch",
+                      "history_limit rewrites the branch; set a dedicated branch (e.g. status), not " + out->branch);
+    }
+  }
+  if (node["author"]) BUILDFARM_RETURN_IF_ERROR(ParseAuthor(node["author"].as<std::string>(), source, out));
+  if (node["state_dir"]) out->state_dir = node["state_dir"].as<std::string>();
+  if (out->state_dir.empty()) return KeyError(source, "publish.state_dir", "empty");
+  if (node["ssh_key"]) out->ssh_key = node["ssh_key"].as<std::string>();
+  return Status::Ok();
+}
+
+PublisherOptions ToPublisherOptions(const PublishSettings& settings) {
+  PublisherOptions options;
+  options.remote_url = settings.remote;
+  options.branch = settings.branch;
+  options.state_dir = settings.state_dir;
+  options.author_name = settings.author_name;
+  options.author_email = settings.author_email;
+  options.history_limit = settings.history_limit;
+  options.ssh_key_path = settings.ssh_key;
+  return options;
+}
+
+}  // namespace buildfarm::git_publisher
