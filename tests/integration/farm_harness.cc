@@ -86,6 +86,11 @@ void StubPrometheus::SetCpu(const std::string& node, double utilisation) {
   cpu_[node] = utilisation;
 }
 
+void StubPrometheus::SetMemoryAvailable(const std::string& node, double bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  memory_available_[node] = bytes;
+}
+
 int StubPrometheus::queries_served() const {
   std::lock_guard<std::mutex> lock(mu_);
   return served_;
@@ -105,7 +110,8 @@ std::string StubPrometheus::Answer(const std::string& query) {
     if (inner == "buildfarm:node_cpu_utilisation:ratio") {
       value = cpu;
     } else if (inner == "buildfarm:node_memory_available:bytes") {
-      value = 64e9;
+      auto memory = memory_available_.find(node);
+      value = memory == memory_available_.end() ? 64e9 : memory->second;
     } else if (inner == "buildfarm:node_build_fs_available:bytes") {
       value = 1e12;
     } else if (inner == "buildfarm:node_temperature:max_celsius") {

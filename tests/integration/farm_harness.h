@@ -34,6 +34,8 @@ class StubPrometheus {
   StubPrometheus();
   ~StubPrometheus();
   void SetCpu(const std::string& node, double utilisation);
+  // Available memory reported for a node (default 64e9 bytes, more than any test job asks for).
+  void SetMemoryAvailable(const std::string& node, double bytes);
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int queries_served() const;
 
@@ -44,6 +46,7 @@ class StubPrometheus {
   int port_ = 0;
   mutable std::mutex mu_;
   std::map<std::string, double> cpu_;
+  std::map<std::string, double> memory_available_;
   int served_ = 0;
 };
 
