@@ -74,29 +74,12 @@ Status StatusUpdater::PublishOnce() {
 }
 
 void StatusUpdater::Start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void StatusUpdater::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void StatusUpdater::Loop() {
-  const auto interval = std::chrono::duration<double>(settings_.interval_seconds);
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
+  task_.Start(std::chrono::duration<double>(settings_.interval_seconds), [this] {
     Status published = PublishOnce();
     if (!published.ok()) log_.Warn("status publish failed", {{"err", published.ToString()}, {"path", path_}});
-    lock.lock();
-    wake_.wait_for(lock, interval, [this] { return stopping_; });
-  }
+  });
 }
+
+void StatusUpdater::Stop() { task_.Stop(); }
 
 }  // namespace buildfarm::exporter

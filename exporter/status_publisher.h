@@ -15,18 +15,16 @@
 // Start/Stop are for the owning thread. The document function must be thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "common/git_publisher/publish_metrics.h"
 #include "common/git_publisher/publisher.h"
 #include "common/http_client.h"
 #include "common/log.h"
+#include "common/periodic_task.h"
 #include "common/status.h"
 
 #include <nlohmann/json.hpp>
@@ -56,7 +54,6 @@ class StatusUpdater {
                 const Logger& log)
       : settings_(settings), node_name_(std::move(node_name)), path_(std::move(path)), document_(std::move(document)),
         log_(log) {}
-  void Loop();
   // The scheduler's `history` for this node, or nullopt (logged at debug) when it is not available.
   std::optional<nlohmann::json> FetchHistory();
 
@@ -69,10 +66,7 @@ class StatusUpdater {
   std::unique_ptr<git_publisher::Publisher> publisher_;
   std::unique_ptr<HttpClient> scheduler_;  // with publish.scheduler_url
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask task_;  // last: stopped before the members its rounds use are destroyed
 };
 
 }  // namespace buildfarm::exporter

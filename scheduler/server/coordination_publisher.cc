@@ -145,30 +145,13 @@ Status CoordinationPublisher::PublishOnce() {
 }
 
 void CoordinationPublisher::Start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void CoordinationPublisher::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void CoordinationPublisher::Loop() {
-  const auto interval = std::chrono::duration<double>(settings_.interval_seconds);
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
+  task_.Start(std::chrono::duration<double>(settings_.interval_seconds), [this] {
     ArchiveDaily(clock_());
     Status published = PublishOnce();
     if (!published.ok()) log_.Warn("coordination publish failed", {{"err", published.ToString()}});
-    lock.lock();
-    wake_.wait_for(lock, interval, [this] { return stopping_; });
-  }
+  });
 }
+
+void CoordinationPublisher::Stop() { task_.Stop(); }
 
 }  // namespace buildfarm::scheduler

@@ -17,19 +17,18 @@
 // Thread safety: NoteArchived and PublishOnce may be called from any thread; Start/Stop from the owner.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/git_publisher/publish_metrics.h"
 #include "common/git_publisher/publish_settings.h"
 #include "common/git_publisher/publisher.h"
 #include "common/log.h"
+#include "common/periodic_task.h"
 #include "common/status.h"
 #include "scheduler/store/job_store.h"
 #include "scheduler/store/message_store.h"
@@ -67,7 +66,6 @@ class CoordinationPublisher {
                         MessageStore& messages, git_publisher::PublishMetrics& metrics, const Logger& log, Clock clock)
       : settings_(settings), jobs_(jobs), nodes_(nodes), messages_(messages), metrics_(metrics), log_(log),
         clock_(std::move(clock)) {}
-  void Loop();
   Status StageChecked(const std::string& path, const std::string& schema, const nlohmann::json& document,
                       bool each_item);
   Status StageArchives();
@@ -82,12 +80,10 @@ class CoordinationPublisher {
   const Clock clock_;
   std::unique_ptr<git_publisher::Publisher> publisher_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  std::mutex mutex_;                     // guards the two below
   std::set<std::string> archive_days_;  // days to (re)publish
   double last_auto_archive_ = 0;
-  std::thread thread_;
+  PeriodicTask task_;  // last: stopped before the members its rounds use are destroyed
 };
 
 }  // namespace buildfarm::scheduler
