@@ -13,7 +13,7 @@ BUILD_DIR="${BUILD_DIR:-$REPO_ROOT/build}"
 N="${1:-200}"
 AGENTS="${2:-10}"
 SCHEDULER="$BUILD_DIR/scheduler/server/buildfarm-scheduler"
-AGENT="$BUILD_DIR/scheduler/agent/buildfarm-agent"
+AGENT="$BUILD_DIR/agent/buildfarm-agent"
 for program in "$SCHEDULER" "$AGENT"; do
   [ -x "$program" ] || { echo "error: $program not built (make buildfarm-scheduler buildfarm-agent)" >&2; exit 1; }
 done

@@ -17,8 +17,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PREFIX=/usr/local
 DESTDIR="${DESTDIR:-}"
-BINARIES=(exporter/buildfarm-exporter scheduler/server/buildfarm-scheduler scheduler/agent/buildfarm-agent
-          scheduler/cli/build-cli)
+BINARIES=(exporter/buildfarm-exporter scheduler/server/buildfarm-scheduler agent/buildfarm-agent
+          cli/build-cli)
 UNITS=(buildfarm-exporter buildfarm-scheduler buildfarm-agent)
 CONFIGS=(exporter scheduler agent)
 

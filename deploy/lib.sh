@@ -7,6 +7,10 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$REPO_ROOT/build}"
 BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}"
 BUILD_JOBS="${BUILD_JOBS:-2}"
+# Paths relative to the checkout in ccache's hashes, so another clone of the same tree (CI's, a worktree)
+# hits the same cache entries.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$REPO_ROOT}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
 
 log_step() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

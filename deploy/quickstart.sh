@@ -247,7 +247,7 @@ start_agent() {
   local port
   port="$(free_port "$AGENT_PORT")"
   mkdir -p "$FARM/agent/workspace"
-  launch agent "$port" "$BUILD_DIR/scheduler/agent/buildfarm-agent" \
+  launch agent "$port" "$BUILD_DIR/agent/buildfarm-agent" \
     --scheduler.url="http://127.0.0.1:$(service_port scheduler)" \
     --scheduler.token-file="$FARM/agent/agent.token" --node.name="$NODE_NAME" \
     --workspace="$FARM/agent/workspace" --web.listen-address="127.0.0.1:$port"
@@ -291,7 +291,7 @@ buildfarm is running (node "$NODE_NAME"):
   web page    $scheduler_url/   (paste the token from .farm/cli.yaml once)
 logs in .farm/logs/, PIDs in .farm/pids/
 
-Use build-cli (build/scheduler/cli/build-cli) with the admin token in .farm/cli.yaml:
+Use build-cli (build/cli/build-cli) with the admin token in .farm/cli.yaml:
   export BUILDFARM_CONFIG=$REPO_ROOT/.farm/cli.yaml
   build-cli submit --command 'echo hi'
   build-cli logs JOB -f

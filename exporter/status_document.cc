@@ -18,7 +18,7 @@
 #include "common/file_reader.h"
 #include "common/text.h"
 #include "exporter/collectors/meminfo.h"
-#include "exporter/collectors/proc_stat_parser.h"
+#include "exporter/procfs/proc_stat_parser.h"
 
 namespace buildfarm::exporter {
 namespace {

@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "exporter/collectors/proc_stat_parser.h"
+#include "exporter/procfs/proc_stat_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto stat = buildfarm::exporter::ParseProcStat(std::string_view(reinterpret_cast<const char*>(data), size));

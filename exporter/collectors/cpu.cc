@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "common/file_reader.h"
-#include "common/kept_open_file.h"
+#include "exporter/procfs/kept_open_file.h"
 #include "common/text.h"
 
 namespace buildfarm::exporter {

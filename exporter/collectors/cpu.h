@@ -15,7 +15,7 @@
 
 #include "common/status.h"
 #include "exporter/collector_spec.h"
-#include "exporter/collectors/proc_stat_parser.h"
+#include "exporter/procfs/proc_stat_parser.h"
 
 namespace buildfarm::exporter {
 

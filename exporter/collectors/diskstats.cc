@@ -5,9 +5,9 @@
 #include <unordered_set>
 
 #include "common/file_reader.h"
-#include "common/kept_open_file.h"
+#include "exporter/procfs/kept_open_file.h"
 #include "common/text.h"
-#include "exporter/collectors/device_regex_filter.h"
+#include "exporter/procfs/device_regex_filter.h"
 
 namespace buildfarm::exporter {
 namespace {

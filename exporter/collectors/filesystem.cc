@@ -6,7 +6,7 @@
 #include <set>
 
 #include "common/file_reader.h"
-#include "exporter/collectors/mountinfo.h"
+#include "exporter/procfs/mountinfo.h"
 
 namespace buildfarm::exporter {
 namespace {

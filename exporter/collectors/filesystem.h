@@ -13,7 +13,7 @@
 #include <string>
 
 #include "exporter/collector_spec.h"
-#include "exporter/collectors/statfs_runner.h"
+#include "exporter/procfs/statfs_runner.h"
 
 namespace buildfarm::exporter {
 

@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "common/file_reader.h"
-#include "common/kept_open_file.h"
-#include "exporter/collectors/proc_stat_parser.h"
+#include "exporter/procfs/kept_open_file.h"
+#include "exporter/procfs/proc_stat_parser.h"
 
 namespace buildfarm::exporter {
 namespace {

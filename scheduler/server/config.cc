@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <sys/stat.h>
+
 #include <set>
 
 #include "common/file_reader.h"
@@ -151,6 +153,25 @@ Result<SchedulerConfig> LoadSchedulerConfig(const std::string& path) {
   auto text = ReadFileCapped(path, 4 << 20);
   if (!text.ok()) return text.status();
   return ParseSchedulerConfig(*text, path);
+}
+
+Status ResolveStorePath(SchedulerConfig& config, std::string_view source, std::string_view state_directory) {
+  if (config.store_path.empty()) {
+    std::string_view first = state_directory.substr(0, state_directory.find(':'));
+    if (first.empty()) {
+      return KeyError(source, "store.path",
+                      "required (the SQLite file, e.g. /var/lib/buildfarm/scheduler.db), or run under systemd with "
+                      "StateDirectory= so that $STATE_DIRECTORY names its folder");
+    }
+    config.store_path = std::string(first) + "/scheduler.db";
+  }
+  const auto slash = config.store_path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : config.store_path.substr(0, slash));
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return KeyError(source, "store.path", "directory " + dir + " of " + config.store_path + " does not exist");
+  }
+  return Status::Ok();
 }
 
 std::string EffectiveSchedulingYaml(const SchedulerConfig& config) {

@@ -1,7 +1,8 @@
 // SchedulerConfig: buildfarm-scheduler's YAML configuration (--config.file), parsed once into typed values.
 //
 //   store:
-//     path: /var/lib/buildfarm/scheduler.db   # SQLite (WAL); jobs and nodes. Default buildfarm-scheduler.db
+//     path: /var/lib/buildfarm/scheduler.db   # SQLite (WAL). Required, unless systemd sets $STATE_DIRECTORY
+//                                             # (then $STATE_DIRECTORY/scheduler.db)
 //   tokens:                                   # bearer tokens, kept as SHA-256 hex digests
 //     - {name: ops,    role: admin,  sha256: 5e88...}
 //     - {name: build1, role: agent,  node: build1, sha256: 9f86...}
@@ -75,7 +76,7 @@ inline git_publisher::PublishSettings DefaultPublishSettings() {
 }
 
 struct SchedulerConfig {
-  std::string store_path = "buildfarm-scheduler.db";
+  std::string store_path;  // empty until ResolveStorePath: there is no default in the working directory
   std::vector<TokenConfig> tokens;
   PrometheusConfig prometheus;
   std::string scheduling_yaml;  // the `scheduling` section re-emitted as YAML; empty when absent
@@ -91,6 +92,11 @@ struct SchedulerConfig {
 // Parses the YAML text; `source` names the file in errors ("config.yaml: tokens[1].role: ...").
 Result<SchedulerConfig> ParseSchedulerConfig(std::string_view yaml_text, std::string_view source);
 Result<SchedulerConfig> LoadSchedulerConfig(const std::string& path);
+
+// Fills an absent store.path from systemd's $STATE_DIRECTORY (`state_directory`, empty when unset; the first
+// of a colon-separated list), then checks that the store's directory exists. Errors name the key and path;
+// `source` names the config file (or says there is none).
+Status ResolveStorePath(SchedulerConfig& config, std::string_view source, std::string_view state_directory);
 
 // The scheduling profiles' YAML to use: the configured section, or a default profile whose NodeReady
 // uses the configured lease (and without MetricsFresh and DiskSpace when no Prometheus is configured).

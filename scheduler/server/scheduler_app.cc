@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "common/daemon.h"
 #include "common/flags.h"
@@ -145,6 +146,10 @@ int RunScheduler(int argc, char** argv) {
     if (!checked.ok()) return UsageError(checked.status().message());
     config.web_assets_dir = web_assets_dir;
   }
+  const char* state_directory = std::getenv("STATE_DIRECTORY");
+  Status store = ResolveStorePath(config, config_file.empty() ? "(no --config.file)" : config_file,
+                                  state_directory ? state_directory : "");
+  if (!store.ok()) return UsageError(store.message());
   auto source = MakeMetricsSource(config, log);
   if (!source.ok()) return UsageError(source.status().message());
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "exporter/config.h"
-#include "scheduler/agent/config.h"
+#include "agent/config.h"
 #include "scheduler/server/config.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -95,8 +95,8 @@ std::string Help(const std::vector<std::string>& argv) {
 }
 
 const std::map<std::string, std::string> kPrograms = {
-    {"build-cli", "scheduler/cli/build-cli"},
-    {"buildfarm-agent", "scheduler/agent/buildfarm-agent"},
+    {"build-cli", "cli/build-cli"},
+    {"buildfarm-agent", "agent/buildfarm-agent"},
     {"buildfarm-exporter", "exporter/buildfarm-exporter"},
     {"buildfarm-scheduler", "scheduler/server/buildfarm-scheduler"},
 };

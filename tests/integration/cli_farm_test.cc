@@ -17,7 +17,7 @@ class Cli {
   explicit Cli(const Farm& farm) : url_("http://" + farm.address()), token_(farm.admin_token()) {}
   int Run(std::vector<std::string> args, std::string* output, double timeout = 30) {
     std::vector<std::string> argv{"/usr/bin/env", "BUILDFARM_URL=" + url_, "BUILDFARM_TOKEN=" + token_,
-                                  BinaryPath("scheduler/cli/build-cli")};
+                                  BinaryPath("cli/build-cli")};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunCommand(argv, output, timeout);
   }

@@ -198,7 +198,7 @@ bool Farm::StartAgent(int i, std::string* error) {
                                             "capacity: {cores: " + std::to_string(options_.agent_cores) + "}\n");
   const int run = agent_starts_[i]++;
   agents_[i] = std::make_unique<ChildProcess>(
-      std::vector<std::string>{BinaryPath("scheduler/agent/buildfarm-agent"), "--config.file=" + agent_config,
+      std::vector<std::string>{BinaryPath("agent/buildfarm-agent"), "--config.file=" + agent_config,
                                "--scheduler.url=http://" + address_, "--scheduler.token-file=" + token_file,
                                "--node.name=" + node_name(i), "--workspace=" + dir_.Join("agent" + std::to_string(i) + "/ws"),
                                "--heartbeat.interval=" + options_.heartbeat, "--web.listen-address=127.0.0.1:0"},

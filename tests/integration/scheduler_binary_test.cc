@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
@@ -54,6 +55,19 @@ TEST(SchedulerBinaryTest, BadFlagOrConfigKeyExitsTwoWithOneLine) {
   EXPECT_EQ(std::count(output.begin(), output.end(), '\n'), 1) << output;
   EXPECT_EQ(RunCommand({Scheduler(), "--version"}, &output), 0);
   EXPECT_NE(output.find("buildfarm-scheduler"), std::string::npos);
+}
+
+TEST(SchedulerBinaryTest, NoStorePathIsAnErrorNotAFileInTheWorkingDirectory) {
+  TempDir dir;
+  std::string output;
+  std::string config = dir.WriteFile("nostore.yaml", "lease: 15s\n");
+  // RunCommand inherits this test's environment; ctest sets no STATE_DIRECTORY.
+  ASSERT_EQ(std::getenv("STATE_DIRECTORY"), nullptr);
+  EXPECT_EQ(RunCommand({Scheduler(), "--config.file=" + config, "--web.listen-address=127.0.0.1:0"}, &output), 2);
+  EXPECT_NE(output.find("store.path: required"), std::string::npos) << output;
+  std::string missing_dir = dir.WriteFile("missing.yaml", "store: {path: " + dir.Join("no/such/s.db") + "}\n");
+  EXPECT_EQ(RunCommand({Scheduler(), "--config.file=" + missing_dir, "--web.listen-address=127.0.0.1:0"}, &output), 2);
+  EXPECT_NE(output.find("store.path: directory " + dir.Join("no/such")), std::string::npos) << output;
 }
 
 TEST(SchedulerBinaryTest, KillNineAndRestartKeepsEveryJobAndFailsOverTheLostNode) {

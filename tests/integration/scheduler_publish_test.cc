@@ -101,7 +101,7 @@ TEST(SchedulerPublish, CoordinationFilesReachTheRepositoryAndSecretsNever) {
   EXPECT_EQ(farm.scheduler().Log().find(secret), std::string::npos);
 
   // Every published file validates with build-cli.
-  std::vector<std::string> argv{BinaryPath("scheduler/cli/build-cli"), "validate"};
+  std::vector<std::string> argv{BinaryPath("cli/build-cli"), "validate"};
   for (const std::string path : {"coordination/jobs.json", "coordination/messages.json", archive_path.c_str()}) {
     auto text = FileAtBranch(repo, "main", path);
     ASSERT_TRUE(text.has_value()) << path;

@@ -143,3 +143,39 @@ TEST(SchedulerConfigTest, ErrorsNameTheKey) {
 
 }  // namespace
 }  // namespace buildfarm::scheduler
+
+namespace buildfarm::scheduler {
+namespace {
+
+TEST(StorePathTest, RequiredWithoutStateDirectory) {
+  SchedulerConfig config;
+  Status status = ResolveStorePath(config, "c.yaml", "");
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("c.yaml: store.path: required"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("STATE_DIRECTORY"), std::string::npos) << status.message();
+}
+
+TEST(StorePathTest, ComesFromTheFirstStateDirectory) {
+  SchedulerConfig config;
+  ASSERT_TRUE(ResolveStorePath(config, "c.yaml", "/tmp:/var/lib/other").ok());
+  EXPECT_EQ(config.store_path, "/tmp/scheduler.db");
+}
+
+TEST(StorePathTest, ConfiguredPathWinsOverStateDirectory) {
+  SchedulerConfig config;
+  config.store_path = "/tmp/mine.db";
+  ASSERT_TRUE(ResolveStorePath(config, "c.yaml", "/var/lib/buildfarm").ok());
+  EXPECT_EQ(config.store_path, "/tmp/mine.db");
+}
+
+TEST(StorePathTest, MissingDirectoryNamesKeyAndPath) {
+  SchedulerConfig config;
+  config.store_path = "/nonexistent-buildfarm-dir/sub/s.db";
+  Status status = ResolveStorePath(config, "c.yaml", "");
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("store.path"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("/nonexistent-buildfarm-dir/sub"), std::string::npos) << status.message();
+}
+
+}  // namespace
+}  // namespace buildfarm::scheduler

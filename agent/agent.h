@@ -1,0 +1,122 @@
+// Agent: the buildfarm-agent's protocol loop (docs/api.md, "Agent protocol").
+//
+// Threads, all started by Start() and joined by Stop():
+// - control: registers (again after a 404 on heartbeat), then heartbeats every interval with the
+//   attempts it owns (running, or finished with the result not yet delivered) and kills the
+//   attempts the scheduler lists as superseded;
+// - poll: long-polls for assignments and starts one job thread per new attempt;
+// - job (one per attempt): POST start (409 drops it), runs the command (runner.h) in
+//   <workspace>/<job>-<attempt>/ with its log in <workspace>/<job>-<attempt>.log, streams new log
+//   bytes in chunks while it runs, and spools the result;
+// - delivery: sends spooled results; 200 or 409 removes them (exactly once, fenced by the
+//   scheduler), anything else is retried.
+// While the scheduler is unreachable every loop retries with exponential backoff and jitter, capped
+// at `backoff_max_seconds`. Results live in memory and in <workspace>/results-spool.json, so an
+// agent that restarts delivers them.
+//
+// Stop() (SIGTERM) stops polling and KILLS the running jobs (SIGTERM to each group, SIGKILL after
+// the grace period) without reporting them: the scheduler's lease requeues those attempts on a
+// healthy node, which is safer than leaving unsupervised processes behind. Results already
+// spooled stay on disk and are delivered by the next start.
+//
+// Public methods are thread-safe.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/log.h"
+#include "common/status.h"
+#include "agent/protocol_client.h"
+#include "agent/spool.h"
+
+namespace buildfarm::agent {
+
+struct AgentOptions {
+  std::string scheduler_url;
+  std::string token;
+  NodeRegistration node;  // name, labels, profiles, capacity
+  std::string workspace;
+  double heartbeat_seconds = 5;
+  double kill_grace_seconds = 10;
+  int poll_wait_seconds = 20;
+  double backoff_initial_seconds = 0.2;
+  double backoff_max_seconds = 10;
+  double log_flush_seconds = 0.5;        // how often a running job's new log bytes are sent
+  std::size_t log_chunk_bytes = 256 << 10;
+};
+
+class Agent {
+ public:
+  Agent(AgentOptions options, const Logger& log);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Creates the workspace, loads the spool (a garbled one is moved aside and logged) and starts
+  // the threads. Errors name the workspace or spool path.
+  Status Start();
+  void Stop();
+
+  bool Registered() const { return registered_; }
+  // Registered and the last heartbeat was acknowledged: what /readyz reports.
+  bool Ready() const { return registered_ && heartbeat_ok_; }
+  // Attempts with a live job thread.
+  std::vector<AttemptRef> RunningAttempts() const;
+  std::string SpoolPath() const;
+
+ private:
+  struct Job;
+  Result<std::unique_ptr<SchedulerClient>> MakeClient(double read_timeout_seconds = 15);
+  bool SleepUnlessStopping(double seconds);
+  void ControlLoop();
+  void PollLoop();
+  void DeliveryLoop();
+  void RunJob(std::shared_ptr<Job> job);
+  void StartJob(const Assignment& assignment);
+  void ReapJobThreads(bool all);
+  // Sends the job's log bytes from its offset; returns false on a transport error.
+  bool ShipLog(SchedulerClient& client, Job& job, bool until_end);
+  void KillSuperseded(const std::vector<AttemptRef>& superseded);
+  std::vector<AttemptRef> OwnedAttempts() const;
+
+  AgentOptions options_;
+  const Logger& log_;
+  std::unique_ptr<ResultSpool> spool_;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> registered_{false};
+  std::atomic<bool> heartbeat_ok_{false};
+  std::atomic<bool> poll_done_{false};
+  mutable std::mutex mu_;
+  std::condition_variable wake_;  // stop, new result to deliver
+  bool delivery_pending_ = false;
+  std::map<AttemptRef, std::shared_ptr<Job>> jobs_;
+  std::vector<std::thread> finished_threads_;  // job threads that have returned, to join
+  std::map<AttemptRef, std::thread> job_threads_;
+  std::unique_ptr<SchedulerClient> poll_client_;
+  std::thread control_thread_, poll_thread_, delivery_thread_;
+};
+
+// Exponential backoff with jitter: each Next() doubles the base up to `max`, and returns a random
+// value in [base/2, base]. Reset() after a success. Not thread-safe.
+class Backoff {
+ public:
+  Backoff(double initial, double max) : initial_(initial), max_(max), base_(initial) {}
+  double Next();
+  void Reset() { base_ = initial_; }
+
+ private:
+  double initial_, max_, base_;
+};
+
+// "<job>-<attempt>" with every character outside [A-Za-z0-9._-] replaced by '_'.
+std::string AttemptDirName(const AttemptRef& ref);
+
+}  // namespace buildfarm::agent

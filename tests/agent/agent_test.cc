@@ -1,0 +1,231 @@
+// The agent's protocol loop against an in-test fake scheduler on 127.0.0.1.
+#include "agent/agent.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/file_reader.h"
+#include "tests/agent/fake_scheduler.h"
+#include "tests/support/temp_dir.h"
+
+namespace buildfarm::agent {
+namespace {
+
+using buildfarm::testing::FakeScheduler;
+using buildfarm::testing::TempDir;
+using buildfarm::testing::WaitUntil;
+
+std::string ReadAll(const std::string& path) {
+  auto text = ReadFileCapped(path);
+  return text.ok() ? *text : "";
+}
+
+bool ProcessGone(std::string pid) {
+  while (!pid.empty() && pid.back() == '\n') pid.pop_back();
+  std::string stat = ReadAll("/proc/" + pid + "/stat");
+  if (stat.empty()) return true;
+  auto close_paren = stat.rfind(')');
+  return close_paren != std::string::npos && stat.size() > close_paren + 2 && stat[close_paren + 2] == 'Z';
+}
+
+void Touch(const std::string& path) { std::ofstream(path) << "go\n"; }
+
+// Job commands wait for this file in their workspace, so tests decide when they finish.
+constexpr const char* kWaitForGo = "while [ ! -f go ]; do sleep 0.05; done; ";
+
+class AgentTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(fake_.Start()); }
+
+  AgentOptions Options() const {
+    AgentOptions options;
+    options.scheduler_url = fake_.url();
+    options.token = "agent-token";
+    options.node.name = "build1";
+    options.node.labels = {{"os", "linux"}, {"arch", "amd64"}};
+    options.node.profiles = {"cpp"};
+    options.node.capacity = {4, 8LL << 30, 100LL << 30};
+    options.workspace = workspace_.path();
+    options.heartbeat_seconds = 0.1;
+    options.kill_grace_seconds = 0.5;
+    options.poll_wait_seconds = 1;
+    options.backoff_initial_seconds = 0.05;
+    options.backoff_max_seconds = 0.3;
+    options.log_flush_seconds = 0.05;
+    return options;
+  }
+
+  std::unique_ptr<Agent> StartAgent() {
+    auto agent = std::make_unique<Agent>(Options(), log_);
+    Status started = agent->Start();
+    EXPECT_TRUE(started.ok()) << started.ToString();
+    return agent;
+  }
+
+  std::string JobDir(const std::string& name) const { return workspace_.Join(name); }
+
+  bool HasResult(const std::string& key) const {
+    for (const auto& r : fake_.results()) {
+      if (r.key == key) return true;
+    }
+    return false;
+  }
+
+  bool Started(const std::string& key) const {
+    for (const auto& s : fake_.starts()) {
+      if (s == key) return true;
+    }
+    return false;
+  }
+
+  Logger log_{LogLevel::kError};
+  TempDir workspace_;
+  FakeScheduler fake_;
+};
+
+TEST_F(AgentTest, RegistersHeartbeatsRunsAJobStreamsItsLogAndReportsTheResult) {
+  auto agent = StartAgent();
+  ASSERT_TRUE(WaitUntil([&] { return agent->Ready(); }));
+  auto registration = fake_.last_registration();
+  EXPECT_EQ(registration["name"], "build1");
+  EXPECT_EQ(registration["labels"]["os"], "linux");
+  EXPECT_EQ(registration["profiles"][0], "cpp");
+  EXPECT_EQ(registration["capacity"]["cores"], 4);
+  EXPECT_EQ(fake_.last_authorization(), "Bearer agent-token");
+
+  fake_.Assign("j1", 1, std::string("echo first; echo to-stderr >&2; ") + kWaitForGo +
+                            "echo second $BUILDFARM_JOB_ID $BUILDFARM_ATTEMPT $BUILDFARM_BRANCH $BUILDFARM_COMMIT "
+                            "$BUILDFARM_NODE; exit 3");
+  // The first line arrives while the job is still running: the log is streamed as it grows.
+  ASSERT_TRUE(WaitUntil([&] { return fake_.log("j1/1").find("first") != std::string::npos; }));
+  EXPECT_TRUE(Started("j1/1"));
+  EXPECT_FALSE(HasResult("j1/1"));
+  ASSERT_TRUE(WaitUntil([&] {
+    for (const auto& body : fake_.heartbeat_bodies()) {
+      if (!body["running"].empty() && body["running"][0]["job_id"] == "j1") return true;
+    }
+    return false;
+  }));
+  Touch(JobDir("j1-1/go"));
+  ASSERT_TRUE(WaitUntil([&] { return HasResult("j1/1"); }));
+  auto result = fake_.results().at(0).body;
+  EXPECT_EQ(result["exit_code"], 3);
+  EXPECT_EQ(result["error"], "");
+  EXPECT_GE(result["duration_seconds"].get<double>(), 0);
+  std::string log = fake_.log("j1/1");
+  EXPECT_NE(log.find("to-stderr"), std::string::npos) << log;
+  EXPECT_NE(log.find("second j1 1 main abc123 build1\n"), std::string::npos) << log;
+  EXPECT_GE(fake_.log_chunks("j1/1"), 2);
+  EXPECT_EQ(ReadAll(workspace_.Join("j1-1.log")), log);
+  EXPECT_TRUE(WaitUntil([&] { return agent->RunningAttempts().empty(); }));
+}
+
+TEST_F(AgentTest, TimeoutIsReportedAsAnError) {
+  auto agent = StartAgent();
+  fake_.Assign("slow", 1, "sleep 30", 0.5);
+  ASSERT_TRUE(WaitUntil([&] { return HasResult("slow/1"); }));
+  auto result = fake_.results().at(0).body;
+  EXPECT_EQ(result["error"], "timed out after 0.5s");
+  EXPECT_EQ(result["exit_code"], 128 + 15);
+}
+
+TEST_F(AgentTest, ConflictOnStartDropsTheJob) {
+  auto agent = StartAgent();
+  fake_.RefuseStart("j2/1");
+  fake_.Assign("j2", 1, "touch ran");
+  ASSERT_TRUE(WaitUntil([&] { return Started("j2/1"); }));
+  // A later job completes; by then the refused one would have reported had it run.
+  fake_.Assign("j3", 1, "true");
+  ASSERT_TRUE(WaitUntil([&] { return HasResult("j3/1"); }));
+  EXPECT_TRUE(WaitUntil([&] { return agent->RunningAttempts().empty(); }));
+  EXPECT_FALSE(HasResult("j2/1"));
+  EXPECT_EQ(fake_.results().size(), 1u);
+  EXPECT_TRUE(ReadAll(JobDir("j2-1/ran")).empty());
+  EXPECT_EQ(fake_.log_chunks("j2/1"), 0);
+}
+
+TEST_F(AgentTest, ResultReachesTheSchedulerExactlyOnceAfterAnOutage) {
+  auto agent = StartAgent();
+  fake_.Assign("j4", 1, std::string("echo before; ") + kWaitForGo + "echo after; exit 7");
+  ASSERT_TRUE(WaitUntil([&] { return fake_.log("j4/1").find("before") != std::string::npos; }));
+  fake_.Stop();
+  Touch(JobDir("j4-1/go"));
+  // The result waits in the spool while the scheduler is unreachable.
+  ASSERT_TRUE(WaitUntil([&] { return ReadAll(agent->SpoolPath()).find("\"j4\"") != std::string::npos; }));
+  ASSERT_TRUE(WaitUntil([&] { return !agent->Ready(); }));
+  ASSERT_TRUE(fake_.Start());
+  ASSERT_TRUE(WaitUntil([&] { return HasResult("j4/1"); }));
+  ASSERT_TRUE(WaitUntil([&] { return ReadAll(agent->SpoolPath()).find("\"j4\"") == std::string::npos; }));
+  int heartbeats = fake_.heartbeats();
+  ASSERT_TRUE(WaitUntil([&] { return fake_.heartbeats() >= heartbeats + 3; }));
+  EXPECT_EQ(fake_.result_posts(), 1);
+  EXPECT_EQ(fake_.results().at(0).body["exit_code"], 7);
+  EXPECT_NE(fake_.log("j4/1").find("after"), std::string::npos);
+  EXPECT_TRUE(agent->Ready());
+}
+
+TEST_F(AgentTest, SpooledResultIsDeliveredOnceByTheNextAgent) {
+  {
+    auto agent = StartAgent();
+    fake_.Assign("j5", 2, kWaitForGo);
+    ASSERT_TRUE(WaitUntil([&] { return Started("j5/2"); }));
+    fake_.Stop();
+    Touch(JobDir("j5-2/go"));
+    ASSERT_TRUE(WaitUntil([&] { return ReadAll(agent->SpoolPath()).find("\"j5\"") != std::string::npos; }));
+    agent->Stop();
+  }
+  ASSERT_TRUE(fake_.Start());
+  auto agent = StartAgent();
+  ASSERT_TRUE(WaitUntil([&] { return HasResult("j5/2"); }));
+  ASSERT_TRUE(WaitUntil([&] { return ReadAll(agent->SpoolPath()).find("\"j5\"") == std::string::npos; }));
+  int heartbeats = fake_.heartbeats();
+  ASSERT_TRUE(WaitUntil([&] { return fake_.heartbeats() >= heartbeats + 3; }));
+  EXPECT_EQ(fake_.result_posts(), 1);
+}
+
+TEST_F(AgentTest, ConflictOnResultDropsIt) {
+  fake_.RefuseResults();
+  auto agent = StartAgent();
+  fake_.Assign("j6", 1, "true");
+  ASSERT_TRUE(WaitUntil([&] { return fake_.result_posts() == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return ReadAll(agent->SpoolPath()).find("\"j6\"") == std::string::npos; }));
+  int heartbeats = fake_.heartbeats();
+  ASSERT_TRUE(WaitUntil([&] { return fake_.heartbeats() >= heartbeats + 3; }));
+  EXPECT_EQ(fake_.result_posts(), 1);
+}
+
+TEST_F(AgentTest, SupersededAttemptFromHeartbeatIsKilledAndNotReported) {
+  auto agent = StartAgent();
+  fake_.Assign("j7", 1, "sleep 1000 & echo $! > child; wait");
+  ASSERT_TRUE(WaitUntil([&] { return !ReadAll(JobDir("j7-1/child")).empty(); }));
+  fake_.SupersedeOnHeartbeat("j7", 1);
+  ASSERT_TRUE(WaitUntil([&] { return agent->RunningAttempts().empty(); }));
+  EXPECT_TRUE(WaitUntil([&] { return ProcessGone(ReadAll(JobDir("j7-1/child"))); }));
+  fake_.Assign("j8", 1, "true");
+  ASSERT_TRUE(WaitUntil([&] { return HasResult("j8/1"); }));
+  EXPECT_FALSE(HasResult("j7/1"));
+}
+
+TEST_F(AgentTest, HeartbeatNotFoundRegistersAgain) {
+  auto agent = StartAgent();
+  ASSERT_TRUE(WaitUntil([&] { return agent->Ready(); }));
+  EXPECT_EQ(fake_.registers(), 1);
+  fake_.HeartbeatNotFoundOnce();
+  ASSERT_TRUE(WaitUntil([&] { return fake_.registers() == 2; }));
+  EXPECT_TRUE(WaitUntil([&] { return agent->Ready(); }));
+}
+
+TEST_F(AgentTest, StopKillsRunningJobsWithoutReportingThem) {
+  auto agent = StartAgent();
+  fake_.Assign("j9", 1, "sleep 1000 & echo $! > child; wait");
+  ASSERT_TRUE(WaitUntil([&] { return !ReadAll(JobDir("j9-1/child")).empty(); }));
+  agent->Stop();
+  EXPECT_TRUE(agent->RunningAttempts().empty());
+  EXPECT_TRUE(WaitUntil([&] { return ProcessGone(ReadAll(JobDir("j9-1/child"))); }));
+  EXPECT_EQ(fake_.result_posts(), 0);
+  EXPECT_EQ(ReadAll(agent->SpoolPath()).find("\"j9\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace buildfarm::agent

@@ -1,0 +1,131 @@
+#include "agent/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "common/file_reader.h"
+#include <stdlib.h>
+
+#include "agent/capacity.h"
+#include "agent/protocol_client.h"
+#include "tests/support/temp_dir.h"
+
+namespace buildfarm::agent {
+namespace {
+
+using buildfarm::testing::TempDir;
+
+TEST(AgentConfig, ParsesEveryKey) {
+  auto config = ParseAgentConfig(R"(
+scheduler_url: http://sched:8080
+token_file: /etc/buildfarm/agent.token
+node_name: build1
+labels: {rack: r1, gpu: "true"}
+profiles: [cpp, docker]
+workspace: /srv/agent
+heartbeat_interval: 2s
+kill_grace_period: 500ms
+capacity: {cores: 8, memory_bytes: 17179869184, disk_bytes: 1000}
+)", "agent.yml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->scheduler_url, "http://sched:8080");
+  EXPECT_EQ(config->token_file, "/etc/buildfarm/agent.token");
+  EXPECT_EQ(config->node_name, "build1");
+  EXPECT_EQ(config->labels.at("gpu"), "true");
+  EXPECT_EQ(config->profiles, (std::vector<std::string>{"cpp", "docker"}));
+  EXPECT_EQ(config->workspace, "/srv/agent");
+  EXPECT_DOUBLE_EQ(*config->heartbeat_interval_seconds, 2);
+  EXPECT_DOUBLE_EQ(*config->kill_grace_seconds, 0.5);
+  EXPECT_EQ(*config->cores, 8);
+  EXPECT_EQ(*config->memory_bytes, 17179869184);
+  EXPECT_EQ(*config->disk_bytes, 1000);
+}
+
+TEST(AgentConfig, EmptyFileIsDefaults) {
+  auto config = ParseAgentConfig("", "agent.yml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_FALSE(config->heartbeat_interval_seconds.has_value());
+}
+
+TEST(AgentConfig, ErrorsNameTheKey) {
+  struct Case {
+    const char* yaml;
+    const char* key;
+  };
+  const Case cases[] = {
+      {"schedular_url: x", "schedular_url"},
+      {"labels: [a]", "labels"},
+      {"labels: {a: [1]}", "labels.a"},
+      {"profiles: {a: b}", "profiles"},
+      {"heartbeat_interval: soon", "heartbeat_interval"},
+      {"capacity: {cores: -1}", "capacity.cores"},
+      {"capacity: {gpus: 1}", "capacity.gpus"},
+      {"node_name: [a]", "node_name"},
+      {"workspace: [unclosed", "agent.yml"},
+  };
+  for (const auto& c : cases) {
+    auto config = ParseAgentConfig(c.yaml, "agent.yml");
+    ASSERT_FALSE(config.ok()) << c.yaml;
+    EXPECT_NE(config.status().message().find(c.key), std::string::npos) << config.status().message();
+  }
+}
+
+TEST(ResolveToken, FileBeatsEnvironmentAndIsTrimmed) {
+  TempDir dir;
+  std::string file = dir.WriteFile("token", "  file-token\n");
+  setenv("BUILDFARM_AGENT_TOKEN", "env-token", 1);
+  EXPECT_EQ(*ResolveToken(file), "file-token");
+  EXPECT_EQ(*ResolveToken(""), "env-token");
+  unsetenv("BUILDFARM_AGENT_TOKEN");
+  auto missing = ResolveToken("");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("BUILDFARM_AGENT_TOKEN"), std::string::npos);
+  auto empty = ResolveToken(dir.WriteFile("empty", "\n"));
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().message().find("file-token"), std::string::npos);
+}
+
+TEST(Capacity, DetectsCoresMemoryAndDisk) {
+  TempDir dir;
+  Capacity capacity = DetectCapacity(dir.path());
+  EXPECT_GT(capacity.cores, 0);
+  EXPECT_GT(capacity.memory_bytes, 0);
+  // The same total the exporter reports as node_memory_MemTotal_bytes, whatever hwloc says.
+  std::string meminfo = *ReadFileCapped("/proc/meminfo");
+  auto at = meminfo.find("MemTotal:");
+  ASSERT_NE(at, std::string::npos);
+  long long kib = std::atoll(meminfo.c_str() + at + 9);
+  EXPECT_EQ(capacity.memory_bytes, kib * 1024);
+  EXPECT_GT(capacity.disk_bytes, 0);
+  auto labels = BuiltinLabels();
+  EXPECT_EQ(labels.at("os"), "linux");
+  EXPECT_FALSE(labels.at("arch").empty());
+}
+
+TEST(Capacity, GoArchNames) {
+  EXPECT_EQ(GoArch("x86_64"), "amd64");
+  EXPECT_EQ(GoArch("aarch64"), "arm64");
+  EXPECT_EQ(GoArch("i686"), "386");
+  EXPECT_EQ(GoArch("riscv64"), "riscv64");
+}
+
+TEST(ParseAssignments, ReadsJobFieldsAndNamesBadOnes) {
+  auto parsed = ParseAssignments(R"({"assignments": [{"job": {"id": "j1", "command": "make", "branch": "main",
+      "commit": "abc", "timeout_seconds": 60, "priority": 5}, "attempt": 2}]})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->size(), 1u);
+  EXPECT_EQ((*parsed)[0].ref.job_id, "j1");
+  EXPECT_EQ((*parsed)[0].ref.attempt, 2);
+  EXPECT_EQ((*parsed)[0].command, "make");
+  EXPECT_EQ((*parsed)[0].commit, "abc");
+  EXPECT_DOUBLE_EQ((*parsed)[0].timeout_seconds, 60);
+  EXPECT_TRUE(ParseAssignments(R"({"assignments": []})")->empty());
+  auto bad = ParseAssignments(R"({"assignments": [{"job": {"id": "j1"}, "attempt": 1}]})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("assignments/0/job/command"), std::string::npos);
+  EXPECT_FALSE(ParseAssignments("not json").ok());
+}
+
+}  // namespace
+}  // namespace buildfarm::agent

@@ -1,0 +1,89 @@
+#include "tests/cli/fake_scheduler.h"
+
+#include <httplib.h>
+
+#include <chrono>
+
+namespace buildfarm::testing {
+
+FakeScheduler::FakeScheduler() : server_(std::make_unique<httplib::Server>()) {
+  auto handle = [this](const httplib::Request& req, httplib::Response& res) {
+    RecordedRequest recorded{req.method, req.path, "", req.body, req.get_header_value("Authorization")};
+    for (const auto& [name, value] : req.params) {
+      recorded.query += (recorded.query.empty() ? "" : "&") + name + "=" + value;
+    }
+    std::unique_lock lock(mutex_);
+    requests_.push_back(recorded);
+    if (req.method == "GET" && req.has_param("follow") && !log_first_.empty()) {
+      std::string first = log_first_, rest = log_rest_;
+      res.set_chunked_content_provider("text/plain", [this, first, rest, sent = 0](std::size_t,
+                                                                                   httplib::DataSink& sink) mutable {
+        if (sent == 0) {
+          sink.write(first.data(), first.size());
+          sent = 1;
+          return true;
+        }
+        std::unique_lock wait_lock(mutex_);
+        released_cv_.wait_for(wait_lock, std::chrono::seconds(20), [this] { return released_; });
+        wait_lock.unlock();
+        sink.write(rest.data(), rest.size());
+        sink.done();
+        return true;
+      });
+      return;
+    }
+    std::string key = req.method + " " + req.path;
+    auto it = canned_.find(recorded.query.empty() ? key : key + "?" + recorded.query);
+    if (it == canned_.end()) it = canned_.find(key);
+    if (it == canned_.end()) {
+      res.status = 404;
+      res.set_content(R"({"error": "fake scheduler has no answer for )" + key + R"("})", "application/json");
+      return;
+    }
+    res.status = it->second.status;
+    res.set_content(it->second.body, it->second.content_type.c_str());
+  };
+  server_->Get(".*", handle);
+  server_->Post(".*", handle);
+  port_ = server_->bind_to_any_port("127.0.0.1");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // stop() is a no-op until the server runs, so wait for that before anyone can destroy it.
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+FakeScheduler::~FakeScheduler() {
+  ReleaseLogStream();
+  server_->stop();
+  thread_.join();
+}
+
+void FakeScheduler::Respond(const std::string& key, int status, std::string body, std::string content_type) {
+  std::lock_guard lock(mutex_);
+  canned_[key] = Canned{status, std::move(body), std::move(content_type)};
+}
+
+void FakeScheduler::SetLogStream(std::string first_chunk, std::string rest) {
+  std::lock_guard lock(mutex_);
+  log_first_ = std::move(first_chunk);
+  log_rest_ = std::move(rest);
+}
+
+void FakeScheduler::ReleaseLogStream() {
+  {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+  }
+  released_cv_.notify_all();
+}
+
+std::vector<RecordedRequest> FakeScheduler::requests() {
+  std::lock_guard lock(mutex_);
+  return requests_;
+}
+
+RecordedRequest FakeScheduler::last() {
+  std::lock_guard lock(mutex_);
+  return requests_.empty() ? RecordedRequest{} : requests_.back();
+}
+
+}  // namespace buildfarm::testing
