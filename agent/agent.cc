@@ -86,7 +86,10 @@ Status Agent::Start() {
   auto poll_client = MakeClient(options_.poll_wait_seconds + 15);
   if (!poll_client.ok()) return poll_client.status();
   poll_client_ = std::move(poll_client).value();
-  delivery_pending_ = !spool_->List().empty();
+  {
+    MutexLock lock(mu_);
+    delivery_pending_ = !spool_->List().empty();
+  }
   control_thread_ = std::thread([this] { ControlLoop(); });
   poll_thread_ = std::thread([this] { PollLoop(); });
   delivery_thread_ = std::thread([this] { DeliveryLoop(); });
@@ -96,7 +99,7 @@ Status Agent::Start() {
 void Agent::Stop() {
   if (stopping_.exchange(true)) return;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
   }
   wake_.notify_all();
   // A long poll in flight is cut short; Abort() again until the poll thread notices.
@@ -113,13 +116,13 @@ void Agent::Stop() {
 }
 
 bool Agent::SleepUnlessStopping(double seconds) {
-  std::unique_lock lock(mu_);
-  wake_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stopping_.load(); });
+  MutexLock lock(mu_);
+  lock.WaitFor(wake_, std::chrono::duration<double>(seconds), [this] { return stopping_.load(); });
   return !stopping_;
 }
 
 std::vector<AttemptRef> Agent::RunningAttempts() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<AttemptRef> out;
   for (const auto& [ref, job] : jobs_) out.push_back(ref);
   return out;
@@ -181,7 +184,7 @@ void Agent::ControlLoop() {
 void Agent::KillSuperseded(const std::vector<AttemptRef>& superseded) {
   for (const auto& ref : superseded) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       auto it = jobs_.find(ref);
       if (it != jobs_.end() && !it->second->superseded.exchange(true)) {
         log_.Info("attempt superseded; killing it", {{"job", ref.job_id}, {"attempt", std::to_string(ref.attempt)}});
@@ -201,8 +204,8 @@ void Agent::PollLoop() {
   while (!stopping_) {
     ReapJobThreads(false);
     if (!registered_) {
-      std::unique_lock lock(mu_);
-      wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_ || registered_; });
+      MutexLock lock(mu_);
+      lock.WaitFor(wake_, std::chrono::milliseconds(200), [this] { return stopping_ || registered_; });
       continue;
     }
     auto assignments = poll_client_->PollAssignments(options_.poll_wait_seconds);
@@ -221,7 +224,7 @@ void Agent::PollLoop() {
 
 void Agent::StartJob(const Assignment& assignment) {
   if (spool_->Contains(assignment.ref.job_id, assignment.ref.attempt)) return;  // finished already
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_ || jobs_.count(assignment.ref)) return;
   auto job = std::make_shared<Job>();
   job->assignment = assignment;
@@ -233,7 +236,7 @@ void Agent::StartJob(const Assignment& assignment) {
 void Agent::ReapJobThreads(bool all) {
   std::vector<std::thread> to_join;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     to_join.swap(finished_threads_);
     if (all) {
       for (auto& [ref, thread] : job_threads_) to_join.push_back(std::move(thread));
@@ -275,7 +278,7 @@ void Agent::RunJob(std::shared_ptr<Job> job) {
   const AttemptRef ref = job->assignment.ref;
   const std::string attempt_text = std::to_string(ref.attempt);
   auto finish = [&] {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     jobs_.erase(ref);
     auto it = job_threads_.find(ref);
     if (it != job_threads_.end()) {
@@ -368,8 +371,8 @@ void Agent::DeliveryLoop() {
   bool failing = false;
   while (!stopping_) {
     {
-      std::unique_lock lock(mu_);
-      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || delivery_pending_; });
+      MutexLock lock(mu_);
+      lock.WaitFor(wake_, std::chrono::seconds(1), [this]() REQUIRES(mu_) { return stopping_ || delivery_pending_; });
       delivery_pending_ = false;
     }
     if (stopping_) break;
@@ -377,7 +380,7 @@ void Agent::DeliveryLoop() {
     for (const auto& r : spool_->List()) {
       AttemptRef ref{r.job_id, r.attempt};
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         if (jobs_.count(ref)) continue;  // its job thread is still sending the log
       }
       auto reply = (*client)->SendResult(ref, r.exit_code, r.duration_seconds, r.error);

@@ -26,12 +26,12 @@
 #include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/log.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "agent/protocol_client.h"
 #include "agent/spool.h"
@@ -94,12 +94,12 @@ class Agent {
   std::atomic<bool> registered_{false};
   std::atomic<bool> heartbeat_ok_{false};
   std::atomic<bool> poll_done_{false};
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable wake_;  // stop, new result to deliver
-  bool delivery_pending_ = false;
-  std::map<AttemptRef, std::shared_ptr<Job>> jobs_;
-  std::vector<std::thread> finished_threads_;  // job threads that have returned, to join
-  std::map<AttemptRef, std::thread> job_threads_;
+  bool delivery_pending_ GUARDED_BY(mu_) = false;
+  std::map<AttemptRef, std::shared_ptr<Job>> jobs_ GUARDED_BY(mu_);
+  std::vector<std::thread> finished_threads_ GUARDED_BY(mu_);  // job threads that have returned, to join
+  std::map<AttemptRef, std::thread> job_threads_ GUARDED_BY(mu_);
   std::unique_ptr<SchedulerClient> poll_client_;
   std::thread control_thread_, poll_thread_, delivery_thread_;
 };

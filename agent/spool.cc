@@ -52,7 +52,10 @@ Result<std::unique_ptr<ResultSpool>> ResultSpool::Open(std::string path) {
   if (text->empty()) return spool;
   auto results = SpoolFromJson(*text, path);
   if (!results.ok()) return results.status();
-  spool->results_ = std::move(results).value();
+  {
+    MutexLock lock(spool->mu_);
+    spool->results_ = std::move(results).value();
+  }
   return spool;
 }
 
@@ -78,7 +81,7 @@ Status ResultSpool::SaveLocked() const {
 }
 
 Status ResultSpool::Add(const PendingResult& result) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   bool replaced = false;
   for (auto& r : results_) {
     if (r.job_id == result.job_id && r.attempt == result.attempt) {
@@ -91,7 +94,7 @@ Status ResultSpool::Add(const PendingResult& result) {
 }
 
 Status ResultSpool::Remove(const std::string& job_id, std::int64_t attempt) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto before = results_.size();
   std::erase_if(results_, [&](const PendingResult& r) { return r.job_id == job_id && r.attempt == attempt; });
   if (results_.size() == before) return Status::Ok();
@@ -99,12 +102,12 @@ Status ResultSpool::Remove(const std::string& job_id, std::int64_t attempt) {
 }
 
 std::vector<PendingResult> ResultSpool::List() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return results_;
 }
 
 bool ResultSpool::Contains(const std::string& job_id, std::int64_t attempt) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& r : results_) {
     if (r.job_id == job_id && r.attempt == attempt) return true;
   }

@@ -9,10 +9,10 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace buildfarm::agent {
@@ -41,11 +41,11 @@ class ResultSpool {
 
  private:
   explicit ResultSpool(std::string path) : path_(std::move(path)) {}
-  Status SaveLocked() const;
+  Status SaveLocked() const REQUIRES(mu_);
 
   std::string path_;
-  mutable std::mutex mu_;
-  std::vector<PendingResult> results_;
+  mutable Mutex mu_;
+  std::vector<PendingResult> results_ GUARDED_BY(mu_);
 };
 
 // JSON text of a spool and its parser (exposed for tests).

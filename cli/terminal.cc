@@ -32,12 +32,14 @@ void Spinner::DrawLocked() {
 }
 
 void Spinner::Loop() {
-  std::unique_lock lock(mutex_);
-  while (!stop_cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_; })) DrawLocked();
+  MutexLock lock(mutex_);
+  while (!lock.WaitFor(stop_cv_, std::chrono::milliseconds(100), [this]() REQUIRES(mutex_) { return stopping_; })) {
+    DrawLocked();
+  }
 }
 
 void Spinner::Print(std::ostream& out, std::string_view text) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ClearLocked();
   out << text;
   out.flush();
@@ -52,12 +54,12 @@ void Spinner::ClearLocked() {
 
 void Spinner::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ClearLocked();
 }
 

@@ -7,11 +7,12 @@
 
 #include <condition_variable>
 #include <cstddef>
-#include <mutex>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <thread>
+
+#include "common/mutex.h"
 
 namespace buildfarm::cli {
 
@@ -40,16 +41,16 @@ class Spinner {
 
  private:
   void Loop();
-  void DrawLocked();
-  void ClearLocked();
+  void DrawLocked() REQUIRES(mutex_);
+  void ClearLocked() REQUIRES(mutex_);
 
   std::ostream& err_;
   std::string message_;
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable stop_cv_;
-  bool stopping_ = false;
-  bool drawn_ = false;
-  std::size_t frame_ = 0;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  bool drawn_ GUARDED_BY(mutex_) = false;
+  std::size_t frame_ GUARDED_BY(mutex_) = 0;
   std::thread thread_;
 };
 

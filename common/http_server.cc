@@ -5,9 +5,9 @@
 #include <condition_variable>
 #include <deque>
 #include <list>
-#include <mutex>
 #include <system_error>
 
+#include "common/mutex.h"
 #include "common/text.h"
 
 namespace buildfarm {
@@ -23,12 +23,12 @@ class GrowingThreadPool final : public httplib::TaskQueue {
       : max_threads_(std::max<std::size_t>(max_threads, 1)), idle_exit_(idle_exit) {}
   ~GrowingThreadPool() override { shutdown(); }
 
-  void enqueue(std::function<void()> fn) override {
-    std::unique_lock lock(mu_);
-    JoinExited(lock);
+  void enqueue(std::function<void()> fn) override EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    JoinExited();
     jobs_.push_back(std::move(fn));
     if (idle_ > jobs_.size() - 1) {
-      lock.unlock();
+      lock.Unlock();
       cv_.notify_one();
       return;
     }
@@ -42,61 +42,62 @@ class GrowingThreadPool final : public httplib::TaskQueue {
     }
   }
 
-  void shutdown() override {
-    std::unique_lock lock(mu_);
+  void shutdown() override EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     stopping_ = true;
     cv_.notify_all();
     while (!threads_.empty() || !exited_.empty()) {
-      JoinExited(lock);
+      JoinExited();
       if (threads_.empty()) break;
-      exit_cv_.wait(lock);
+      lock.Wait(exit_cv_);
     }
   }
 
  private:
-  void Work(std::list<std::thread>::iterator self) {
-    std::unique_lock lock(mu_);
+  void Work(std::list<std::thread>::iterator self) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     while (true) {
       if (jobs_.empty()) {
         if (stopping_) break;
         ++idle_;
-        bool woken = cv_.wait_for(lock, idle_exit_, [&] { return stopping_ || !jobs_.empty(); });
+        bool woken = lock.WaitFor(cv_, idle_exit_, [&]() REQUIRES(mu_) { return stopping_ || !jobs_.empty(); });
         --idle_;
         if (!woken) break;  // idle too long
         continue;
       }
       std::function<void()> fn = std::move(jobs_.front());
       jobs_.pop_front();
-      lock.unlock();
+      lock.Unlock();
       fn();
       fn = nullptr;  // release the connection's captures before going idle
-      lock.lock();
+      lock.Lock();
     }
     // A thread cannot join itself: hand the handle to whoever calls JoinExited next.
     exited_.splice(exited_.end(), threads_, self);
     exit_cv_.notify_all();
   }
 
-  // Joins threads that have left their loop (they only have to return from Work).
-  void JoinExited(std::unique_lock<std::mutex>& lock) {
+  // Joins threads that have left their loop (they only have to return from Work), with mu_ released
+  // meanwhile: the caller's MutexLock still owns mu_ afterwards.
+  void JoinExited() REQUIRES(mu_) {
     if (exited_.empty()) return;
     std::list<std::thread> exited;
     exited.swap(exited_);
-    lock.unlock();
+    mu_.Unlock();
     for (auto& thread : exited) thread.join();
-    lock.lock();
+    mu_.Lock();
   }
 
   const std::size_t max_threads_;
   const std::chrono::seconds idle_exit_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;       // idle threads wait here for jobs
   std::condition_variable exit_cv_;  // shutdown waits here for threads to leave
-  std::deque<std::function<void()>> jobs_;
-  std::list<std::thread> threads_;  // running Work
-  std::list<std::thread> exited_;   // left Work, not yet joined
-  std::size_t idle_ = 0;
-  bool stopping_ = false;
+  std::deque<std::function<void()>> jobs_ GUARDED_BY(mu_);
+  std::list<std::thread> threads_ GUARDED_BY(mu_);  // running Work
+  std::list<std::thread> exited_ GUARDED_BY(mu_);   // left Work, not yet joined
+  std::size_t idle_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace

@@ -9,9 +9,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <utility>
+
+#include "common/mutex.h"
 
 namespace buildfarm {
 
@@ -25,21 +26,24 @@ class PeriodicTask {
   // Does nothing when already running.
   void Start(std::chrono::duration<double> interval, std::function<void()> round) {
     if (thread_.joinable()) return;
-    stopping_ = false;
+    {
+      MutexLock lock(mutex_);
+      stopping_ = false;
+    }
     thread_ = std::thread([this, interval, round = std::move(round)] {
-      std::unique_lock lock(mutex_);
+      MutexLock lock(mutex_);
       while (!stopping_) {
-        lock.unlock();
+        lock.Unlock();
         round();
-        lock.lock();
-        wake_.wait_for(lock, interval, [this] { return stopping_; });
+        lock.Lock();
+        lock.WaitFor(wake_, interval, [this]() REQUIRES(mutex_) { return stopping_; });
       }
     });
   }
 
   void Stop() {
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       stopping_ = true;
     }
     wake_.notify_all();
@@ -47,9 +51,9 @@ class PeriodicTask {
   }
 
  private:
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

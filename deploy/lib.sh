@@ -21,24 +21,28 @@ ensure_deps() {
   "$REPO_ROOT/deploy/install-deps.sh"
 }
 
-# Configures $BUILD_DIR with clang, so that the libFuzzer targets are built too.
-# A build dir configured with another compiler is reconfigured from scratch.
+# configure_build [BUILD_DIR [CMAKE_ARG...]]
+# Configures a build dir (default $BUILD_DIR) with clang, so that the libFuzzer targets can be built, plus any
+# extra cmake arguments (e.g. -DBUILDFARM_SANITIZE=thread). A build dir configured with another compiler is
+# reconfigured from scratch.
 configure_build() {
-  local cache="$BUILD_DIR/CMakeCache.txt"
+  local dir="${1:-$BUILD_DIR}"
+  [ $# -gt 0 ] && shift
+  local cache="$dir/CMakeCache.txt"
   if [ -f "$cache" ] && ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang++' "$cache"; then
-    log_step "build dir $BUILD_DIR was configured with another compiler; reconfiguring"
-    rm -rf "$BUILD_DIR/CMakeCache.txt" "$BUILD_DIR/CMakeFiles"
+    log_step "build dir $dir was configured with another compiler; reconfiguring"
+    rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
   fi
-  log_step "configuring $BUILD_DIR ($BUILD_TYPE, clang)"
+  log_step "configuring $dir ($BUILD_TYPE, clang${*:+, $*})"
   # ccache makes rebuilds (and builds of other checkouts of the same tree) cheap on 2-core machines.
   local launcher=()
   if command -v ccache >/dev/null 2>&1; then
     launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   fi
-  CC=clang CXX=clang++ cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "${launcher[@]}" >/dev/null
+  CC=clang CXX=clang++ cmake -S "$REPO_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "${launcher[@]}" "$@" >/dev/null
 }
 
-# Builds every target, or only the named ones.
+# Builds every target of $BUILD_DIR, or only the named ones.
 build_targets() {
   log_step "building${*:+ $*}"
   if [ $# -eq 0 ]; then

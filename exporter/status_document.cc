@@ -191,7 +191,7 @@ Result<std::string> StatusDocumentBuilder::Build(std::optional<double> network_l
 
   double cpu_usage;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     bool latest_is_old_enough = latest_cpu_ && now - latest_cpu_->time >= kMinCpuInterval;
     if (latest_is_old_enough) baseline_cpu_ = latest_cpu_;
     cpu_usage = CpuUsagePercent(baseline_cpu_ ? std::optional<CpuSample>(baseline_cpu_->sample) : std::nullopt, *cpu);

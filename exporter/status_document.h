@@ -18,11 +18,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "exporter/host_paths.h"
 #include "exporter/metrics.h"
@@ -87,9 +87,9 @@ class StatusDocumentBuilder {
   };
   static constexpr std::chrono::seconds kMinCpuInterval{1};
 
-  std::mutex mutex_;
-  std::optional<TimedSample> baseline_cpu_;  // what cpu_usage is measured from
-  std::optional<TimedSample> latest_cpu_;    // becomes the baseline once it is old enough
+  Mutex mutex_;
+  std::optional<TimedSample> baseline_cpu_ GUARDED_BY(mutex_);  // what cpu_usage is measured from
+  std::optional<TimedSample> latest_cpu_ GUARDED_BY(mutex_);    // becomes the baseline once it is old enough
 };
 
 }  // namespace buildfarm::exporter

@@ -32,35 +32,35 @@ PublishMetrics::PublishMetrics() {
 }
 
 void PublishMetrics::RecordAttempt(const std::string& result) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++attempts_[result];
 }
 
 void PublishMetrics::RecordSuccess(double unix_seconds) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   last_success_ = unix_seconds;
 }
 
 void PublishMetrics::RecordRefusal(const std::string& reason) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++refusals_[reason];
 }
 
 std::uint64_t PublishMetrics::attempts(const std::string& result) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = attempts_.find(result);
   return it == attempts_.end() ? 0 : it->second;
 }
 
 std::uint64_t PublishMetrics::refusals(const std::string& reason) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = refusals_.find(reason);
   return it == refusals_.end() ? 0 : it->second;
 }
 
 std::vector<prometheus::MetricFamily> PublishMetrics::Collect() const {
   std::vector<prometheus::MetricFamily> families;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto& last = families.emplace_back(Family("buildfarm_publish_last_success_timestamp_seconds",
                                             "Unix time of the last flush that left the remote up to date.",
                                             prometheus::MetricType::Gauge));

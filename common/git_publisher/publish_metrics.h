@@ -20,9 +20,10 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace buildfarm::git_publisher {
 
@@ -43,10 +44,10 @@ class PublishMetrics : public prometheus::Collectable {
   std::int64_t pending() const { return pending_.load(); }
 
  private:
-  mutable std::mutex mutex_;
-  std::map<std::string, std::uint64_t> attempts_;
-  std::map<std::string, std::uint64_t> refusals_;
-  double last_success_ = 0;
+  mutable Mutex mutex_;
+  std::map<std::string, std::uint64_t> attempts_ GUARDED_BY(mutex_);
+  std::map<std::string, std::uint64_t> refusals_ GUARDED_BY(mutex_);
+  double last_success_ GUARDED_BY(mutex_) = 0;
   std::atomic<std::int64_t> pending_{0};
 };
 

@@ -115,7 +115,7 @@ Status Publisher::Stage(std::string path, std::string bytes) {
     return {StatusCode::kPermissionDenied, "path " + path + ": refused, it looks like it contains a secret (" +
                                                finding->reason + ")"};
   }
-  std::lock_guard lock(pending_mutex_);
+  MutexLock lock(pending_mutex_);
   auto it = pending_.find(path);
   if (it != pending_.end()) {
     it->second = std::move(bytes);
@@ -131,12 +131,12 @@ Status Publisher::Stage(std::string path, std::string bytes) {
 }
 
 std::size_t Publisher::pending_count() const {
-  std::lock_guard lock(pending_mutex_);
+  MutexLock lock(pending_mutex_);
   return pending_.size();
 }
 
 PublisherStats Publisher::stats() const {
-  std::lock_guard lock(pending_mutex_);
+  MutexLock lock(pending_mutex_);
   PublisherStats stats = stats_;
   stats.credential_calls = credential_calls_.load();
   return stats;
@@ -144,13 +144,13 @@ PublisherStats Publisher::stats() const {
 
 void Publisher::Record(const std::string& result) {
   if (metrics_ != nullptr) metrics_->RecordAttempt(result);
-  std::lock_guard lock(pending_mutex_);
+  MutexLock lock(pending_mutex_);
   if (result == "ok") ++stats_.pushes;
   if (result == "rejected") ++stats_.rejections;
 }
 
 void Publisher::Forget(const std::map<std::string, std::string>& published) {
-  std::lock_guard lock(pending_mutex_);
+  MutexLock lock(pending_mutex_);
   for (const auto& [path, content] : published) {
     auto it = pending_.find(path);
     // A newer version staged while this flush ran stays for the next one.
@@ -225,7 +225,7 @@ void Publisher::ResetMirrorWhenLarge() {
 }
 
 Result<FlushResult> Publisher::Flush() {
-  std::lock_guard flush_lock(flush_mutex_);
+  MutexLock flush_lock(flush_mutex_);
   if (!mirror_) {
     auto reopened = GitMirror::Open(options_.state_dir, AccessFor(options_));
     if (!reopened.ok()) return reopened.status();
@@ -233,12 +233,12 @@ Result<FlushResult> Publisher::Flush() {
   }
   for (const auto& lock_file : mirror_->RemoveStaleLocks(options_.stale_lock_seconds)) {
     log_.Warn("removed a stale lock file", {{"file", lock_file}, {"dir", mirror_->dir()}});
-    std::lock_guard lock(pending_mutex_);
+    MutexLock lock(pending_mutex_);
     ++stats_.stale_locks_removed;
   }
   std::map<std::string, std::string> snapshot;
   {
-    std::lock_guard lock(pending_mutex_);
+    MutexLock lock(pending_mutex_);
     snapshot = pending_;
   }
   if (snapshot.empty()) return FlushResult::kNothingPending;
@@ -249,7 +249,7 @@ Result<FlushResult> Publisher::Flush() {
     credential_calls_ += mirror_->credential_calls() - credential_calls_before;
     if (!outcome.ok()) {
       Record(AttemptResult(outcome.status()));
-      std::lock_guard lock(pending_mutex_);
+      MutexLock lock(pending_mutex_);
       ++stats_.failed_rounds;
       return outcome.status();
     }
@@ -265,7 +265,7 @@ Result<FlushResult> Publisher::Flush() {
     return result;
   }
   {
-    std::lock_guard lock(pending_mutex_);
+    MutexLock lock(pending_mutex_);
     ++stats_.failed_rounds;
   }
   return Status(StatusCode::kConflict, "push to " + options_.branch + " rejected " +

@@ -40,7 +40,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <set>
@@ -48,6 +47,7 @@
 
 #include "common/git_publisher/publish_metrics.h"
 #include "common/log.h"
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace buildfarm::git_publisher {
@@ -108,24 +108,24 @@ class Publisher {
  private:
   Publisher(PublisherOptions options, const Logger& log, PublishMetrics* metrics, std::unique_ptr<GitMirror> mirror);
   // One attempt against the fetched head: FlushResult, or nullopt when the push was rejected.
-  Result<std::optional<FlushResult>> TryOnce(const std::map<std::string, std::string>& files);
-  void Backoff(int attempt);
-  void Forget(const std::map<std::string, std::string>& published);
-  void Record(const std::string& result);
-  void ResetMirrorWhenLarge();
+  Result<std::optional<FlushResult>> TryOnce(const std::map<std::string, std::string>& files) REQUIRES(flush_mutex_);
+  void Backoff(int attempt) REQUIRES(flush_mutex_);
+  void Forget(const std::map<std::string, std::string>& published) EXCLUDES(pending_mutex_);
+  void Record(const std::string& result) EXCLUDES(pending_mutex_);
+  void ResetMirrorWhenLarge() REQUIRES(flush_mutex_);
 
   const PublisherOptions options_;
   const Logger& log_;
   PublishMetrics* const metrics_;
 
-  mutable std::mutex pending_mutex_;
-  std::map<std::string, std::string> pending_;
-  PublisherStats stats_;  // under pending_mutex_
+  mutable Mutex pending_mutex_;
+  std::map<std::string, std::string> pending_ GUARDED_BY(pending_mutex_);
+  PublisherStats stats_ GUARDED_BY(pending_mutex_);
 
-  std::mutex flush_mutex_;  // serializes Flush; guards everything below
-  std::unique_ptr<GitMirror> mirror_;
-  std::mt19937 jitter_;
-  int flushes_since_size_check_ = 0;
+  Mutex flush_mutex_;  // serializes Flush
+  std::unique_ptr<GitMirror> mirror_ GUARDED_BY(flush_mutex_);
+  std::mt19937 jitter_ GUARDED_BY(flush_mutex_);
+  int flushes_since_size_check_ GUARDED_BY(flush_mutex_) = 0;
   std::atomic<int> credential_calls_{0};  // over every mirror this publisher had
 };
 

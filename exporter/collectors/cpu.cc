@@ -1,7 +1,6 @@
 #include "exporter/collectors/cpu.h"
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/file_reader.h"
+#include "common/mutex.h"
 #include "exporter/procfs/kept_open_file.h"
 #include "common/text.h"
 
@@ -145,7 +145,7 @@ class CpuCollector : public Collector {
 
     // The family references held below stay valid only while `out` does not reallocate; this
     // collector adds at most 5 families.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     // node_exporter starts over when the number of CPUs changes.
     if (last_.size() != stat->cpus.size()) last_.assign(stat->cpus.size(), CpuTicks{});
     while (cpu_labels_.size() < stat->cpus.size()) cpu_labels_.push_back(std::to_string(cpu_labels_.size()));
@@ -185,8 +185,7 @@ class CpuCollector : public Collector {
   }
 
  private:
-  // Caller holds mu_.
-  void AddThrottles(Families& out, std::size_t cpu_count) {
+  void AddThrottles(Families& out, std::size_t cpu_count) REQUIRES(mu_) {
     if (!plan_ || plan_->cpu_count != cpu_count) plan_ = BuildThrottlePlan(cpu_root_, cpu_count);
 
     prometheus::MetricFamily* cores = nullptr;
@@ -216,10 +215,10 @@ class CpuCollector : public Collector {
   const bool guest_;
   const std::vector<std::uint64_t> isolated_;  // read once: isolcpus is a boot parameter
 
-  std::mutex mu_;
-  std::vector<CpuTicks> last_;
-  std::vector<std::string> cpu_labels_;
-  std::optional<ThrottlePlan> plan_;
+  Mutex mu_;
+  std::vector<CpuTicks> last_ GUARDED_BY(mu_);
+  std::vector<std::string> cpu_labels_ GUARDED_BY(mu_);
+  std::optional<ThrottlePlan> plan_ GUARDED_BY(mu_);
 };
 
 }  // namespace

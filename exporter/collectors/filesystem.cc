@@ -1,11 +1,11 @@
 #include "exporter/collectors/filesystem.h"
 
-#include <mutex>
 #include <regex>
 #include <tuple>
 #include <set>
 
 #include "common/file_reader.h"
+#include "common/mutex.h"
 #include "exporter/procfs/mountinfo.h"
 
 namespace buildfarm::exporter {
@@ -91,7 +91,7 @@ class FilesystemCollector : public Collector {
       text = ReadFileCapped(path);
       if (!text.ok()) return text.status();
     }
-    std::lock_guard lock(cache_mu_);
+    MutexLock lock(cache_mu_);
     if (cached_ && cached_->mountinfo_text == *text) return cached_;
     auto mounts = ParseMountinfo(*text);
     if (!mounts.ok()) return mounts.status().WithContext(path);
@@ -118,8 +118,8 @@ class FilesystemCollector : public Collector {
   const std::regex fs_types_exclude_;
   StatfsRunner runner_;
   const Logger* log_;
-  std::mutex cache_mu_;
-  std::shared_ptr<const MountTargets> cached_;
+  Mutex cache_mu_;
+  std::shared_ptr<const MountTargets> cached_ GUARDED_BY(cache_mu_);
 };
 
 Result<std::regex> CompileFlagRegex(const std::string& flag, const std::string& pattern) {

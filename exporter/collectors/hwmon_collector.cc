@@ -17,10 +17,10 @@
 #include <climits>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 
 #include "common/file_reader.h"
+#include "common/mutex.h"
 #include "exporter/collectors/hwmon.h"
 
 namespace buildfarm::exporter {
@@ -213,7 +213,7 @@ class HwmonCollector : public Collector {
 
  private:
   Result<std::shared_ptr<const Layout>> CurrentLayout() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     auto now = std::chrono::steady_clock::now();
     if (!layout_ || layout_->stale.load() || now - layout_->built > kLayoutMaxAge) {
       layout_.reset();
@@ -225,8 +225,8 @@ class HwmonCollector : public Collector {
   }
 
   std::string class_dir_;
-  std::mutex mutex_;
-  std::shared_ptr<const Layout> layout_;
+  Mutex mutex_;
+  std::shared_ptr<const Layout> layout_ GUARDED_BY(mutex_);
 };
 
 }  // namespace

@@ -96,7 +96,7 @@ Prober::~Prober() {
     (void)!::write(wake_fd_, &one, sizeof one);
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (active_http_ != nullptr) active_http_->stop();
   }
   changed_.notify_all();
@@ -105,14 +105,14 @@ Prober::~Prober() {
 }
 
 std::vector<ProbeTargetState> Prober::Snapshot() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return states_;
 }
 
 bool Prober::WaitForRounds(std::uint64_t rounds, double timeout_seconds) const {
-  std::unique_lock<std::mutex> lock(mutex_);
-  return changed_.wait_for(lock, std::chrono::duration<double>(timeout_seconds),
-                           [&] { return rounds_ >= rounds; });
+  MutexLock lock(mutex_);
+  return lock.WaitFor(changed_, std::chrono::duration<double>(timeout_seconds),
+                      [&]() REQUIRES(mutex_) { return rounds_ >= rounds; });
 }
 
 void Prober::Run() {
@@ -126,17 +126,17 @@ void Prober::Run() {
       }
       Record(i, std::move(outcome));
     }
-    std::unique_lock<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (stop_.load()) break;
     ++rounds_;
     changed_.notify_all();
     double wait = settings_.interval_seconds - (NowSeconds() - round_started);
-    if (wait > 0) changed_.wait_for(lock, std::chrono::duration<double>(wait), [this] { return stop_.load(); });
+    if (wait > 0) lock.WaitFor(changed_, std::chrono::duration<double>(wait), [this] { return stop_.load(); });
   }
 }
 
 void Prober::Record(std::size_t index, ProbeOutcome outcome) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   ProbeTargetState& state = states_[index];
   if (outcome.success) {
     const auto& bounds = ProbeDurationBuckets();
@@ -226,13 +226,13 @@ ProbeOutcome Prober::ProbeHttp(const ProbeTarget& target) {
   client.set_follow_location(false);
   client.set_keep_alive(false);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (stop_.load()) return Failed(started, "stopped");
     active_http_ = &client;
   }
   auto response = client.Get(path);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     active_http_ = nullptr;
   }
   double elapsed = NowSeconds() - started;

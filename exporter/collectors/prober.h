@@ -20,12 +20,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/log.h"
+#include "common/mutex.h"
 #include "exporter/config.h"
 
 namespace httplib {
@@ -88,11 +88,11 @@ class Prober {
   std::atomic<bool> icmp_unavailable_logged_{false};
   std::uint16_t icmp_sequence_ = 0;  // prober thread only
 
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   mutable std::condition_variable changed_;
-  std::vector<ProbeTargetState> states_;
-  std::uint64_t rounds_ = 0;
-  httplib::Client* active_http_ = nullptr;  // the HTTP client in flight, for stop()
+  std::vector<ProbeTargetState> states_ GUARDED_BY(mutex_);
+  std::uint64_t rounds_ GUARDED_BY(mutex_) = 0;
+  httplib::Client* active_http_ GUARDED_BY(mutex_) = nullptr;  // the HTTP client in flight, for stop()
 
   std::thread thread_;
 };

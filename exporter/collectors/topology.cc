@@ -5,12 +5,12 @@
 #include <sys/stat.h>
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <utility>
 
 #include "common/file_reader.h"
+#include "common/mutex.h"
 #include "common/text.h"
 
 namespace buildfarm::exporter {
@@ -119,8 +119,9 @@ std::string_view CacheTypeName(hwloc_obj_cache_type_t type) {
   }
 }
 
-std::mutex& FsRootMutex() {
-  static std::mutex mutex;
+// hwloc reads HWLOC_FSROOT from the environment: discoveries take turns setting it.
+Mutex& FsRootMutex() {
+  static Mutex mutex;
   return mutex;
 }
 
@@ -148,7 +149,7 @@ Result<NodeTopology> DiscoverWithHwloc(const std::string& fsroot) {
   if (foreign_root) hwloc_topology_set_components(t, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, "x86");
   int loaded;
   {
-    std::lock_guard<std::mutex> lock(FsRootMutex());
+    MutexLock lock(FsRootMutex());
     const char* previous = getenv("HWLOC_FSROOT");
     std::optional<std::string> saved = previous ? std::optional<std::string>(previous) : std::nullopt;
     if (foreign_root) {

@@ -38,7 +38,7 @@ bool DeviceRegexFilter::Evaluate(const std::string& device) const {
 bool DeviceRegexFilter::Ignored(std::string_view device) const {
   if (!exclude_ && !include_) return false;
   std::string key(device);
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
   if (memo_.size() >= kMaxMemoizedNames) memo_.clear();
   bool ignored = Evaluate(key);

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <regex>
 #include <string>
@@ -16,6 +15,7 @@
 #include <unordered_map>
 
 #include "common/flags.h"
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace buildfarm::exporter {
@@ -34,8 +34,8 @@ class DeviceRegexFilter {
 
   std::optional<std::regex> exclude_;
   std::optional<std::regex> include_;
-  mutable std::mutex mutex_;
-  mutable std::unordered_map<std::string, bool> memo_;
+  mutable Mutex mutex_;
+  mutable std::unordered_map<std::string, bool> memo_ GUARDED_BY(mutex_);
 };
 
 // The two flags, registered the way node_exporter names them. Unlike node_exporter 1.5 (which

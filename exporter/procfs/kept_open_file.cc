@@ -25,7 +25,7 @@ KeptOpenFile::~KeptOpenFile() {
 }
 
 Result<std::string> KeptOpenFile::Read() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (fd_ < 0) {
     fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) return ErrnoStatus("open", path_, errno);

@@ -8,10 +8,10 @@
 #pragma once
 
 #include <cstddef>
-#include <mutex>
 #include <string>
 
 #include "common/file_reader.h"
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace buildfarm {
@@ -31,9 +31,9 @@ class KeptOpenFile {
  private:
   const std::string path_;
   const std::size_t max_bytes_;
-  std::mutex mu_;
-  int fd_ = -1;                // guarded by mu_
-  std::size_t last_size_ = 0;  // guarded by mu_; sizes the next read's buffer
+  Mutex mu_;
+  int fd_ GUARDED_BY(mu_) = -1;
+  std::size_t last_size_ GUARDED_BY(mu_) = 0;  // sizes the next read's buffer
 };
 
 }  // namespace buildfarm

@@ -8,11 +8,12 @@
 #include <cerrno>
 #include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
+
+#include "common/mutex.h"
 
 namespace buildfarm::exporter {
 
@@ -56,16 +57,17 @@ struct StatfsRunner::State {
   StatFunction stat;
   StatfsRunnerOptions options;
 
-  std::mutex mu;
+  // Also guards every Call's and Batch's fields (they are reached only through this state).
+  Mutex mu;
   std::condition_variable work_cv;  // idle workers wait here for calls
   std::condition_variable exit_cv;  // the destructor waits here for idle workers to leave
-  std::deque<std::shared_ptr<Call>> queue;
-  std::unordered_map<std::string, std::shared_ptr<Call>> in_flight;  // queued or running, by path
-  int threads = 0;        // alive
-  int idle = 0;           // waiting on work_cv
-  int signaled = 0;       // idle workers notified but not yet awake
-  int stuck_threads = 0;  // alive but blocked in an overdue call
-  bool stopping = false;
+  std::deque<std::shared_ptr<Call>> queue GUARDED_BY(mu);
+  std::unordered_map<std::string, std::shared_ptr<Call>> in_flight GUARDED_BY(mu);  // queued or running, by path
+  int threads GUARDED_BY(mu) = 0;        // alive
+  int idle GUARDED_BY(mu) = 0;           // waiting on work_cv
+  int signaled GUARDED_BY(mu) = 0;       // idle workers notified but not yet awake
+  int stuck_threads GUARDED_BY(mu) = 0;  // alive but blocked in an overdue call
+  bool stopping GUARDED_BY(mu) = false;
 };
 
 namespace {
@@ -78,7 +80,7 @@ using State = StatfsRunner::State;
 constexpr auto kEscalateAfter = std::chrono::milliseconds(3);
 
 // Wakes one more idle worker while calls are queued and none is on its way.
-void WakeWorkerIfNeeded(State& state) {
+void WakeWorkerIfNeeded(State& state) REQUIRES(state.mu) {
   if (!state.queue.empty() && state.idle > state.signaled) {
     ++state.signaled;
     state.work_cv.notify_one();
@@ -86,11 +88,11 @@ void WakeWorkerIfNeeded(State& state) {
 }
 
 void WorkerLoop(const std::shared_ptr<State>& state) {
-  std::unique_lock lock(state->mu);
+  MutexLock lock(state->mu);
   while (true) {
     if (!state->stopping && state->queue.empty()) {
       ++state->idle;
-      state->work_cv.wait(lock, [&] { return state->stopping || !state->queue.empty(); });
+      lock.Wait(state->work_cv, [&]() REQUIRES(state->mu) { return state->stopping || !state->queue.empty(); });
       --state->idle;
       if (state->signaled > 0) --state->signaled;
     }
@@ -99,9 +101,9 @@ void WorkerLoop(const std::shared_ptr<State>& state) {
     state->queue.pop_front();
     call->started = true;
 
-    lock.unlock();
+    lock.Unlock();
     Result<StatfsValues> result = state->stat(call->path);
-    lock.lock();
+    lock.Lock();
 
     call->result = std::move(result);
     call->done = true;
@@ -112,9 +114,9 @@ void WorkerLoop(const std::shared_ptr<State>& state) {
     std::erase_if(finished, [](const std::shared_ptr<Batch>& batch) { return --batch->remaining != 0; });
     if (!finished.empty()) {
       // Notify without the lock held, so the woken scrape thread does not block on it at once.
-      lock.unlock();
+      lock.Unlock();
       for (const auto& batch : finished) batch->cv.notify_one();
-      lock.lock();
+      lock.Lock();
     }
     if (call->overdue) {
       --state->stuck_threads;
@@ -128,7 +130,7 @@ void WorkerLoop(const std::shared_ptr<State>& state) {
 
 // Starts workers until `workers` of them are not stuck, without exceeding max_threads. Workers
 // block every signal, so that process signals reach only the threads that wait for them.
-void EnsureWorkers(const std::shared_ptr<State>& state) {
+void EnsureWorkers(const std::shared_ptr<State>& state) REQUIRES(state->mu) {
   while (state->threads - state->stuck_threads < state->options.workers &&
          state->threads < state->options.max_threads) {
     sigset_t all, previous;
@@ -156,16 +158,16 @@ StatfsRunner::StatfsRunner(StatFunction stat, StatfsRunnerOptions options) : sta
 }
 
 StatfsRunner::~StatfsRunner() {
-  std::unique_lock lock(state_->mu);
+  MutexLock lock(state_->mu);
   state_->stopping = true;
   state_->work_cv.notify_all();
   // Idle workers leave at once; stuck ones leave whenever their call returns, holding the state.
-  state_->exit_cv.wait_for(lock, std::chrono::seconds(1),
-                           [&] { return state_->threads - state_->stuck_threads <= 0; });
+  lock.WaitFor(state_->exit_cv, std::chrono::seconds(1),
+               [&]() REQUIRES(state_->mu) { return state_->threads - state_->stuck_threads <= 0; });
 }
 
 int StatfsRunner::ThreadCount() const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   return state_->threads;
 }
 
@@ -175,7 +177,7 @@ std::vector<StatfsRunner::Answer> StatfsRunner::StatAll(const std::vector<std::s
   std::vector<std::shared_ptr<Call>> calls(paths.size());
   auto batch = std::make_shared<Batch>();
 
-  std::unique_lock lock(state_->mu);
+  MutexLock lock(state_->mu);
   EnsureWorkers(state_);
   for (std::size_t i = 0; i < paths.size(); ++i) {
     auto it = state_->in_flight.find(paths[i]);
@@ -197,7 +199,7 @@ std::vector<StatfsRunner::Answer> StatfsRunner::StatAll(const std::vector<std::s
   const auto all_returned = [&] { return batch->remaining == 0; };
   while (!all_returned()) {
     const auto slice_end = std::min(deadline, std::chrono::steady_clock::now() + kEscalateAfter);
-    if (batch->cv.wait_until(lock, slice_end, all_returned)) break;
+    if (lock.WaitUntil(batch->cv, slice_end, all_returned)) break;
     if (std::chrono::steady_clock::now() >= deadline) break;
     WakeWorkerIfNeeded(*state_);  // slow progress: a call may be blocking the worker that drains the queue
   }

@@ -5,7 +5,7 @@
 namespace buildfarm::scheduler {
 
 void InFlightTracker::Record(std::string_view node, std::string_view job_id, double load, Time bound_at) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<Entry>& entries = by_node_[std::string(node)];
   for (Entry& entry : entries) {
     if (entry.job_id == job_id) {
@@ -18,7 +18,7 @@ void InFlightTracker::Record(std::string_view node, std::string_view job_id, dou
 }
 
 void InFlightTracker::Forget(std::string_view node, std::string_view job_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = by_node_.find(std::string(node));
   if (it == by_node_.end()) return;
   std::erase_if(it->second, [&](const Entry& e) { return e.job_id == job_id; });
@@ -26,12 +26,12 @@ void InFlightTracker::Forget(std::string_view node, std::string_view job_id) {
 }
 
 void InFlightTracker::ForgetNode(std::string_view node) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   by_node_.erase(std::string(node));
 }
 
 void InFlightTracker::Apply(std::span<NodeView> nodes) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const auto settle = std::chrono::duration_cast<Clock::duration>(Seconds(settle_seconds_));
   for (NodeView& node : nodes) {
     node.in_flight_load = 0;
@@ -47,7 +47,7 @@ void InFlightTracker::Apply(std::span<NodeView> nodes) {
 }
 
 double InFlightTracker::LoadOn(std::string_view node) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = by_node_.find(std::string(node));
   double load = 0;
   if (it != by_node_.end()) {
@@ -57,7 +57,7 @@ double InFlightTracker::LoadOn(std::string_view node) const {
 }
 
 std::size_t InFlightTracker::RecordCount() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::size_t count = 0;
   for (const auto& [node, entries] : by_node_) count += entries.size();
   return count;

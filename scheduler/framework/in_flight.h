@@ -11,13 +11,13 @@
 // share one tracker.
 #pragma once
 
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "scheduler/framework/types.h"
 
 namespace buildfarm::scheduler {
@@ -59,8 +59,8 @@ class InFlightTracker {
   };
 
   const double settle_seconds_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, std::vector<Entry>> by_node_;
+  mutable Mutex mu_;
+  std::unordered_map<std::string, std::vector<Entry>> by_node_ GUARDED_BY(mu_);
 };
 
 }  // namespace buildfarm::scheduler

@@ -100,7 +100,7 @@ Status PrometheusMetricsSource::Start() {
   auto url = ParseUrl(options_.url);
   if (!url.ok()) return url.status().WithContext("prometheus url");
   {
-    std::lock_guard<std::mutex> lock(run_mu_);
+    MutexLock lock(run_mu_);
     stopping_ = false;
   }
   thread_ = std::thread([this] { Run(); });
@@ -110,7 +110,7 @@ Status PrometheusMetricsSource::Start() {
 
 void PrometheusMetricsSource::Stop() {
   {
-    std::lock_guard<std::mutex> lock(run_mu_);
+    MutexLock lock(run_mu_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -123,23 +123,23 @@ void PrometheusMetricsSource::Run() {
   for (;;) {
     const auto next = std::chrono::steady_clock::now() + period;
     (void)RefreshOnce();  // the outcome is recorded in the snapshot and logged
-    std::unique_lock<std::mutex> lock(run_mu_);
-    if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+    MutexLock lock(run_mu_);
+    if (lock.WaitUntil(wake_, next, [this]() REQUIRES(run_mu_) { return stopping_; })) return;
   }
 }
 
 std::shared_ptr<const MetricsSnapshot> PrometheusMetricsSource::Latest() const {
-  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  MutexLock lock(snapshot_mu_);
   return snapshot_;
 }
 
 void PrometheusMetricsSource::Publish(std::shared_ptr<const MetricsSnapshot> snapshot) {
-  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  MutexLock lock(snapshot_mu_);
   snapshot_ = std::move(snapshot);
 }
 
 Status PrometheusMetricsSource::RefreshOnce() {
-  std::lock_guard<std::mutex> lock(refresh_mu_);
+  MutexLock lock(refresh_mu_);
   return RefreshLocked();
 }
 
@@ -147,7 +147,7 @@ Status PrometheusMetricsSource::RefreshLocked() {
   const Time attempt_at = Clock::now();
   const bool was_ok = Latest()->last_attempt_ok || Latest()->last_attempt_at == Time{};
 
-  auto fetch = [this](const std::string& promql) -> Result<std::vector<InstantSample>> {
+  auto fetch = [this](const std::string& promql) REQUIRES(refresh_mu_) -> Result<std::vector<InstantSample>> {
     auto reply = client_->Get("/api/v1/query?query=" + QueryEscape(promql));
     if (!reply.ok()) return reply.status();
     auto parsed = ParseInstantVector(reply->body);

@@ -20,11 +20,11 @@
 
 #include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/log.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "scheduler/metrics_source/metrics_source.h"
 
@@ -76,21 +76,21 @@ class PrometheusMetricsSource final : public MetricsSource {
 
  private:
   void Run();
-  Status RefreshLocked();  // holds refresh_mu_
-  void Publish(std::shared_ptr<const MetricsSnapshot> snapshot);
+  Status RefreshLocked() REQUIRES(refresh_mu_);
+  void Publish(std::shared_ptr<const MetricsSnapshot> snapshot) EXCLUDES(snapshot_mu_);
 
   const PrometheusSourceOptions options_;
   const Logger logger_;
 
-  std::mutex refresh_mu_;  // serializes refreshes and guards client_
-  std::unique_ptr<HttpClient> client_;
+  Mutex refresh_mu_;  // serializes refreshes
+  std::unique_ptr<HttpClient> client_ GUARDED_BY(refresh_mu_);
 
-  mutable std::mutex snapshot_mu_;  // held only to copy or swap the pointer
-  std::shared_ptr<const MetricsSnapshot> snapshot_;
+  mutable Mutex snapshot_mu_;  // held only to copy or swap the pointer
+  std::shared_ptr<const MetricsSnapshot> snapshot_ GUARDED_BY(snapshot_mu_);
 
-  std::mutex run_mu_;
+  Mutex run_mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;
+  bool stopping_ GUARDED_BY(run_mu_) = false;
   std::thread thread_;
 };
 
