@@ -38,7 +38,8 @@ TEST(ParseNetDev, ReadsLines) {
       {"eth3: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 x", "eth3", 1, 16},  // extra fields ignored
   };
   for (const Case& c : cases) {
-    auto lines = ParseNetDev(std::string(kHeader) + c.line + "\n");
+    const std::string text = std::string(kHeader) + c.line + "\n";  // the parsed lines point into it
+    auto lines = ParseNetDev(text);
     ASSERT_TRUE(lines.ok()) << c.line << ": " << lines.status().ToString();
     ASSERT_EQ(lines->size(), 1u);
     EXPECT_EQ((*lines)[0].device, c.device);
