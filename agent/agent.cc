@@ -274,7 +274,7 @@ bool Agent::ShipLog(SchedulerClient& client, Job& job, bool until_end) {
   return ok;
 }
 
-void Agent::RunJob(std::shared_ptr<Job> job) {
+void Agent::RunJob(const std::shared_ptr<Job>& job) {
   const AttemptRef ref = job->assignment.ref;
   const std::string attempt_text = std::to_string(ref.attempt);
   auto finish = [&] {

@@ -78,7 +78,7 @@ class Agent {
   void ControlLoop();
   void PollLoop();
   void DeliveryLoop();
-  void RunJob(std::shared_ptr<Job> job);
+  void RunJob(const std::shared_ptr<Job>& job);
   void StartJob(const Assignment& assignment);
   void ReapJobThreads(bool all);
   // Sends the job's log bytes from its offset; returns false on a transport error.

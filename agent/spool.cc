@@ -44,7 +44,7 @@ Result<std::vector<PendingResult>> SpoolFromJson(std::string_view text, std::str
   }
 }
 
-Result<std::unique_ptr<ResultSpool>> ResultSpool::Open(std::string path) {
+Result<std::unique_ptr<ResultSpool>> ResultSpool::Open(const std::string& path) {
   std::unique_ptr<ResultSpool> spool(new ResultSpool(path));
   if (access(path.c_str(), F_OK) != 0) return spool;
   auto text = ReadFileCapped(path, 16 << 20);

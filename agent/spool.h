@@ -29,7 +29,7 @@ class ResultSpool {
  public:
   // Loads `path` if it exists. A garbled file is an error naming it (the caller decides whether to
   // move it aside); a missing one is an empty spool.
-  static Result<std::unique_ptr<ResultSpool>> Open(std::string path);
+  static Result<std::unique_ptr<ResultSpool>> Open(const std::string& path);
 
   // Adds (or replaces) the result of (job_id, attempt) and persists the spool.
   Status Add(const PendingResult& result);
