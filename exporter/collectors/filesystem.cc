@@ -1,5 +1,7 @@
 #include "exporter/collectors/filesystem.h"
 
+#include <algorithm>
+#include <cmath>
 #include <regex>
 #include <tuple>
 #include <set>
@@ -142,7 +144,8 @@ Result<std::unique_ptr<Collector>> MakeFilesystemCollector(const HostPaths& path
     return InvalidArgument("flag --collector.filesystem.mount-timeout: must be positive");
   }
   StatfsRunnerOptions runner;
-  runner.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options.mount_timeout_seconds * 1000 + 0.5));
+  // Capped at a day: a larger flag value means "never give up", and the cast would overflow.
+  runner.timeout = std::chrono::milliseconds(std::llround(std::min(options.mount_timeout_seconds, 86400.0) * 1000));
   if (runner.timeout.count() < 1) runner.timeout = std::chrono::milliseconds(1);
   runner.workers = static_cast<int>(options.stat_workers);
   runner.max_threads = runner.workers + 28;
