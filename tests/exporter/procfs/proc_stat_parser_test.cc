@@ -88,7 +88,7 @@ TEST(ParseProcStat, RejectsBadInput) {
       {"garbled btime", "cpu 1 2 3 4\n" + tail + "btime 12:00\n"},
       {"garbled per-irq count", "cpu 1 2 3 4\n" + tail + "intr 10 1 ? 3\n"},
       {"garbled softirq", "cpu 1 2 3 4\n" + tail + "softirq 1 2 three\n"},
-      {"binary garbage", std::string("cpu \x01\x02\x03 4\n", 12) + tail},
+      {"binary garbage", std::string("cpu \x01\x02\x03 4\n") + tail},
   };
   for (const auto& [name, text] : cases) {
     auto stat = ParseProcStat(text);
