@@ -12,7 +12,7 @@ constexpr const char* kHeader =
     " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier "
     "compressed\n";
 
-CollectorSpec NetdevSpecWith(std::vector<std::string> args) {
+CollectorSpec NetdevSpecWith(const std::vector<std::string>& args) {
   CollectorSpec spec = MakeNetdevSpec();
   FlagSet flags("test", "");
   spec.add_flags(flags);
@@ -49,7 +49,7 @@ TEST(ParseNetDev, ReadsLines) {
 }
 
 TEST(ParseNetDev, EmptyAndHeaderOnlyAreEmpty) {
-  for (std::string text : {std::string(), std::string(kHeader), std::string("x\n")}) {
+  for (const std::string& text : {std::string(), std::string(kHeader), std::string("x\n")}) {
     auto lines = ParseNetDev(text);
     ASSERT_TRUE(lines.ok()) << text;
     EXPECT_TRUE(lines->empty());
