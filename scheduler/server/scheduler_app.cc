@@ -13,9 +13,12 @@
 namespace buildfarm::scheduler {
 namespace {
 
-// Agents long-poll and clients follow logs, each holding a server thread; leave room for both.
-constexpr int kMaxRequests = 250;
+// Agents long-poll and clients follow logs, each holding a server thread. Those long requests have their
+// own budget (half the threads, a few per token), so heartbeats, health checks and scrapes always find one.
 constexpr int kWorkerThreads = 256;
+constexpr int kMaxLongRequests = 128;
+constexpr int kMaxRequests = kWorkerThreads - kMaxLongRequests;
+constexpr int kMaxRequestsPerPrincipal = 64;
 
 }  // namespace
 
@@ -71,6 +74,8 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   options.listen_addresses = std::move(listen_addresses);
   options.max_requests = kMaxRequests;
   options.worker_threads = kWorkerThreads;
+  options.max_long_requests = kMaxLongRequests;
+  options.max_requests_per_principal = kMaxRequestsPerPrincipal;
   http_ = std::make_unique<HttpServer>(log_, options);
   RegisterAllRoutes(*http_, *api_);
   service_->Start();
