@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "tests/support/eventually.h"
+
 namespace buildfarm::testing {
 
 FakeScheduler::FakeScheduler() : server_(std::make_unique<httplib::Server>()) {
@@ -48,7 +50,7 @@ FakeScheduler::FakeScheduler() : server_(std::make_unique<httplib::Server>()) {
   port_ = server_->bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // stop() is a no-op until the server runs, so wait for that before anyone can destroy it.
-  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_TRUE(Eventually([this] { return server_->is_running(); }, 10, "the fake scheduler running"));
 }
 
 FakeScheduler::~FakeScheduler() {
