@@ -278,14 +278,5 @@ TEST_F(CliJobsTest, ExplainShowsWhyEachNodeFitsOrNot) {
   EXPECT_EQ(json::parse(run.output), json::parse(body));
 }
 
-TEST(CliStreamsTest, SubmitPrintsOnlyTheIdOnStdout) {
-  FakeScheduler fake;
-  fake.Respond("POST /api/v1/jobs", 201, R"({"id": "j7"})");
-  CliRun run = RunInProcess({"submit", "--command", "true"}, {{"BUILDFARM_URL", fake.url()}, {"BUILDFARM_TOKEN", "t"}});
-  EXPECT_EQ(run.code, 0);
-  EXPECT_EQ(run.output, "j7\n");
-  EXPECT_EQ(run.error, "");
-}
-
 }  // namespace
 }  // namespace buildfarm::testing

@@ -59,6 +59,16 @@ FakeScheduler::~FakeScheduler() {
   thread_.join();
 }
 
+void FakeScheduler::RespondWithTwoNodeStatus() {
+  Respond("GET /api/v1/nodes", 200, R"({"nodes": [
+  {"name": "build1", "state": "ready", "capacity": {"cores": 8, "memory_bytes": 17179869184},
+   "reservations": {"cores": 2, "memory_bytes": 0}, "running_jobs": ["job-with-a-rather-long-name-1", "job-2"],
+   "metrics": {"cpu_utilization": 0.5, "memory_available_bytes": 1024, "disk_available_bytes": 2048,
+               "temperature_celsius": 40, "age_seconds": 2}},
+  {"name": "build2", "state": "down", "capacity": {"cores": 4}, "reservations": {}, "running_jobs": []}]})");
+  Respond("GET /metrics", 200, "buildfarm_scheduler_jobs{status=\"queued\"} 3\n", "text/plain");
+}
+
 void FakeScheduler::Respond(const std::string& key, int status, std::string body, std::string content_type) {
   std::lock_guard lock(mutex_);
   canned_[key] = Canned{status, std::move(body), std::move(content_type)};
