@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/eventually.h"
+
 namespace buildfarm::testing {
 
 struct FakeResult {
@@ -78,8 +80,5 @@ class FakeScheduler {
   int result_posts_ = 0;
   std::string authorization_;
 };
-
-// Polls `condition` every 20 ms for up to `timeout_seconds`.
-bool WaitUntil(const std::function<bool()>& condition, double timeout_seconds = 30);
 
 }  // namespace buildfarm::testing
