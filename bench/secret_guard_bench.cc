@@ -10,7 +10,7 @@
 // Both guards must give the same answer on every input (checked; the bench fails otherwise), since the
 // shapes hold none of the patterns the new guard added. Single-threaded; not a test.
 //
-// Usage: secret_guard_bench [--runs N] [--bytes N] [--reference-full]
+// Usage: secret_guard_bench [--runs N] [--bytes N] [--shape NAME] [--reference-full]
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -254,16 +254,19 @@ int main(int argc, char** argv) {
   int runs = 11;
   std::size_t bytes = 1 << 20;
   bool reference_full = false;
+  std::string only_shape;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--runs" && i + 1 < argc) {
       runs = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--bytes" && i + 1 < argc) {
       bytes = static_cast<std::size_t>(std::max(1024L, std::atol(argv[++i])));
+    } else if (arg == "--shape" && i + 1 < argc) {
+      only_shape = argv[++i];
     } else if (arg == "--reference-full") {
       reference_full = true;
     } else {
-      std::fprintf(stderr, "usage: secret_guard_bench [--runs N] [--bytes N] [--reference-full]\n");
+      std::fprintf(stderr, "usage: secret_guard_bench [--runs N] [--bytes N] [--shape NAME] [--reference-full]\n");
       return 2;
     }
   }
@@ -276,6 +279,7 @@ int main(int argc, char** argv) {
   std::printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
   bool agree = true;
   for (const Shape& shape : Shapes()) {
+    if (!only_shape.empty() && only_shape != shape.name) continue;
     const std::string text = shape.make(bytes);
     std::optional<SecretFinding> finding;
     std::vector<double> cpu;

@@ -98,17 +98,26 @@ class CachedSearch {
 };
 
 // Shannon entropy (bits per character) of text[begin, end), kept as character counts over a window
-// that only moves forward, so a sequence of forward-moving windows costs their total advance.
+// that only moves forward, so a sequence of forward-moving windows costs their total advance. Moving
+// the window only counts; the sum of count*log2(count) is brought up to date when asked, for the
+// characters whose counts changed since.
 class EntropyWindow {
  public:
   explicit EntropyWindow(std::string_view text) : text_(text) {}
   double BitsPerChar(std::size_t begin, std::size_t end) {
     if (begin < low_ || end < high_ || begin > high_) {
-      while (low_ < high_) Remove(text_[low_++]);  // start afresh; what is removed was added once
+      while (low_ < high_) Count(text_[low_++], -1);  // start afresh; what is removed was added once
       low_ = high_ = begin;
     }
-    while (high_ < end) Add(text_[high_++]);
-    while (low_ < begin) Remove(text_[low_++]);
+    while (high_ < end) Count(text_[high_++], +1);
+    while (low_ < begin) Count(text_[low_++], -1);
+    for (int i = 0; i < changed_count_; ++i) {
+      const unsigned char c = changed_[i];
+      sum_count_log_count_ += CountLogCount(counts_[c]) - CountLogCount(counted_before_[c]);
+      is_changed_[c] = false;
+    }
+    changed_count_ = 0;
+    if (low_ == high_) sum_count_log_count_ = 0;  // empty: drop rounding drift
     const double n = static_cast<double>(end - begin);
     return n == 0 ? 0 : std::log2(n) - sum_count_log_count_ / n;
   }
@@ -117,21 +126,23 @@ class EntropyWindow {
   static double CountLogCount(std::uint32_t count) {
     return count < 2 ? 0 : static_cast<double>(count) * std::log2(static_cast<double>(count));
   }
-  void Add(char c) {
-    std::uint32_t& count = counts_[static_cast<unsigned char>(c)];
-    sum_count_log_count_ += CountLogCount(count + 1) - CountLogCount(count);
-    ++count;
-  }
-  void Remove(char c) {
-    std::uint32_t& count = counts_[static_cast<unsigned char>(c)];
-    sum_count_log_count_ += CountLogCount(count - 1) - CountLogCount(count);
-    --count;
-    if (low_ == high_) sum_count_log_count_ = 0;  // empty again (low_ has moved): drop rounding drift
+  void Count(char ch, int delta) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!is_changed_[c]) {
+      is_changed_[c] = true;
+      counted_before_[c] = counts_[c];
+      changed_[changed_count_++] = c;
+    }
+    counts_[c] = static_cast<std::uint32_t>(static_cast<std::int64_t>(counts_[c]) + delta);
   }
 
   std::string_view text_;
   std::array<std::uint32_t, 256> counts_{};
-  double sum_count_log_count_ = 0;  // sum over characters of count * log2(count)
+  std::array<std::uint32_t, 256> counted_before_{};  // for changed characters: the count the sum holds
+  std::array<bool, 256> is_changed_{};
+  std::array<unsigned char, 256> changed_{};
+  int changed_count_ = 0;
+  double sum_count_log_count_ = 0;  // over characters, count * log2(count), as of the last question
   std::size_t low_ = 0;
   std::size_t high_ = 0;
 };
