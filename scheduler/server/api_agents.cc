@@ -10,6 +10,19 @@
 namespace buildfarm::scheduler {
 namespace {
 
+// job.schema.json's error_message limit. An attempt's result is recorded whatever its error text, so a
+// longer text is cut (at a UTF-8 character boundary) rather than refused.
+constexpr std::size_t kMaxErrorTextBytes = 8192;
+
+std::string CappedErrorText(std::string text) {
+  if (text.size() <= kMaxErrorTextBytes) return text;
+  constexpr std::string_view kCut = " [truncated]";
+  std::size_t keep = kMaxErrorTextBytes - kCut.size();
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
+  text.resize(keep);
+  return text.append(kCut);
+}
+
 Status ReadStringMap(const nlohmann::json& body, const char* key, std::map<std::string, std::string>* out) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) return Status::Ok();
@@ -187,7 +200,7 @@ void ReportResult(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   }
   if (auto error = body->find("error"); error != body->end() && !error->is_null()) {
     if (!error->is_string()) return SendError(res, 400, "want a string", "error");
-    result.error_message = error->get<std::string>();
+    result.error_message = CappedErrorText(error->get<std::string>());
   }
   const int attempt = AttemptNumber(req);
   auto finished = ctx.jobs.FinishAttempt(job.spec.id, attempt, *node, result, NowSeconds());

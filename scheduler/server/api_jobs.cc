@@ -12,6 +12,16 @@ namespace {
 
 const char* kJob = R"(/api/v1/jobs/([^/]+))";
 
+// A command is stored, shown by the API and published in coordination/jobs.json: one holding a likely
+// secret is refused, naming the field and the kind of secret, never the secret.
+Status CheckCommand(ApiContext& ctx, const JobSpec& spec, const std::string& prefix) {
+  if (!ctx.secret_check) return Status::Ok();
+  Status clean = ctx.secret_check(spec.command);
+  if (clean.ok()) return clean;
+  ctx.log.Warn("job refused", {{"field", prefix + "command"}, {"reason", clean.message()}});
+  return InvalidArgument(prefix + "command: refused, " + clean.message());
+}
+
 void Submit(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!Admit(req, res, ctx, Access::kAdmin)) return;
   auto body = JsonBody(req, res);
@@ -29,8 +39,11 @@ void Submit(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
         Status status = spec.status();
         return SendStatus(res, InvalidArgument("jobs/" + std::to_string(i) + "/" + status.message()));
       }
-      Status valid = json_schema::Check("job/submission", jobs[i], "jobs/" + std::to_string(i) + "/");
+      const std::string prefix = "jobs/" + std::to_string(i) + "/";
+      Status valid = json_schema::Check("job/submission", jobs[i], prefix);
       if (!valid.ok()) return SendStatus(res, valid);
+      Status clean = CheckCommand(ctx, *spec, prefix);
+      if (!clean.ok()) return SendStatus(res, clean);
       batch.push_back(std::move(spec).value());
     }
   } else {
@@ -38,6 +51,8 @@ void Submit(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
     if (!spec.ok()) return SendStatus(res, spec.status());
     Status valid = json_schema::Check("job/submission", *body);
     if (!valid.ok()) return SendStatus(res, valid);
+    Status clean = CheckCommand(ctx, *spec, "");
+    if (!clean.ok()) return SendStatus(res, clean);
     batch.push_back(std::move(spec).value());
   }
   auto stored = ctx.jobs.Submit(std::move(batch), NowSeconds());

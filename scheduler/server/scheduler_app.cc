@@ -29,7 +29,7 @@ SchedulerApp::SchedulerApp(SchedulerConfig config, std::shared_ptr<MetricsSource
     if (!finding) return Status::Ok();
     publish_metrics_.RecordRefusal(finding->reason);
     return InvalidArgument("holds a likely secret (" + finding->reason +
-                           "); send credentials through a secret store, not a message");
+                           "); pass credentials through a secret store, not in the text");
   };
 }
 

@@ -46,7 +46,7 @@ class SchedulerApp {
   FailoverStore& failovers() { return *failovers_; }
   AlertReceiver& alerts() { return *alerts_; }
   MessageStore& messages() { return *messages_; }
-  // The message API refuses likely secrets with git_publisher's secret guard (FindLikelySecret), counted
+  // The message and job APIs refuse likely secrets with git_publisher's secret guard (FindLikelySecret), counted
   // in buildfarm_publish_refused_total{reason}; tests may replace the check before Start().
   void SetSecretCheck(SecretCheck check) { secret_check_ = std::move(check); }
 
