@@ -57,5 +57,9 @@ std::string BinaryPath(std::string_view relative);
 int FreeLoopbackPort();
 // True when `program` is on PATH.
 bool HaveProgram(std::string_view program);
+// Sends `request` as is to 127.0.0.1:`port` (for requests an HTTP client will not send, such as a
+// POST without Content-Length) and returns everything answered until the server closes; "" when the
+// connection fails.
+std::string RawHttpExchange(int port, const std::string& request);
 
 }  // namespace buildfarm::testing
