@@ -3,7 +3,7 @@
 // job submission (one job or a graph), message send, Alertmanager webhook, and the flat bodies
 // (register, heartbeat, result, assign, read, archive) whose handlers only look fields up. Nothing
 // may crash or overflow the stack however deep the input nests; whatever is accepted is at most
-// kMaxJsonDepth deep, and copies and dumps (which recurse per level) stay safe.
+// JsonLimits::max_depth deep, and copies and dumps (which recurse per level) stay safe.
 #include <cstddef>
 #include <cstdint>
 #include <algorithm>
@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   auto body = buildfarm::ParseBoundedJson(text);
   if (!body.ok()) return 0;
-  if (Depth(*body, buildfarm::kMaxJsonDepth + 1) > buildfarm::kMaxJsonDepth) std::abort();
+  const int max_depth = buildfarm::JsonLimits{}.max_depth;
+  if (Depth(*body, max_depth + 1) > max_depth) std::abort();
   const nlohmann::json copy = *body;  // the recursive copy that overflowed the stack before the limit
   (void)copy.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   switch (route % 4) {
