@@ -222,7 +222,8 @@ void RegisterAgentRoutes(HttpServer& server, ApiContext& ctx) {
   const std::string attempt = R"(/api/v1/jobs/([^/]+)/attempts/([0-9]{1,9}))";
   server.Post("/api/v1/agents/register", [&ctx](R req, W res) { Register(ctx, req, res); });
   server.Post(R"(/api/v1/agents/([^/]+)/heartbeat)", [&ctx](R req, W res) { Heartbeat(ctx, req, res); });
-  server.Get(R"(/api/v1/agents/([^/]+)/assignments)", [&ctx](R req, W res) { Assignments(ctx, req, res); });
+  server.GetLong(R"(/api/v1/agents/([^/]+)/assignments)",
+                 [&ctx](R req, W res, HttpServer::LongPermit) { Assignments(ctx, req, res); });
   server.Post(attempt + "/start", [&ctx](R req, W res) { Start(ctx, req, res); });
   server.Post(attempt + "/log", [&ctx](R req, W res) { AppendLog(ctx, req, res); });
   server.Post(attempt + "/result", [&ctx](R req, W res) { ReportResult(ctx, req, res); });

@@ -133,7 +133,10 @@ void Assign(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
   SendJson(res, 200, JobToJson(*job));
 }
 
-void Log(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+// A follower sees at most this much of a log's life in one request; it reconnects with ?offset= for more.
+constexpr auto kMaxFollow = std::chrono::hours(1);
+
+void Log(ApiContext& ctx, const httplib::Request& req, httplib::Response& res, HttpServer::LongPermit permit) {
   if (!Admit(req, res, ctx, Access::kRead)) return;
   const std::string id = req.matches[1];
   std::int64_t offset = 0;
@@ -156,9 +159,11 @@ void Log(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   SchedulerService* service = &ctx.service;
   JobStore* jobs = &ctx.jobs;
   auto position = std::make_shared<std::int64_t>(offset);
+  const auto follow_until = std::chrono::steady_clock::now() + kMaxFollow;
+  // The permit lives as long as the provider, so the stream counts against its token's long-request limit.
   res.set_chunked_content_provider("text/plain; charset=utf-8",
-      [service, jobs, id, position](std::size_t, httplib::DataSink& sink) {
-        while (!service->stopping()) {
+      [service, jobs, id, position, follow_until, permit](std::size_t, httplib::DataSink& sink) {
+        while (!service->stopping() && std::chrono::steady_clock::now() < follow_until) {
           auto job = jobs->Get(id);
           if (!job.ok()) break;
           const bool terminal = IsTerminal(job->state);
@@ -213,7 +218,8 @@ void RegisterJobRoutes(HttpServer& server, ApiContext& ctx) {
   server.Post(job + "/cancel", [&ctx](R req, W res) { Cancel(ctx, req, res); });
   server.Post(job + "/retry", [&ctx](R req, W res) { Retry(ctx, req, res); });
   server.Post(job + "/assign", [&ctx](R req, W res) { Assign(ctx, req, res); });
-  server.Get(job + "/log", [&ctx](R req, W res) { Log(ctx, req, res); });
+  server.GetLong(job + "/log",
+                 [&ctx](R req, W res, HttpServer::LongPermit permit) { Log(ctx, req, res, std::move(permit)); });
   server.Get(job + "/explain", [&ctx](R req, W res) { ExplainRoute(ctx, req, res); });
 }
 
