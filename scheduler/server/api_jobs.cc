@@ -40,7 +40,10 @@ void Submit(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
         return SendStatus(res, InvalidArgument("jobs/" + std::to_string(i) + "/" + status.message()));
       }
       const std::string prefix = "jobs/" + std::to_string(i) + "/";
-      Status valid = json_schema::Check("job/submission", jobs[i], prefix);
+      // Its own checks first: they say what is allowed, where the schema's pattern errors do not.
+      Status valid = CheckJobSpec(*spec, prefix);
+      if (!valid.ok()) return SendStatus(res, valid);
+      valid = json_schema::Check("job/submission", jobs[i], prefix);
       if (!valid.ok()) return SendStatus(res, valid);
       Status clean = CheckCommand(ctx, *spec, prefix);
       if (!clean.ok()) return SendStatus(res, clean);
@@ -49,7 +52,9 @@ void Submit(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
   } else {
     auto spec = JobSpecFromJson(*body);
     if (!spec.ok()) return SendStatus(res, spec.status());
-    Status valid = json_schema::Check("job/submission", *body);
+    Status valid = CheckJobSpec(*spec);
+    if (!valid.ok()) return SendStatus(res, valid);
+    valid = json_schema::Check("job/submission", *body);
     if (!valid.ok()) return SendStatus(res, valid);
     Status clean = CheckCommand(ctx, *spec, "");
     if (!clean.ok()) return SendStatus(res, clean);
@@ -130,10 +135,10 @@ void Assign(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
   if (!Admit(req, res, ctx, Access::kAdmin)) return;
   auto body = JsonBody(req, res);
   if (!body) return;
+  if (Status known = CheckKnownFields(*body, {"node"}); !known.ok()) return SendStatus(res, known);
   auto node = body->find("node");
-  if (node == body->end() || !node->is_string() || node->get<std::string>().empty()) {
-    return SendError(res, 400, "want the name of a node", "node");
-  }
+  if (node == body->end() || !node->is_string()) return SendError(res, 400, "node: want the name of a node", "node");
+  if (Status valid = CheckNodeName(node->get<std::string>()); !valid.ok()) return SendStatus(res, valid);
   auto known = ctx.nodes.Get(node->get<std::string>());
   if (!known.ok()) return SendError(res, 400, "unknown node " + node->get<std::string>(), "node");
   auto job = ctx.jobs.Pin(req.matches[1], known->name);

@@ -108,6 +108,15 @@ void MarkRead(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
   if (who->role == Role::kAgent && *reader != who->node) {
     return SendError(res, 403, "token of node " + who->node + " may not read for " + *reader, "reader");
   }
+  // A reader is a node the farm knows (registered, the caller's own node, or the message's addressee):
+  // an invented name ("ghost") would be recorded as having read it.
+  if (who->role != Role::kAgent && !ctx.nodes.Get(*reader).ok()) {
+    auto addressed = ctx.messages->Get(req.matches[1]);
+    if (!addressed.ok()) return SendStatus(res, addressed.status());
+    if (addressed->draft.to != *reader) {
+      return SendError(res, 400, "reader: unknown node " + *reader + " (want a registered node)", "reader");
+    }
+  }
   auto message = ctx.messages->MarkRead(req.matches[1], *reader, NowSeconds());
   if (!message.ok()) return SendStatus(res, message.status());
   SendJson(res, 200, MessageToJson(*message));

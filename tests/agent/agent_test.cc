@@ -124,6 +124,50 @@ TEST_F(AgentTest, RegistersHeartbeatsRunsAJobStreamsItsLogAndReportsTheResult) {
   EXPECT_TRUE(Eventually([&] { return agent->RunningAttempts().empty(); }, 30, "no attempt running on the agent"));
 }
 
+// Issue 11, item 12: a start refused with 404 was dropped and re-offered at once, forever. Now the
+// attempt is reported failed, and a re-offer of it is not started again.
+TEST_F(AgentTest, StartRefusedWith404IsReportedFailedAndNotStartedAgain) {
+  auto agent = StartAgent();
+  fake_.StartNotFound("j4/1");
+  fake_.Assign("j4", 1, "touch ran");
+  ASSERT_TRUE(WaitUntil([&] { return HasResult("j4/1"); }));
+  auto result = fake_.results().at(0).body;
+  EXPECT_EQ(result["exit_code"], -1);
+  EXPECT_NE(result["error"].get<std::string>().find("HTTP 404"), std::string::npos) << result.dump();
+  // The scheduler offers it again (as it would until it hears a result); the agent does not start it.
+  fake_.Assign("j4", 1, "touch ran");
+  fake_.Assign("j5", 1, "true");
+  ASSERT_TRUE(WaitUntil([&] { return HasResult("j5/1"); }));
+  int starts = 0;
+  for (const auto& s : fake_.starts()) starts += s == "j4/1";
+  EXPECT_EQ(starts, 1);
+  EXPECT_TRUE(ReadAll(JobDir(AttemptDirName({"j4", 1}) + "/ran")).empty());
+}
+
+// Issue 11, item 14: ids `col a` and `col_a` ran in one workspace and wrote one log file.
+TEST_F(AgentTest, IdsThatDifferOnlyInEscapedCharactersGetTheirOwnWorkspaceAndLog) {
+  EXPECT_NE(AttemptDirName({"col a", 1}), AttemptDirName({"col_a", 1}));
+  EXPECT_EQ(AttemptDirName({"j1", 1}), "j1-1");
+  EXPECT_NE(AttemptDirName({std::string(200, 'a'), 1}), AttemptDirName({std::string(201, 'a'), 1}));
+  EXPECT_LE(AttemptDirName({std::string(4000, '_'), 1}).size(), 100u);
+  auto agent = StartAgent();
+  const std::string command = std::string("echo \"mine-$BUILDFARM_JOB_ID\" > owner; ") + kWaitForGo + "cat owner";
+  fake_.Assign("col a", 1, command);
+  fake_.Assign("col_a", 1, command);
+  ASSERT_TRUE(WaitUntil([&] { return Started("col a/1") && Started("col_a/1"); }));
+  const std::string spaced = AttemptDirName({"col a", 1}), underscored = AttemptDirName({"col_a", 1});
+  ASSERT_TRUE(WaitUntil([&] {
+    return ReadAll(JobDir(spaced + "/owner")) == "mine-col a\n" && ReadAll(JobDir(underscored + "/owner")) == "mine-col_a\n";
+  }));
+  Touch(JobDir(spaced + "/go"));
+  Touch(JobDir(underscored + "/go"));
+  ASSERT_TRUE(WaitUntil([&] { return HasResult("col a/1") && HasResult("col_a/1"); }));
+  EXPECT_EQ(fake_.log("col a/1"), "mine-col a\n");
+  EXPECT_EQ(fake_.log("col_a/1"), "mine-col_a\n");
+  EXPECT_EQ(ReadAll(workspace_.Join(spaced + ".log")), "mine-col a\n");
+  EXPECT_EQ(ReadAll(workspace_.Join(underscored + ".log")), "mine-col_a\n");
+}
+
 TEST_F(AgentTest, TimeoutIsReportedAsAnError) {
   auto agent = StartAgent();
   fake_.Assign("slow", 1, "sleep 30", 0.5);

@@ -102,6 +102,11 @@ void FakeScheduler::Routes(httplib::Server& server) {
                 if (what == "start") {
                   starts_.push_back(key);
                   if (refuse_start_.count(key)) return conflict();
+                  if (missing_start_.count(key)) {
+                    res.status = 404;
+                    res.set_content(R"({"error": "job not found"})", "application/json");
+                    return;
+                  }
                 } else if (what == "log") {
                   if (reported_.count(key)) return conflict();
                   logs_[key] += req.body;

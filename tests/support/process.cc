@@ -8,12 +8,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "tests/support/eventually.h"
+#include "tests/support/raw_client.h"
 
 namespace buildfarm::testing {
 namespace {
@@ -132,6 +134,12 @@ std::vector<int> ListeningPorts(pid_t pid) {
     }
   }
   return {ports.begin(), ports.end()};
+}
+
+std::string RawHttpExchange(int port, const std::string& request) {
+  RawClient client(port);
+  if (!client.connected() || !client.Send(request)) return "";
+  return client.ReadAll(std::chrono::seconds(60));
 }
 
 bool HaveProgram(std::string_view program) {

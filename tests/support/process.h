@@ -92,5 +92,9 @@ class RefusedLoopbackPort {
 
 // True when `program` is on PATH.
 bool HaveProgram(std::string_view program);
+// Sends `request` as is to 127.0.0.1:`port` (for requests an HTTP client will not send, such as a
+// POST without Content-Length) and returns everything answered until the server closes; "" when the
+// connection fails.
+std::string RawHttpExchange(int port, const std::string& request);
 
 }  // namespace buildfarm::testing
