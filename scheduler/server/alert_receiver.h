@@ -13,6 +13,9 @@
 //   healthy, the node is uncordoned. A node whose heartbeats are not healthy then stays cordoned until
 //   they are. An operator's cordon, uncordon or drain forgets the alert cordons (ForgetAlertCordons).
 // - an alert naming no known node is logged and counted, nothing else.
+// An alert's seen mark commits in one transaction with what it did (cordon, failover, resolution), so
+// a crash in between leaves the alert unseen and Alertmanager's retry acts on it; a hold-down's
+// uncordon and the forgetting of its alert cordons are one transaction too.
 // Time comes from an injected clock so tests need not wait out a hold-down.
 //
 // Thread-safe: Enqueue from any thread; Handle and ReleaseHoldDowns serialize on a mutex.
@@ -39,8 +42,8 @@ class AlertReceiver {
   static constexpr std::size_t kMaxQueuedNotifications = 256;
   using Clock = std::function<double()>;
 
-  AlertReceiver(SchedulerService& service, NodeStore& nodes, FailoverStore& failovers, double hold_down_seconds,
-                const Logger& log, Clock clock = NowSeconds);
+  AlertReceiver(Database& database, SchedulerService& service, NodeStore& nodes, FailoverStore& failovers,
+                double hold_down_seconds, const Logger& log, Clock clock = NowSeconds);
   ~AlertReceiver();
   AlertReceiver(const AlertReceiver&) = delete;
   AlertReceiver& operator=(const AlertReceiver&) = delete;
@@ -59,9 +62,10 @@ class AlertReceiver {
 
  private:
   void Loop();
-  void HandleFiring(const Alert& alert, const std::string& node, double now);
-  void HandleResolved(const Alert& alert, const std::string& node, double now);
+  Status HandleFiring(const Alert& alert, const std::string& node, double now);
+  Status HandleResolved(const Alert& alert, const std::string& node, double now);
 
+  Database& database_;
   SchedulerService& service_;
   NodeStore& nodes_;
   FailoverStore& failovers_;

@@ -28,6 +28,7 @@ class AlertReceiver;
 
 struct ApiContext {
   SchedulerService& service;
+  Database& database;  // for a route whose change spans stores (RunInTransaction)
   JobStore& jobs;
   NodeStore& nodes;
   FailoverStore& failovers;

@@ -44,10 +44,11 @@ class SchedulerService::StoreBinder final : public Binder {
   JobStore& jobs_;
 };
 
-SchedulerService::SchedulerService(const SchedulerConfig& config, JobStore& jobs, NodeStore& nodes,
-                                   FailoverStore& failovers, std::shared_ptr<MetricsSource> metrics_source, const Profile& profile,
+SchedulerService::SchedulerService(const SchedulerConfig& config, Database& database, JobStore& jobs,
+                                   NodeStore& nodes, FailoverStore& failovers, std::shared_ptr<MetricsSource> metrics_source, const Profile& profile,
                                    const Logger& log)
     : config_(config),
+      database_(database),
       jobs_(jobs),
       nodes_(nodes),
       failovers_(failovers),
@@ -235,12 +236,18 @@ std::vector<std::string> SchedulerService::CheckLeases(double now) {
   std::vector<std::string> lost;
   for (const NodeRecord& node : nodes_.List()) {
     if (node.down || now - node.last_heartbeat <= config_.lease_seconds) continue;
-    if (!nodes_.MarkDown(node.name, now)) continue;
-    lost.push_back(node.name);
-    auto record = FailOver(node.name, "lease", "", /*cordon=*/false, now);
-    if (!record.ok()) {
-      log_.Error("cannot fail over a down node", {{"node", node.name}, {"err", record.status().ToString()}});
+    // Down mark, requeue and record commit together; on failure the node stays up, to be retried.
+    bool marked = false;
+    Status failed_over = database_.RunInTransaction([&]() -> Status {
+      marked = nodes_.MarkDown(node.name, now);
+      if (!marked) return Status::Ok();
+      return FailOver(node.name, "lease", "", /*cordon=*/false, now).status();
+    });
+    if (!failed_over.ok()) {
+      log_.Error("cannot fail over a down node", {{"node", node.name}, {"err", failed_over.ToString()}});
+      continue;
     }
+    if (marked) lost.push_back(node.name);
   }
   if (!lost.empty()) Wake();
   return lost;

@@ -6,7 +6,8 @@
 //   queue order through the profile's plugins: a pinned job only on its pinned node, a failed-over
 //   job on its preferred (backup) node when it fits there, else anywhere. Binding writes
 //   JobStore::Assign and wakes the agents' long polls.
-// - The lease monitor marks a node without heartbeat for `lease` down and fails its work over.
+// - The lease monitor marks a node without heartbeat for `lease` down and fails its work over, both in
+//   one transaction.
 // - FailOver (lease, alerts, operators) requeues a node's assigned and running jobs with new attempts
 //   (the old ones fenced) towards a target: the one asked for, else the node's healthy backup (a node or
 //   the healthiest node of a pool label), else the pool; and records it in the FailoverStore.
@@ -62,7 +63,8 @@ struct NodeStatus {
 
 class SchedulerService {
  public:
-  SchedulerService(const SchedulerConfig& config, JobStore& jobs, NodeStore& nodes, FailoverStore& failovers,
+  SchedulerService(const SchedulerConfig& config, Database& database, JobStore& jobs, NodeStore& nodes,
+                   FailoverStore& failovers,
                    std::shared_ptr<MetricsSource> metrics_source, const Profile& profile, const Logger& log);
   ~SchedulerService();
   SchedulerService(const SchedulerService&) = delete;
@@ -82,7 +84,9 @@ class SchedulerService {
 
   // Moves `node`'s work away: assigned and running jobs are requeued (new attempt; the old one is fenced)
   // and queued jobs that preferred it are redirected, towards `to` when given, else towards ResolveBackup.
-  // `cordon` also cordons the node. Records the failover under `reason` and counts it.
+  // `cordon` also cordons the node. Records the failover under `reason` and counts it. The cordon, the
+  // requeue, the redirect and the record are one transaction (joining the caller's, if open): after a
+  // crash the node is either fully failed over or untouched.
   Result<FailoverRecord> FailOver(const std::string& node, const std::string& reason, const std::string& to,
                                   bool cordon, double now);
   // The node's configured backup if one is healthy at `now` (for a pool label, the healthiest ready
@@ -120,6 +124,7 @@ class SchedulerService {
   void NotifyAssignments();
 
   const SchedulerConfig& config_;
+  Database& database_;
   JobStore& jobs_;
   NodeStore& nodes_;
   FailoverStore& failovers_;

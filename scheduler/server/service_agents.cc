@@ -10,21 +10,29 @@ namespace buildfarm::scheduler {
 Result<NodeRecord> SchedulerService::RegisterNode(NodeRecord node) {
   auto before = nodes_.Get(node.name);
   const double now = NowSeconds();
-  auto stored = nodes_.Register(node, now);
-  if (!stored.ok()) return stored.status();
-  metrics_.TrackNode(node.name);
   // An agent registers when it starts (or when the scheduler forgot it), so the attempts it was
   // running are gone with its old process: requeue them with new attempts rather than leave them
-  // `running` with no owner. Its late reports for them get 409.
-  auto active = jobs_.ActiveOnNode(node.name);
-  if (active.ok() && std::any_of(active->begin(), active->end(),
-                                 [](const Job& job) { return job.state == JobState::kRunning; })) {
-    auto moved = jobs_.RequeueNode(node.name, "agent re-registered", "", now, /*running_only=*/true);
-    if (moved.ok()) {
-      for (const Job& job : *moved) in_flight_.Forget(node.name, job.spec.id);
-      log_.Warn("requeued the attempts of a re-registered agent", {{"node", node.name},
-                                                                   {"jobs_requeued", std::to_string(moved->size())}});
+  // `running` with no owner. Its late reports for them get 409. Registration and requeue are one
+  // transaction.
+  std::vector<Job> requeued;
+  auto stored = database_.RunInTransaction([&]() -> Result<NodeRecord> {
+    auto registered = nodes_.Register(node, now);
+    if (!registered.ok()) return registered;
+    auto active = jobs_.ActiveOnNode(node.name);
+    if (!active.ok()) return active.status();
+    if (std::any_of(active->begin(), active->end(), [](const Job& job) { return job.state == JobState::kRunning; })) {
+      auto moved = jobs_.RequeueNode(node.name, "agent re-registered", "", now, /*running_only=*/true);
+      if (!moved.ok()) return moved.status();
+      requeued = std::move(moved).value();
     }
+    return registered;
+  });
+  if (!stored.ok()) return stored.status();
+  metrics_.TrackNode(node.name);
+  for (const Job& job : requeued) in_flight_.Forget(node.name, job.spec.id);
+  if (!requeued.empty()) {
+    log_.Warn("requeued the attempts of a re-registered agent", {{"node", node.name},
+                                                                 {"jobs_requeued", std::to_string(requeued.size())}});
   }
   log_.Info("node registered", {{"node", node.name}, {"state", NodeStateOf(*stored)},
                                 {"returning", before.ok() ? "true" : "false"}});

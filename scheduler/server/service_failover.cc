@@ -37,34 +37,37 @@ std::string SchedulerService::ResolveBackup(const std::string& node, double now)
 
 Result<FailoverRecord> SchedulerService::FailOver(const std::string& node, const std::string& reason,
                                                   const std::string& to, bool cordon, double now) {
-  auto source = nodes_.Get(node);
-  if (!source.ok()) return source.status();
-  if (cordon && !source->cordoned) BUILDFARM_RETURN_IF_ERROR(nodes_.SetCordoned(node, true));
-  const std::string target = to.empty() ? ResolveBackup(node, now) : to;
-  const std::string why = reason == "lease" ? "node down (lease expired)" : "failover (" + reason + ")";
-  auto moved = jobs_.RequeueNode(node, why, target, now);
-  if (!moved.ok()) return moved.status();
-  auto redirected = jobs_.RedirectQueued(node, target);
-  if (!redirected.ok()) return redirected.status();
-  in_flight_.ForgetNode(node);
-
-  FailoverRecord record;
-  record.at = now;
-  record.reason = reason;
-  record.source = node;
-  record.target = target.empty() ? "pool" : target;
   int failed = 0;
-  for (const Job& job : *moved) {
-    if (job.state == JobState::kQueued) {
-      record.jobs.push_back(job.spec.id);
-    } else {
-      ++failed;  // past max_retries: failed, not moved
+  auto stored = database_.RunInTransaction([&]() -> Result<FailoverRecord> {
+    auto source = nodes_.Get(node);
+    if (!source.ok()) return source.status();
+    if (cordon && !source->cordoned) BUILDFARM_RETURN_IF_ERROR(nodes_.SetCordoned(node, true));
+    const std::string target = to.empty() ? ResolveBackup(node, now) : to;
+    const std::string why = reason == "lease" ? "node down (lease expired)" : "failover (" + reason + ")";
+    auto moved = jobs_.RequeueNode(node, why, target, now);
+    if (!moved.ok()) return moved.status();
+    auto redirected = jobs_.RedirectQueued(node, target);
+    if (!redirected.ok()) return redirected.status();
+
+    FailoverRecord record;
+    record.at = now;
+    record.reason = reason;
+    record.source = node;
+    record.target = target.empty() ? "pool" : target;
+    for (const Job& job : *moved) {
+      if (job.state == JobState::kQueued) {
+        record.jobs.push_back(job.spec.id);
+      } else {
+        ++failed;  // past max_retries: failed, not moved
+      }
     }
-  }
-  record.jobs.insert(record.jobs.end(), redirected->begin(), redirected->end());
-  auto stored = failovers_.Record(record);
+    record.jobs.insert(record.jobs.end(), redirected->begin(), redirected->end());
+    return failovers_.Record(record);
+  });
   if (!stored.ok()) return stored.status();
+  in_flight_.ForgetNode(node);
   metrics_.CountFailover(reason);
+  const FailoverRecord& record = *stored;
   log_.Warn("failover", {{"node", node}, {"reason", reason}, {"target", record.target},
                          {"jobs_moved", std::to_string(record.jobs.size())},
                          {"jobs_failed", std::to_string(failed)}, {"cordoned", cordon ? "true" : "false"}});
