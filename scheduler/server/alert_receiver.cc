@@ -109,7 +109,7 @@ Status AlertReceiver::HandleFiring(const Alert& alert, const std::string& node, 
         failovers_.AddAlertCordon({node, alert.fingerprint, alert.name(), now, std::nullopt}).WithContext("record an alert cordon"));
   }
   const std::string reason = alert.name().empty() ? "alert" : alert.name();
-  auto failover = service_.FailOver(node, reason, "", /*cordon=*/true, now);
+  auto failover = service_.failover().FailOver(node, reason, "", /*cordon=*/true, now);
   if (!failover.ok()) return failover.status().WithContext("alert failover of " + node);
   return Status::Ok();
 }
@@ -142,7 +142,7 @@ void AlertReceiver::ReleaseHoldDowns() {
   }
   for (const auto& [node, resolved_at] : latest) {
     if (!resolved_at || now < *resolved_at + hold_down_seconds_) continue;
-    if (!service_.HeartbeatsHealthy(node, now)) {
+    if (!service_.failover().HeartbeatsHealthy(node, now)) {
       if (deferred_logged_.insert(node).second) {
         log_.Warn("hold-down over but heartbeats unhealthy; node stays cordoned", {{"node", node}});
       }

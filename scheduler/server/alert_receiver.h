@@ -6,7 +6,7 @@
 //   repeat notifications and a scheduler restart act once (status is part of the key because a resolved
 //   notification carries the firing one's fingerprint and startsAt);
 // - a firing alert labelled action="failover" cordons the node of its `node` label and fails its work over
-//   (SchedulerService::FailOver, reason = the alert's name); the cordon is remembered as the alert's unless
+//   (Failover::FailOver, reason = the alert's name); the cordon is remembered as the alert's unless
 //   an operator had cordoned the node already;
 // - a resolved alert marks its cordon resolved; once every alert cordon of a node is resolved, the
 //   hold-down (failover.hold_down) has passed since the last resolution and the node's heartbeats are

@@ -36,7 +36,7 @@ void ManualFailover(ApiContext& ctx, const httplib::Request& req, httplib::Respo
   auto record = ctx.database.RunInTransaction([&]() -> Result<FailoverRecord> {
     // The operator takes the node over: an alert's later resolution must not uncordon it.
     BUILDFARM_RETURN_IF_ERROR(ctx.failovers.ForgetAlertCordons(source));
-    return ctx.service.FailOver(source, "manual", target, /*cordon=*/true, NowSeconds());
+    return ctx.failover.FailOver(source, "manual", target, /*cordon=*/true, NowSeconds());
   });
   if (!record.ok()) return SendStatus(res, record.status());
   ctx.log.Info("manual failover", {{"node", source}, {"to", target}, {"by", who->name}});

@@ -24,13 +24,13 @@ void List(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) 
   if (!Admit(req, res, ctx, Access::kRead)) return;
   const double now = NowSeconds();
   nlohmann::json nodes = nlohmann::json::array();
-  for (const NodeStatus& node : ctx.service.ListNodes()) nodes.push_back(NodeWithHistory(ctx, node, now));
+  for (const NodeStatus& node : ctx.status.ListNodes()) nodes.push_back(NodeWithHistory(ctx, node, now));
   SendJson(res, 200, {{"nodes", nodes}});
 }
 
 void Get(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!Admit(req, res, ctx, Access::kRead)) return;
-  auto node = ctx.service.GetNode(req.matches[1]);
+  auto node = ctx.status.GetNode(req.matches[1]);
   if (!node.ok()) return SendStatus(res, node.status());
   SendJson(res, 200, NodeWithHistory(ctx, *node, NowSeconds()));
 }
@@ -54,7 +54,7 @@ void Change(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
   auto who = ctx.tokens.Authenticate(req.get_header_value("Authorization"));
   ctx.log.Info("node " + action, {{"node", name}, {"by", who.ok() ? who->name : ""}});
   ctx.service.Wake();
-  auto node = ctx.service.GetNode(name);
+  auto node = ctx.status.GetNode(name);
   if (!node.ok()) return SendStatus(res, node.status());
   SendJson(res, 200, NodeToJson(*node, NowSeconds()));
 }

@@ -68,7 +68,7 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   alerts_ = std::make_unique<AlertReceiver>(*database_, *service_, *nodes_, *failovers_,
                                             config_.failover_hold_down_seconds, log_);
   api_ = std::make_unique<ApiContext>(
-      ApiContext{*service_, *database_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
+      ApiContext{*service_, service_->failover(), service_->status(), *database_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
   api_->messages = messages_.get();
   api_->secret_check = secret_check_;
   if (config_.publish.enabled) {

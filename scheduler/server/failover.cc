@@ -1,29 +1,29 @@
-// SchedulerService: failover (lease expiry, alerts, operators) and backup resolution.
+#include "scheduler/server/failover.h"
+
 #include <algorithm>
 
 #include "scheduler/alerts/backup_choice.h"
-#include "scheduler/server/service.h"
 
 namespace buildfarm::scheduler {
 
-bool SchedulerService::HeartbeatsHealthy(const std::string& node, double now) {
-  auto record = nodes_.Get(node);
-  return record.ok() && !record->down && now - record->last_heartbeat <= config_.lease_seconds;
+bool Failover::HeartbeatsHealthy(const std::string& node, double now) {
+  auto record = deps_.nodes.Get(node);
+  return record.ok() && !record->down && now - record->last_heartbeat <= deps_.config.lease_seconds;
 }
 
-std::string SchedulerService::ResolveBackup(const std::string& node, double now) {
-  auto configured = config_.backups.find(node);
-  if (configured == config_.backups.end()) return "";
-  std::shared_ptr<const MetricsSnapshot> snapshot = metrics_source_->Latest();
+std::string Failover::ResolveBackup(const std::string& node, double now) {
+  auto configured = deps_.config.backups.find(node);
+  if (configured == deps_.config.backups.end()) return "";
+  std::shared_ptr<const MetricsSnapshot> snapshot = deps_.metrics_source->Latest();
   std::vector<BackupCandidate> candidates;
-  for (const NodeRecord& record : nodes_.List()) {
+  for (const NodeRecord& record : deps_.nodes.List()) {
     BackupCandidate candidate;
     candidate.name = record.name;
     candidate.labels = record.labels;
     candidate.healthy = !record.down && !record.cordoned && !record.draining &&
-                        now - record.last_heartbeat <= config_.lease_seconds;
+                        now - record.last_heartbeat <= deps_.config.lease_seconds;
     if (candidate.healthy) {
-      auto active = jobs_.ActiveOnNode(record.name);
+      auto active = deps_.jobs.ActiveOnNode(record.name);
       candidate.active_jobs = active.ok() ? static_cast<int>(active->size()) : 0;
     }
     if (snapshot) {
@@ -35,18 +35,18 @@ std::string SchedulerService::ResolveBackup(const std::string& node, double now)
   return ChooseBackup(node, configured->second, candidates);
 }
 
-Result<FailoverRecord> SchedulerService::FailOver(const std::string& node, const std::string& reason,
+Result<FailoverRecord> Failover::FailOver(const std::string& node, const std::string& reason,
                                                   const std::string& to, bool cordon, double now) {
   int failed = 0;
-  auto stored = database_.RunInTransaction([&]() -> Result<FailoverRecord> {
-    auto source = nodes_.Get(node);
+  auto stored = deps_.database.RunInTransaction([&]() -> Result<FailoverRecord> {
+    auto source = deps_.nodes.Get(node);
     if (!source.ok()) return source.status();
-    if (cordon && !source->cordoned) BUILDFARM_RETURN_IF_ERROR(nodes_.SetCordoned(node, true));
+    if (cordon && !source->cordoned) BUILDFARM_RETURN_IF_ERROR(deps_.nodes.SetCordoned(node, true));
     const std::string target = to.empty() ? ResolveBackup(node, now) : to;
     const std::string why = reason == "lease" ? "node down (lease expired)" : "failover (" + reason + ")";
-    auto moved = jobs_.RequeueNode(node, why, target, now);
+    auto moved = deps_.jobs.RequeueNode(node, why, target, now);
     if (!moved.ok()) return moved.status();
-    auto redirected = jobs_.RedirectQueued(node, target);
+    auto redirected = deps_.jobs.RedirectQueued(node, target);
     if (!redirected.ok()) return redirected.status();
 
     FailoverRecord record;
@@ -62,16 +62,16 @@ Result<FailoverRecord> SchedulerService::FailOver(const std::string& node, const
       }
     }
     record.jobs.insert(record.jobs.end(), redirected->begin(), redirected->end());
-    return failovers_.Record(record);
+    return deps_.failovers.Record(record);
   });
   if (!stored.ok()) return stored.status();
-  in_flight_.ForgetNode(node);
-  metrics_.CountFailover(reason);
+  deps_.in_flight.ForgetNode(node);
+  deps_.metrics.CountFailover(reason);
   const FailoverRecord& record = *stored;
-  log_.Warn("failover", {{"node", node}, {"reason", reason}, {"target", record.target},
+  deps_.log.Warn("failover", {{"node", node}, {"reason", reason}, {"target", record.target},
                          {"jobs_moved", std::to_string(record.jobs.size())},
                          {"jobs_failed", std::to_string(failed)}, {"cordoned", cordon ? "true" : "false"}});
-  Wake();
+  deps_.wake();
   return stored;
 }
 
