@@ -93,7 +93,8 @@ void AlertReceiver::Handle(const Alert& alert) {
     return alert.firing ? HandleFiring(alert, node, now) : HandleResolved(alert, node, now);
   });
   if (!handled.ok()) {
-    log_.Error("cannot handle an alert; its retry will", {{"alert", alert.name()}, {"err", handled.ToString()}});
+    log_.Error("cannot handle an alert; left unseen for its next notification",
+               {{"alert", alert.name()}, {"err", handled.ToString()}});
   }
 }
 

@@ -14,8 +14,8 @@
 //   they are. An operator's cordon, uncordon or drain forgets the alert cordons (ForgetAlertCordons).
 // - an alert naming no known node is logged and counted, nothing else.
 // An alert's seen mark commits in one transaction with what it did (cordon, failover, resolution), so
-// a crash in between leaves the alert unseen and Alertmanager's retry acts on it; a hold-down's
-// uncordon and the forgetting of its alert cordons are one transaction too.
+// a crash or an error in between leaves the alert unseen and Alertmanager's next (repeat) notification
+// of it acts. A hold-down's uncordon and the forgetting of its alert cordons are one transaction too.
 // Time comes from an injected clock so tests need not wait out a hold-down.
 //
 // Thread-safe: Enqueue from any thread; Handle and ReleaseHoldDowns serialize on a mutex.
