@@ -28,7 +28,10 @@ inline constexpr std::size_t kMaxBodyBytes = 1 << 20;
 class AlertReceiver;
 
 struct ApiContext {
-  SchedulerService& service;
+  SchedulerService& service;  // scheduling loop and agent protocol
+  Failover& failover;
+  FarmStatus& status;         // node listings, readiness, /metrics
+  Database& database;  // for a route whose change spans stores (RunInTransaction)
   JobStore& jobs;
   NodeStore& nodes;
   FailoverStore& failovers;

@@ -80,7 +80,7 @@ void Register(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
   if (Status bound = Authorize(*who, Access::kAgent, node->name); !bound.ok()) return SendStatus(res, bound);
   auto stored = ctx.service.RegisterNode(std::move(node).value());
   if (!stored.ok()) return SendStatus(res, stored.status());
-  auto status = ctx.service.GetNode(stored->name);
+  auto status = ctx.status.GetNode(stored->name);
   if (!status.ok()) return SendStatus(res, status.status());
   const SchedulerConfig& config = ctx.service.config();
   SendJson(res, 200, {{"node", NodeToJson(*status, NowSeconds())},

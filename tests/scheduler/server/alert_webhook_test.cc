@@ -207,7 +207,8 @@ class HoldDownTest : public AlertWebhookTest {
   void SetUp() override {
     AlertWebhookTest::SetUp();
     now_ = NowSeconds();
-    receiver_ = std::make_unique<AlertReceiver>(app_->service(), app_->nodes(), app_->failovers(), 120, log_,
+    receiver_ = std::make_unique<AlertReceiver>(app_->database(), app_->service(), app_->nodes(), app_->failovers(),
+                                                120, log_,
                                                 [this] { return now_; });
     ASSERT_EQ(RegisterNode("b1").status, 200);
     ASSERT_EQ(RegisterNode("b2").status, 200);
@@ -265,7 +266,8 @@ TEST_F(HoldDownTest, AnOperatorsActionAfterTheAlertTakesOver) {
 TEST_F(HoldDownTest, TheResolutionIsRememberedAcrossARestartOfTheReceiver) {
   receiver_->Handle(MakeAlert(true));
   receiver_->Handle(MakeAlert(false));
-  receiver_ = std::make_unique<AlertReceiver>(app_->service(), app_->nodes(), app_->failovers(), 120, log_,
+  receiver_ = std::make_unique<AlertReceiver>(app_->database(), app_->service(), app_->nodes(), app_->failovers(),
+                                              120, log_,
                                               [this] { return now_; });
   receiver_->Handle(MakeAlert(true));  // Alertmanager re-sends the old firing notification: already handled
   EXPECT_EQ(StateAt(121, true), "ready");
