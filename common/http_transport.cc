@@ -182,6 +182,24 @@ std::string PeerAddress(socket_t sock) {
   return ip;
 }
 
+// After refusing a request whose body it will not read, the server stops writing and reads (and drops) what
+// the client is still sending for a short, bounded while before closing: closing at once would make the
+// kernel reset the connection, and a client still writing its body would lose the answer with it.
+void DrainBeforeClose(socket_t sock) {
+  constexpr std::size_t kMaxDrainBytes = 4 << 20;
+  const auto until = Clock::now() + std::chrono::seconds(2);
+  ::shutdown(sock, SHUT_WR);
+  std::array<char, 16384> sink{};
+  std::size_t drained = 0;
+  while (drained < kMaxDrainBytes && Clock::now() < until) {
+    short revents = 0;
+    if (PollOne(sock, POLLIN, std::max(1, MillisUntil(until)), &revents) <= 0) break;
+    ssize_t n = ::recv(sock, sink.data(), sink.size(), 0);
+    if (n <= 0) break;
+    drained += static_cast<std::size_t>(n);
+  }
+}
+
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
 }
@@ -284,6 +302,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
   }
   state.StopWaiting();
   t_connection = nullptr;
+  if (state.close_after_response) DrainBeforeClose(sock);
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
   sources_.Release(source);
