@@ -46,6 +46,7 @@ std::string TopLevelHelp() {
          "  --json            print the scheduler's JSON instead of a table (every read command)\n"
          "  --color=WHEN      auto (default: only when stdout is a terminal and NO_COLOR is unset), always, never\n"
          "  --help            show help; `build-cli CMD --help` shows a command's flags and an example\n"
+         "  --version         print build-cli's version and exit\n"
          "\nThe URL and token come from the flags, else BUILDFARM_URL and BUILDFARM_TOKEN, else the YAML file\n"
          "named by BUILDFARM_CONFIG (keys url: and token:; ./deploy/quickstart.sh writes .farm/cli.yaml).\n"
          "\nTables fit $COLUMNS, else the terminal's width. `build-cli completion bash|zsh` prints shell completion.\n"
@@ -62,6 +63,11 @@ int RunCli(const std::vector<std::string>& raw_args, std::ostream& out, std::ost
   CommandContext ctx(out, err, env, terminal);
   std::vector<std::string> args;
   for (const auto& arg : raw_args) args.push_back(arg == "-h" ? "--help" : arg);
+  // Alone, as the daemons take it: not a flag of every command.
+  if (args.size() == 1 && args.front() == "--version") {
+    out << "build-cli, version " << BUILDFARM_VERSION << " (revision: " << BUILDFARM_REVISION << ")\n";
+    return kExitOk;
+  }
   std::size_t command_index = FindCommand(args);
   std::vector<std::string> global_args(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(command_index));
   FlagSet global("build-cli", "");

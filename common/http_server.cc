@@ -2,102 +2,46 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <list>
-#include <system_error>
+#include <functional>
 
-#include "common/mutex.h"
+#include "common/http_thread_pool.h"
 #include "common/text.h"
 
 namespace buildfarm {
 namespace {
 
-// cpp-httplib's TaskQueue with threads started on demand, up to a cap, that leave after idling for
-// a while: an idle exporter holds no request threads, a burst gets up to `max_threads` at once.
-// httplib runs one task per connection (for its whole keep-alive life), so the cap bounds the
-// connections served at once, exactly like httplib's fixed ThreadPool of the same size.
-class GrowingThreadPool final : public httplib::TaskQueue {
+using http_internal::KeyedLimiter;
+
+// Whose request this is, for per-principal limits: its bearer token (as a hash held only in memory), or its
+// source address when it has none.
+std::string PrincipalOf(const httplib::Request& req) {
+  const std::string& auth = req.get_header_value("Authorization");
+  if (!auth.empty()) return "token:" + std::to_string(std::hash<std::string>{}(auth));
+  return "address:" + req.remote_addr;
+}
+
+void RefuseRequest(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  res.set_header("Retry-After", "1");
+  res.set_content("{\"error\":\"" + message + "\"}\n", "application/json");
+}
+
+// Releases a counted slot when the last copy of the permit is dropped.
+class Slot {
  public:
-  GrowingThreadPool(std::size_t max_threads, std::chrono::seconds idle_exit)
-      : max_threads_(std::max<std::size_t>(max_threads, 1)), idle_exit_(idle_exit) {}
-  ~GrowingThreadPool() override { shutdown(); }
-
-  void enqueue(std::function<void()> fn) override EXCLUDES(mu_) {
-    MutexLock lock(mu_);
-    JoinExited();
-    jobs_.push_back(std::move(fn));
-    if (idle_ > jobs_.size() - 1) {
-      lock.Unlock();
-      cv_.notify_one();
-      return;
-    }
-    if (threads_.size() < max_threads_) {
-      auto self = threads_.emplace(threads_.end());
-      try {
-        *self = std::thread([this, self] { Work(self); });
-      } catch (const std::system_error&) {
-        threads_.erase(self);  // out of threads: the job waits for a busy one to finish
-      }
-    }
-  }
-
-  void shutdown() override EXCLUDES(mu_) {
-    MutexLock lock(mu_);
-    stopping_ = true;
-    cv_.notify_all();
-    while (!threads_.empty() || !exited_.empty()) {
-      JoinExited();
-      if (threads_.empty()) break;
-      lock.Wait(exit_cv_);
-    }
+  Slot(std::atomic<int>& in_flight, std::shared_ptr<KeyedLimiter> limiter, std::string principal)
+      : in_flight_(in_flight), limiter_(std::move(limiter)), principal_(std::move(principal)) {}
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  ~Slot() {
+    if (limiter_) limiter_->Release(principal_);
+    in_flight_.fetch_sub(1);
   }
 
  private:
-  void Work(std::list<std::thread>::iterator self) EXCLUDES(mu_) {
-    MutexLock lock(mu_);
-    while (true) {
-      if (jobs_.empty()) {
-        if (stopping_) break;
-        ++idle_;
-        bool woken = lock.WaitFor(cv_, idle_exit_, [&]() REQUIRES(mu_) { return stopping_ || !jobs_.empty(); });
-        --idle_;
-        if (!woken) break;  // idle too long
-        continue;
-      }
-      std::function<void()> fn = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.Unlock();
-      fn();
-      fn = nullptr;  // release the connection's captures before going idle
-      lock.Lock();
-    }
-    // A thread cannot join itself: hand the handle to whoever calls JoinExited next.
-    exited_.splice(exited_.end(), threads_, self);
-    exit_cv_.notify_all();
-  }
-
-  // Joins threads that have left their loop (they only have to return from Work), with mu_ released
-  // meanwhile: the caller's MutexLock still owns mu_ afterwards.
-  void JoinExited() REQUIRES(mu_) {
-    if (exited_.empty()) return;
-    std::list<std::thread> exited;
-    exited.swap(exited_);
-    mu_.Unlock();
-    for (auto& thread : exited) thread.join();
-    mu_.Lock();
-  }
-
-  const std::size_t max_threads_;
-  const std::chrono::seconds idle_exit_;
-  Mutex mu_;
-  std::condition_variable cv_;       // idle threads wait here for jobs
-  std::condition_variable exit_cv_;  // shutdown waits here for threads to leave
-  std::deque<std::function<void()>> jobs_ GUARDED_BY(mu_);
-  std::list<std::thread> threads_ GUARDED_BY(mu_);  // running Work
-  std::list<std::thread> exited_ GUARDED_BY(mu_);   // left Work, not yet joined
-  std::size_t idle_ GUARDED_BY(mu_) = 0;
-  bool stopping_ GUARDED_BY(mu_) = false;
+  std::atomic<int>& in_flight_;
+  std::shared_ptr<KeyedLimiter> limiter_;
+  std::string principal_;
 };
 
 }  // namespace
@@ -120,7 +64,14 @@ Status SplitHostPort(std::string_view address, std::string* host, int* port) {
   return Status::Ok();
 }
 
-HttpServer::HttpServer(const Logger& log, HttpServerOptions options) : log_(log), options_(std::move(options)) {}
+HttpServer::HttpServer(const Logger& log, HttpServerOptions options)
+    : log_(log),
+      options_(std::move(options)),
+      per_principal_(std::make_shared<KeyedLimiter>(options_.max_requests_per_principal)),
+      long_per_principal_(std::make_shared<KeyedLimiter>(options_.max_long_requests_per_principal)),
+      sources_(options_.transport.max_connections_per_source),
+      waiting_(options_.transport.max_waiting_connections > 0 ? options_.transport.max_waiting_connections
+                                                              : std::max(4, WorkerThreads() / 4)) {}
 
 HttpServer::~HttpServer() {
   Stop();
@@ -131,18 +82,42 @@ HttpServer::~HttpServer() {
 
 HttpServer::Handler HttpServer::Guard(Handler handler) {
   return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    http_internal::GuardedServer::MarkHandlerStarted();
     int now = in_flight_.fetch_add(1) + 1;
-    struct Release {
-      std::atomic<int>& counter;
-      ~Release() { counter.fetch_sub(1); }
-    } release{in_flight_};
+    std::shared_ptr<KeyedLimiter> limiter;
+    std::string principal;
+    if (options_.max_requests_per_principal > 0) {
+      principal = PrincipalOf(req);
+      if (per_principal_->Admit(principal)) limiter = per_principal_;
+    }
+    Slot slot(in_flight_, limiter, principal);
     if (options_.max_requests > 0 && now > options_.max_requests) {
-      res.status = 503;
-      res.set_content("too many concurrent requests\n", "text/plain; charset=utf-8");
-      return;
+      return RefuseRequest(res, 503, "too many concurrent requests");
+    }
+    if (options_.max_requests_per_principal > 0 && !limiter) {
+      return RefuseRequest(res, 429, "too many concurrent requests with this token");
     }
     handler(req, res);
   };
+}
+
+HttpServer::Handler HttpServer::GuardLong(LongHandler handler) {
+  return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    http_internal::GuardedServer::MarkHandlerStarted();
+    const int cap = options_.max_long_requests > 0 ? options_.max_long_requests : std::max(1, WorkerThreads() / 2);
+    int now = long_in_flight_.fetch_add(1) + 1;
+    std::string principal = PrincipalOf(req);
+    const bool admitted = long_per_principal_->Admit(principal);
+    auto permit = std::make_shared<Slot>(long_in_flight_, admitted ? long_per_principal_ : nullptr, principal);
+    if (now > cap) return RefuseRequest(res, 429, "too many long polls and log streams at once");
+    if (!admitted) return RefuseRequest(res, 429, "too many long polls and log streams with this token");
+    handler(req, res, std::move(permit));
+  };
+}
+
+int HttpServer::WorkerThreads() const {
+  if (options_.worker_threads > 0) return options_.worker_threads;
+  return std::clamp(options_.max_requests + 4, 8, 256);
 }
 
 void HttpServer::Get(const std::string& pattern, Handler handler) {
@@ -153,6 +128,10 @@ void HttpServer::Post(const std::string& pattern, Handler handler) {
   routes_.push_back({true, pattern, Guard(std::move(handler))});
 }
 
+void HttpServer::GetLong(const std::string& pattern, LongHandler handler) {
+  routes_.push_back({false, pattern, GuardLong(std::move(handler))});
+}
+
 std::vector<HttpRoute> HttpServer::Routes() const {
   std::vector<HttpRoute> out;
   for (const Route& route : routes_) out.push_back({route.post ? "POST" : "GET", route.pattern});
@@ -160,15 +139,17 @@ std::vector<HttpRoute> HttpServer::Routes() const {
 }
 
 Status HttpServer::Start() {
-  int threads = options_.worker_threads;
-  if (threads <= 0) threads = std::clamp(options_.max_requests + 4, 8, 256);
+  const auto threads = static_cast<std::size_t>(WorkerThreads());
+  const auto queued = options_.max_queued_connections > 0 ? static_cast<std::size_t>(options_.max_queued_connections)
+                                                           : threads;
   for (const std::string& address : options_.listen_addresses) {
     std::string host;
     int port = 0;
     BUILDFARM_RETURN_IF_ERROR(SplitHostPort(address, &host, &port));
-    auto server = std::make_unique<httplib::Server>();
-    server->new_task_queue = [threads] {
-      return new GrowingThreadPool(static_cast<std::size_t>(threads), std::chrono::seconds(30));
+    auto server = std::make_unique<http_internal::GuardedServer>(options_.transport, sources_, waiting_);
+    server->new_task_queue = [threads, queued] {
+      return new http_internal::GrowingThreadPool(threads, queued, std::chrono::seconds(30),
+                                                  http_internal::GuardedServer::RejectWhileBusy);
     };
     // httplib closes a keep-alive connection after 5 requests by default, making a scraper that
     // keeps its connection (as Prometheus does) reconnect every 5 scrapes; Go's server has no limit.
@@ -191,6 +172,7 @@ Status HttpServer::Start() {
         server->Get(route.pattern, route.handler);
       }
     }
+    if (error_handler_) server->set_error_handler(error_handler_);
     int bound_port = port;
     if (port == 0) {
       bound_port = server->bind_to_any_port(host);

@@ -2,9 +2,15 @@
 //
 // - Listens on several addresses at once ("127.0.0.1:9100", ":9100" for every interface, port 0 for
 //   any free port) and logs each bound address as `msg=listening address=HOST:PORT`, which tests read.
-// - Caps in-flight requests: beyond `max_requests` a request is answered 503 at once.
-// - Serves each connection on its own thread, started on demand up to max_requests + 4 (so long
-//   requests do not starve short ones) and leaving after 30 s idle, so an idle server holds few threads.
+// - Caps in-flight requests: beyond `max_requests` a request is answered 503 at once, and beyond
+//   `max_requests_per_principal` for one token (or, without a token, one source address) 429.
+// - Long requests (long polls, followed logs: routes registered with GetLong) are counted apart, so they
+//   never take the slots of heartbeats, health checks and scrapes: at most `max_long_requests` at once and
+//   `max_long_requests_per_principal` per principal, else 429. A long handler gets a permit that it keeps
+//   for as long as it streams (capture it in the content provider).
+// - Serves each connection on its own thread, started on demand up to `worker_threads` and leaving
+//   after 30 s idle, with a bounded wait queue; the connection limits under that (request deadlines,
+//   body limits, connections per source address) are in http_transport.h.
 //
 // Register handlers before Start(); after that the server is driven by its own threads and handlers
 // run concurrently, so they must be thread-safe. Stop() may be called from any thread.
@@ -18,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/http_transport.h"
 #include "common/log.h"
 #include "common/status.h"
 
@@ -32,15 +39,23 @@ struct HttpRoute {
 
 struct HttpServerOptions {
   std::vector<std::string> listen_addresses{":9100"};
-  int max_requests = 40;        // 0 means unlimited
-  int worker_threads = 0;       // 0: max_requests + 4, at least 8
-  double read_timeout_seconds = 10;
-  double write_timeout_seconds = 30;
+  int max_requests = 40;                  // short requests at once; 0 means unlimited
+  int max_requests_per_principal = 0;     // 0: no per-principal cap on short requests
+  int max_long_requests = 0;              // 0: half the worker threads
+  int max_long_requests_per_principal = 8;
+  int worker_threads = 0;                 // 0: max_requests + 4, at least 8
+  int max_queued_connections = 0;         // connections waiting for a thread; 0: as many as worker threads
+  double read_timeout_seconds = 10;       // per receive
+  double write_timeout_seconds = 30;      // per send
+  http_internal::TransportLimits transport;
 };
 
 class HttpServer {
  public:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  // Held by a long request for its whole life; release it (drop the last copy) when the stream ends.
+  using LongPermit = std::shared_ptr<void>;
+  using LongHandler = std::function<void(const httplib::Request&, httplib::Response&, LongPermit)>;
 
   HttpServer(const Logger& log, HttpServerOptions options);
   ~HttpServer();
@@ -49,6 +64,12 @@ class HttpServer {
 
   void Get(const std::string& pattern, Handler handler);
   void Post(const std::string& pattern, Handler handler);
+  // A GET that may take long to answer or stream (see the file comment).
+  void GetLong(const std::string& pattern, LongHandler handler);
+  // Called for every answer with status >= 400 before it is written, also for the ones httplib makes
+  // before routing (unknown route or method 404, 400 without Content-Length, 413); whatever it leaves
+  // in the response is sent. Set before Start().
+  void SetErrorHandler(Handler handler) { error_handler_ = std::move(handler); }
   // Every route registered so far, in registration order (docs/openapi.yaml is checked against it).
   std::vector<HttpRoute> Routes() const;
 
@@ -62,6 +83,8 @@ class HttpServer {
 
  private:
   Handler Guard(Handler handler);
+  Handler GuardLong(LongHandler handler);
+  int WorkerThreads() const;
 
   const Logger& log_;
   HttpServerOptions options_;
@@ -71,10 +94,16 @@ class HttpServer {
     Handler handler;
   };
   std::vector<Route> routes_;
-  std::vector<std::unique_ptr<httplib::Server>> servers_;
+  Handler error_handler_;
+  std::vector<std::unique_ptr<http_internal::GuardedServer>> servers_;
   std::vector<std::thread> threads_;
   std::vector<std::string> bound_;
   std::atomic<int> in_flight_{0};
+  std::shared_ptr<http_internal::KeyedLimiter> per_principal_;
+  std::shared_ptr<http_internal::KeyedLimiter> long_per_principal_;
+  std::atomic<int> long_in_flight_{0};
+  http_internal::KeyedLimiter sources_;
+  http_internal::WaitingConnections waiting_;
 };
 
 // Splits "host:port", "[v6]:port" or ":port". An empty host means every interface.

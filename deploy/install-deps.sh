@@ -11,6 +11,8 @@ PACKAGES=(
   nlohmann-json3-dev libvalijson-dev libcli11-dev libsqlite3-dev libssl-dev zlib1g-dev
   libbrotli-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # Debian packages (cpack -G DEB): dpkg-shlibdeps; their test's systemd-analyze and systemd-sysusers
+  dpkg-dev systemd
   # run and test peers
   prometheus prometheus-alertmanager prometheus-node-exporter
   curl wrk fuse3 libfuse3-dev procps iproute2 sqlite3 python3

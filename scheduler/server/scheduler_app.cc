@@ -1,8 +1,5 @@
 #include "scheduler/server/scheduler_app.h"
 
-#include <signal.h>
-
-#include <cstdio>
 #include <cstdlib>
 
 #include "common/daemon.h"
@@ -16,11 +13,12 @@
 namespace buildfarm::scheduler {
 namespace {
 
-// Agents long-poll and clients follow logs, each holding a server thread; leave room for both.
-constexpr int kMaxRequests = 250;
+// Agents long-poll and clients follow logs, each holding a server thread. Those long requests have their
+// own budget (half the threads, a few per token), so heartbeats, health checks and scrapes always find one.
 constexpr int kWorkerThreads = 256;
-
-int UsageError(const std::string& message) { return app::UsageError("buildfarm-scheduler", message); }
+constexpr int kMaxLongRequests = 128;
+constexpr int kMaxRequests = kWorkerThreads - kMaxLongRequests;
+constexpr int kMaxRequestsPerPrincipal = 64;
 
 }  // namespace
 
@@ -31,7 +29,7 @@ SchedulerApp::SchedulerApp(SchedulerConfig config, std::shared_ptr<MetricsSource
     if (!finding) return Status::Ok();
     publish_metrics_.RecordRefusal(finding->reason);
     return InvalidArgument("holds a likely secret (" + finding->reason +
-                           "); send credentials through a secret store, not a message");
+                           "); pass credentials through a secret store, not in the text");
   };
 }
 
@@ -39,16 +37,20 @@ SchedulerApp::~SchedulerApp() { Stop(); }
 
 Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   const double now = NowSeconds();
-  auto jobs = JobStore::Open(config_.store_path);
+  // One database, shared by the four stores, so a change that spans them is one transaction.
+  auto database = Database::Open(config_.store_path);
+  if (!database.ok()) return database.status().WithContext("store " + config_.store_path);
+  database_ = std::move(database).value();
+  auto jobs = JobStore::Open(database_);
   if (!jobs.ok()) return jobs.status().WithContext("store " + config_.store_path);
   jobs_ = std::move(jobs).value();
-  auto nodes = NodeStore::Open(config_.store_path, now);
+  auto nodes = NodeStore::Open(database_, now);
   if (!nodes.ok()) return nodes.status().WithContext("store " + config_.store_path);
   nodes_ = std::move(nodes).value();
-  auto failovers = FailoverStore::Open(config_.store_path);
+  auto failovers = FailoverStore::Open(database_);
   if (!failovers.ok()) return failovers.status().WithContext("store " + config_.store_path);
   failovers_ = std::move(failovers).value();
-  auto messages = MessageStore::Open(config_.store_path);
+  auto messages = MessageStore::Open(database_);
   if (!messages.ok()) return messages.status().WithContext("store " + config_.store_path);
   messages_ = std::move(messages).value();
 
@@ -59,9 +61,12 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   profile_ = std::make_unique<Profile>(std::move(profiles->front()));
 
   tokens_ = std::make_unique<TokenTable>(config_.tokens);
-  service_ = std::make_unique<SchedulerService>(config_, *jobs_, *nodes_, *failovers_, metrics_source_, *profile_, log_);
-  alerts_ = std::make_unique<AlertReceiver>(*service_, *nodes_, *failovers_, config_.failover_hold_down_seconds, log_);
-  api_ = std::make_unique<ApiContext>(ApiContext{*service_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
+  service_ = std::make_unique<SchedulerService>(config_, *database_, *jobs_, *nodes_, *failovers_, metrics_source_,
+                                                *profile_, log_);
+  alerts_ = std::make_unique<AlertReceiver>(*database_, *service_, *nodes_, *failovers_,
+                                            config_.failover_hold_down_seconds, log_);
+  api_ = std::make_unique<ApiContext>(
+      ApiContext{*service_, service_->failover(), service_->status(), *database_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
   api_->messages = messages_.get();
   api_->secret_check = secret_check_;
   if (config_.publish.enabled) {
@@ -76,6 +81,8 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   options.listen_addresses = std::move(listen_addresses);
   options.max_requests = kMaxRequests;
   options.worker_threads = kWorkerThreads;
+  options.max_long_requests = kMaxLongRequests;
+  options.max_requests_per_principal = kMaxRequestsPerPrincipal;
   http_ = std::make_unique<HttpServer>(log_, options);
   RegisterAllRoutes(*http_, *api_);
   service_->Start();
@@ -110,66 +117,48 @@ void SchedulerApp::Stop() {
 
 int RunScheduler(int argc, char** argv) {
   std::vector<std::string> listen{":8080"};
-  std::string config_file;
-  std::string log_level = "info";
   std::string web_assets_dir;
-  bool help = false;
-  bool version = false;
-  FlagSet flags("buildfarm-scheduler",
-                "Schedules build jobs onto build nodes by their load (read from Prometheus) and serves the job API.");
-  flags.AddStringList("web.listen-address", &listen, "Address on which to serve the API and metrics.");
-  flags.AddString("config.file", &config_file, "YAML configuration file (store, tokens, prometheus, scheduling, lease, backups, failover).");
-  flags.AddString("web.assets-dir", &web_assets_dir,
-                  "Serve the web page from this folder (re-read per request, for development) instead of the built-in copy.");
-  flags.AddString("log.level", &log_level, "Only log messages with the given severity or above: debug, info, warn, error.");
-  flags.AddBool("version", &version, "Show the version and exit.");
-  flags.AddBool("help", &help, "Show this help and exit.");
-  Status parsed = flags.Parse(argc, argv);
-  if (!parsed.ok()) return UsageError(parsed.message());
-  auto exit_code = app::HelpOrVersion(flags, help, version, "buildfarm-scheduler",
-                                      BUILDFARM_VERSION, BUILDFARM_REVISION);
-  if (exit_code) {
-    return *exit_code;
-  }
-  auto level = ParseLogLevel(log_level);
-  if (!level.ok()) return UsageError("flag --log.level: " + level.status().message());
-  Logger log(*level);
-
   SchedulerConfig config;
-  if (!config_file.empty()) {
-    auto loaded = LoadSchedulerConfig(config_file);
-    if (!loaded.ok()) return UsageError(loaded.status().message());
-    config = std::move(loaded).value();
-  }
-  if (!web_assets_dir.empty()) {
-    auto checked = WebAssets::FromDirectory(web_assets_dir);
-    if (!checked.ok()) return UsageError(checked.status().message());
-    config.web_assets_dir = web_assets_dir;
-  }
-  const char* state_directory = std::getenv("STATE_DIRECTORY");
-  Status store = ResolveStorePath(config, config_file.empty() ? "(no --config.file)" : config_file,
-                                  state_directory ? state_directory : "");
-  if (!store.ok()) return UsageError(store.message());
-  auto source = MakeMetricsSource(config, log);
-  if (!source.ok()) return UsageError(source.status().message());
-
-  // Signals are taken by a waiting thread, so shutdown runs outside a signal handler.
-  app::BlockStopSignals();
-
-  SchedulerApp app(std::move(config), *source, log);
-  Status started = app.Start(listen);
-  if (!started.ok()) {
-    if (started.code() == StatusCode::kInvalidArgument || started.code() == StatusCode::kParseError) {
-      return UsageError(started.message());
+  auto add_flags = [&](FlagSet& flags, app::StandardFlags& standard) {
+    flags.AddStringList("web.listen-address", &listen, "Address on which to serve the API and metrics.");
+    standard.AddConfigFile();
+    flags.AddString("web.assets-dir", &web_assets_dir,
+                    "Serve the web page from this folder (re-read per request, for development) instead of the built-in copy.");
+  };
+  auto start = [&](const app::DaemonContext& context) -> app::StartResult {
+    if (!web_assets_dir.empty()) {
+      auto checked = WebAssets::FromDirectory(web_assets_dir);
+      if (!checked.ok()) return app::StartResult::BadUsage(checked.status().message());
+      config.web_assets_dir = web_assets_dir;
     }
-    log.Error("cannot start", {{"err", started.ToString()}});
-    return 1;
-  }
-  log.Info("started", {{"version", BUILDFARM_VERSION}});
-  std::string_view stop_signal = app::WaitForStopSignal();
-  log.Info("stopping", {{"signal", stop_signal}});
-  app.Stop();
-  return 0;
+    const char* state_directory = std::getenv("STATE_DIRECTORY");
+    Status store = ResolveStorePath(config, context.config_file.empty() ? "(no --config.file)" : context.config_file,
+                                    state_directory ? state_directory : "");
+    if (!store.ok()) return app::StartResult::BadUsage(store.message());
+    auto source = MakeMetricsSource(config, context.log);
+    if (!source.ok()) return app::StartResult::BadUsage(source.status().message());
+
+    auto scheduler = std::make_unique<SchedulerApp>(std::move(config), *source, context.log);
+    Status started = scheduler->Start(listen);
+    if (!started.ok()) {
+      if (started.code() == StatusCode::kInvalidArgument || started.code() == StatusCode::kParseError) {
+        return app::StartResult::BadUsage(started.message());
+      }
+      return app::StartResult::CannotStart(started.ToString());
+    }
+    context.log.Info("started", {{"version", BUILDFARM_VERSION}});
+    return app::RunningObject(std::move(scheduler));
+  };
+  return app::RunDaemon(
+      argc, argv,
+      {.program = "buildfarm-scheduler",
+       .summary = "Schedules build jobs onto build nodes by their load (read from Prometheus) and serves the job API.",
+       .version = BUILDFARM_VERSION,
+       .revision = BUILDFARM_REVISION,
+       .config_file_help = "YAML configuration file (store, tokens, prometheus, scheduling, lease, backups, failover).",
+       .add_flags = add_flags,
+       .load_config = app::StoreConfigInto(&config, LoadSchedulerConfig),
+       .start = start});
 }
 
 }  // namespace buildfarm::scheduler

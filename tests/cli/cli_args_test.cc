@@ -83,6 +83,13 @@ TEST(CliHelpTest, TopLevelHelpListsEveryCommand) {
   EXPECT_EQ(RunInProcess({"-h"}).output, run.output);
 }
 
+TEST(CliHelpTest, VersionNamesProgramAndVersion) {
+  CliRun run = RunInProcess({"--version"});
+  EXPECT_EQ(run.code, 0) << run.error;
+  EXPECT_EQ(run.output.rfind("build-cli, version ", 0), 0u) << run.output;
+  EXPECT_NE(run.output.find(" (revision: "), std::string::npos) << run.output;
+}
+
 TEST(CliHelpTest, EachCommandHasHelpWithAnExample) {
   for (const char* name : {"status", "nodes", "jobs", "job", "submit", "cancel", "retry", "logs", "explain", "cordon",
                            "uncordon", "drain", "failover", "failovers"}) {

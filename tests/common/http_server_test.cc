@@ -10,8 +10,12 @@
 #include <future>
 #include <thread>
 
+#include "tests/support/gate.h"
+
 namespace buildfarm {
 namespace {
+
+using testing::Gate;
 
 int PortOf(const std::string& address) { return std::stoi(address.substr(address.rfind(':') + 1)); }
 
@@ -21,25 +25,6 @@ int GetStatus(int port, const std::string& path) {
   auto result = client.Get(path);
   return result ? result->status : -1;
 }
-
-// A handler that blocks until released, so a test can hold a request in flight.
-class Gate {
- public:
-  void Enter() {
-    entered_.fetch_add(1);
-    released_future_.wait();
-  }
-  bool WaitEntered(int count) {
-    for (int i = 0; i < 3000 && entered_.load() < count; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    return entered_.load() >= count;
-  }
-  void Release() { released_.set_value(); }
-
- private:
-  std::atomic<int> entered_{0};
-  std::promise<void> released_;
-  std::shared_future<void> released_future_ = released_.get_future().share();
-};
 
 class HttpServerTest : public ::testing::Test {
  protected:
