@@ -26,7 +26,7 @@ export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$REPO_ROOT/tests/sanitizers/ls
 export TSAN_OPTIONS="${TSAN_OPTIONS:-suppressions=$REPO_ROOT/tests/sanitizers/tsan.supp:halt_on_error=1:second_deadlock_stack=1:print_suppressions=0}"
 
 # The targets the tsan-labelled tests need (tests/CMakeLists.txt, TSAN arguments).
-TSAN_TARGETS=(common_test exporter_unit_test git_publisher_test scheduler_server_test scheduler_agent_test)
+TSAN_TARGETS=(common_test exporter_unit_test git_publisher_test scheduler_server_test agent_unit_test)
 
 run_main() {
   # The fuzzers are built in the ASan build only, so this build does not compile their instrumented library copies.
