@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -51,12 +52,29 @@ double Backoff::Next() {
 }
 
 std::string AttemptDirName(const AttemptRef& ref) {
+  static const char kHex[] = "0123456789abcdef";
   std::string out;
-  for (char c : ref.job_id) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    out.push_back(plain ? c : '_');
+  for (std::size_t i = 0; i < ref.job_id.size(); ++i) {
+    const auto c = static_cast<unsigned char>(ref.job_id[i]);
+    const bool plain = std::isalnum(c) || c == '-' || (c == '.' && i > 0);
+    if (plain) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '_';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
   }
-  if (out.empty() || out[0] == '.') out.insert(out.begin(), '_');
+  // Long ids keep a readable prefix and a hash; "_h" never appears in an escaped name ('_' is always
+  // followed by two hex digits there), so the two forms cannot collide.
+  constexpr std::size_t kMaxName = 150;
+  if (out.size() > kMaxName || out.empty()) {
+    std::uint64_t hash = 1469598103934665603ULL;  // FNV-1a
+    for (unsigned char c : ref.job_id) hash = (hash ^ c) * 1099511628211ULL;
+    std::string digest;
+    for (int shift = 60; shift >= 0; shift -= 4) digest += kHex[(hash >> shift) & 15];
+    out = out.substr(0, 64) + "_h" + digest;
+  }
   return out + "-" + std::to_string(ref.attempt);
 }
 
@@ -212,22 +230,30 @@ void Agent::PollLoop() {
       SleepUnlessStopping(backoff.Next());
       continue;
     }
-    backoff.Reset();
     failing = false;
-    for (const auto& assignment : *assignments) StartJob(assignment);
+    bool started = false;
+    for (const auto& assignment : *assignments) started = StartJob(assignment) || started;
+    // Offers of attempts already running, finished or refused come back at once: wait before asking
+    // again rather than spin.
+    if (started || assignments->empty()) {
+      backoff.Reset();
+    } else {
+      SleepUnlessStopping(backoff.Next());
+    }
   }
   poll_done_ = true;
 }
 
-void Agent::StartJob(const Assignment& assignment) {
-  if (spool_->Contains(assignment.ref.job_id, assignment.ref.attempt)) return;  // finished already
+bool Agent::StartJob(const Assignment& assignment) {
+  if (spool_->Contains(assignment.ref.job_id, assignment.ref.attempt)) return false;  // finished already
   std::lock_guard lock(mu_);
-  if (stopping_ || jobs_.count(assignment.ref)) return;
+  if (stopping_ || jobs_.count(assignment.ref) || refused_.count(assignment.ref)) return false;
   auto job = std::make_shared<Job>();
   job->assignment = assignment;
   jobs_[assignment.ref] = job;
   // Inserted under the lock, so the thread's own clean-up (which takes it) finds its entry.
   job_threads_[assignment.ref] = std::thread([this, job] { RunJob(job); });
+  return true;
 }
 
 void Agent::ReapJobThreads(bool all) {
@@ -296,8 +322,22 @@ void Agent::RunJob(std::shared_ptr<Job> job) {
       job->log_failing = false;
       break;
     }
+    if (reply.ok() && *reply == Reply::kConflict) {
+      log_.Info("attempt dropped: superseded before it started", {{"job", ref.job_id}, {"attempt", attempt_text}});
+      return finish();
+    }
     if (reply.ok()) {
-      log_.Info("attempt dropped: the scheduler refused its start", {{"job", ref.job_id}, {"attempt", attempt_text}});
+      // A refusal retrying cannot change (the job is unknown or its id unusable): the attempt is
+      // reported failed, and never started again, so the scheduler stops offering it.
+      const std::string why = "the scheduler refused to start the attempt: " + client.LastRefusal();
+      log_.Warn("attempt refused; reporting it failed", {{"job", ref.job_id}, {"attempt", attempt_text}, {"err", why}});
+      {
+        std::lock_guard lock(mu_);
+        if (refused_.size() >= kMaxRefused) refused_.clear();
+        refused_.insert(ref);
+      }
+      Status spooled = spool_->Add({ref.job_id, ref.attempt, -1, 0, why});
+      if (!spooled.ok()) log_.Error("result spool write failed; result kept in memory", {{"err", spooled.ToString()}});
       return finish();
     }
     log_.Log(Level(job->log_failing), "start failed; retrying", {{"job", ref.job_id}, {"err", reply.status().ToString()}});
@@ -387,7 +427,7 @@ void Agent::DeliveryLoop() {
         break;
       }
       failing = false;
-      log_.Info(*reply == Reply::kAccepted ? "result delivered" : "result dropped: superseded or already reported",
+      log_.Info(*reply == Reply::kAccepted ? "result delivered" : "result dropped: superseded, already reported or refused",
                 {{"job", r.job_id}, {"attempt", std::to_string(r.attempt)}});
       Status removed = spool_->Remove(r.job_id, r.attempt);
       if (!removed.ok()) log_.Error("result spool write failed", {{"err", removed.ToString()}});

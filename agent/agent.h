@@ -5,7 +5,8 @@
 //   attempts it owns (running, or finished with the result not yet delivered) and kills the
 //   attempts the scheduler lists as superseded;
 // - poll: long-polls for assignments and starts one job thread per new attempt;
-// - job (one per attempt): POST start (409 drops it), runs the command (runner.h) in
+// - job (one per attempt): POST start (409 drops it; a 404 or other permanent refusal spools a
+//   failed result, exit code -1, and the attempt is never started again), runs the command (runner.h) in
 //   <workspace>/<job>-<attempt>/ with its log in <workspace>/<job>-<attempt>.log, streams new log
 //   bytes in chunks while it runs, and spools the result;
 // - delivery: sends spooled results; 200 or 409 removes them (exactly once, fenced by the
@@ -27,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -79,7 +81,8 @@ class Agent {
   void PollLoop();
   void DeliveryLoop();
   void RunJob(std::shared_ptr<Job> job);
-  void StartJob(const Assignment& assignment);
+  // Starts a job thread for a new attempt; false when the attempt is running, finished or refused.
+  bool StartJob(const Assignment& assignment);
   void ReapJobThreads(bool all);
   // Sends the job's log bytes from its offset; returns false on a transport error.
   bool ShipLog(SchedulerClient& client, Job& job, bool until_end);
@@ -98,6 +101,10 @@ class Agent {
   std::condition_variable wake_;  // stop, new result to deliver
   bool delivery_pending_ = false;
   std::map<AttemptRef, std::shared_ptr<Job>> jobs_;
+  // Attempts whose start the scheduler refused for good (reported failed), never started again;
+  // cleared when it reaches kMaxRefused, so it stays bounded.
+  static constexpr std::size_t kMaxRefused = 1024;
+  std::set<AttemptRef> refused_;
   std::vector<std::thread> finished_threads_;  // job threads that have returned, to join
   std::map<AttemptRef, std::thread> job_threads_;
   std::unique_ptr<SchedulerClient> poll_client_;
@@ -116,7 +123,9 @@ class Backoff {
   double initial_, max_, base_;
 };
 
-// "<job>-<attempt>" with every character outside [A-Za-z0-9._-] replaced by '_'.
+// "<job>-<attempt>", unique per job id and attempt (the workspace directory and log file name): bytes
+// outside [A-Za-z0-9.-] (and '_', and a leading '.') become "_XX" in hex, so "col a" and "col_a" get
+// col_20a-1 and col_5fa-1; a name over 150 bytes keeps 64 and adds "_h" and a 64-bit hash of the id.
 std::string AttemptDirName(const AttemptRef& ref);
 
 }  // namespace buildfarm::agent

@@ -153,9 +153,13 @@ Result<Reply> SchedulerClient::PostAttempt(const AttemptRef& ref, const std::str
                                            const std::string& content_type) {
   auto response = Post(AttemptPath(ref, what), body, content_type);
   if (!response.ok()) return response.status();
-  if (response->status == 200 || response->status == 201 || response->status == 204) return Reply::kAccepted;
-  if (response->status == 409) return Reply::kConflict;
-  if (response->status == 404) return Reply::kNotFound;
+  const int status = response->status;
+  if (status == 200 || status == 201 || status == 204) return Reply::kAccepted;
+  last_refusal_ = Unexpected(what, *response).message();
+  if (status == 409) return Reply::kConflict;
+  if (status == 404) return Reply::kNotFound;
+  // 401 (a token being rotated), 408 and 429 may pass; every other 4xx is the scheduler's final word.
+  if (status >= 400 && status < 500 && status != 401 && status != 408 && status != 429) return Reply::kRefused;
   return Unexpected(what + " " + ref.job_id + "/" + std::to_string(ref.attempt), *response);
 }
 

@@ -1,7 +1,8 @@
 // SchedulerClient: the agent's side of the agent protocol (docs/api.md, "Agent protocol").
 //
 // Each call maps the HTTP answer onto a small outcome: accepted, conflict (409: superseded or
-// already reported, the agent drops the attempt), not found (404 on heartbeat: register again), or
+// already reported, the agent drops the attempt), not found (404 on heartbeat: register again),
+// refused (a permanent 4xx on an attempt report: the agent reports a refused start as failed), or
 // an error Status for transport failures and unexpected statuses, which the caller retries with
 // backoff. One SchedulerClient is used by one thread at a time (it owns one connection); the agent
 // gives each of its threads its own. Abort() may be called from any thread to cut a call short
@@ -52,7 +53,9 @@ struct Assignment {
   double timeout_seconds = 0;
 };
 
-enum class Reply { kAccepted, kConflict, kNotFound };
+// kRefused: a permanent refusal of an attempt report (a 4xx other than 401, 404, 408, 409 and 429),
+// which retrying cannot change.
+enum class Reply { kAccepted, kConflict, kNotFound, kRefused };
 
 class SchedulerClient {
  public:
@@ -71,6 +74,9 @@ class SchedulerClient {
   Result<Reply> StartAttempt(const AttemptRef& ref);
   Result<Reply> SendLog(const AttemptRef& ref, const std::string& chunk);
   Result<Reply> SendResult(const AttemptRef& ref, int exit_code, double duration_seconds, const std::string& error);
+  // The HTTP status and error text of the last attempt report (start, log, result), for logs and
+  // for the failure an agent reports when its start is refused.
+  std::string LastRefusal() const { return last_refusal_; }
 
  private:
   SchedulerClient() = default;
@@ -82,6 +88,7 @@ class SchedulerClient {
 
   std::unique_ptr<HttpClient> http_;
   std::string node_;
+  std::string last_refusal_;
 };
 
 // Parses the assignments body; exposed for tests. Errors name the field.

@@ -125,7 +125,7 @@ std::string Text(const json& object, std::string_view key) {
   if (!object.is_object()) return "";
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return "";
-  if (it->is_string()) return it->get<std::string>();
+  if (it->is_string()) return EscapeNonPrintable(it->get<std::string>(), /*keep_line_breaks=*/true);
   if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
   if (it->is_number()) {
     std::ostringstream out;

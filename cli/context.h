@@ -116,7 +116,8 @@ class CommandContext {
 };
 
 // Small readers for fields of the scheduler's JSON that may be absent or of an odd type: they
-// never throw, and give "" / 0 instead.
+// never throw, and give "" / 0 instead. Text() escapes control characters (EscapeNonPrintable,
+// keeping newline and tab), so server data printed by a command cannot drive the terminal.
 std::string Text(const nlohmann::json& object, std::string_view key);
 double Number(const nlohmann::json& object, std::string_view key);
 

@@ -107,9 +107,42 @@ std::string_view StateColor(std::string_view word) {
   return "";
 }
 
-void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const TableStyle& style) {
+std::string EscapeNonPrintable(std::string_view text, bool keep_line_breaks) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (keep_line_breaks && (c == '\n' || c == '\t')) {
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+      // U+0080..U+009F (C1 controls, e.g. the one-byte CSI U+009B) act like ESC sequences on some terminals.
+      const auto c1 = static_cast<unsigned char>(text[++i]);
+      out += "\\u00";
+      out += kHex[c1 >> 4];
+      out += kHex[c1 & 15];
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
+void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& raw_rows, const TableStyle& style) {
   constexpr std::size_t kGap = 2;
   constexpr std::size_t kNarrowest = 4;
+  // Cells hold server data (ids, commands, subjects): control characters are shown, never obeyed.
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(raw_rows.size());
+  for (const auto& raw : raw_rows) {
+    std::vector<std::string>& row = rows.emplace_back();
+    for (const std::string& cell : raw) row.push_back(EscapeNonPrintable(cell));
+  }
   std::vector<std::size_t> widths;
   for (const auto& row : rows) {
     if (row.size() > widths.size()) widths.resize(row.size(), 0);

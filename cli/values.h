@@ -32,6 +32,11 @@ std::string HumanSeconds(double seconds);
 // Shortens to at most `width` characters, ending with "..." when cut.
 std::string Ellipsize(std::string_view text, std::size_t width);
 
+// Shows control characters instead of sending them to the terminal: bytes below 0x20 and DEL become
+// "\x1b"-style escapes and C1 controls (U+0080..U+009F) "\u009b"; with `keep_line_breaks`, newline
+// and tab stay (a message body). Everything build-cli prints from server data goes through it.
+std::string EscapeNonPrintable(std::string_view text, bool keep_line_breaks = false);
+
 // How a table is drawn: `max_width` 0 means no limit (output to a pipe); `color` adds ANSI colors to
 // the header (bold) and to cells that are a known state word (ready green, down red, ...).
 struct TableStyle {
@@ -42,7 +47,8 @@ struct TableStyle {
 // The ANSI color for a state or status word ("ready", "failed", ...); "" when it has none.
 std::string_view StateColor(std::string_view word);
 
-// Prints rows as columns separated by two spaces; the first row is the header. The last column
+// Prints rows as columns separated by two spaces; the first row is the header. Cells are escaped with
+// EscapeNonPrintable. The last column
 // is not padded, so long commands don't push trailing spaces. When the lines would be wider than
 // style.max_width, the widest column is shortened (cells end with "..."), one character at a time,
 // until they fit or every column is down to 4 characters.

@@ -172,6 +172,7 @@ Status HttpServer::Start() {
         server->Get(route.pattern, route.handler);
       }
     }
+    if (error_handler_) server->set_error_handler(error_handler_);
     int bound_port = port;
     if (port == 0) {
       bound_port = server->bind_to_any_port(host);

@@ -66,6 +66,10 @@ class HttpServer {
   void Post(const std::string& pattern, Handler handler);
   // A GET that may take long to answer or stream (see the file comment).
   void GetLong(const std::string& pattern, LongHandler handler);
+  // Called for every answer with status >= 400 before it is written, also for the ones httplib makes
+  // before routing (unknown route or method 404, 400 without Content-Length, 413); whatever it leaves
+  // in the response is sent. Set before Start().
+  void SetErrorHandler(Handler handler) { error_handler_ = std::move(handler); }
   // Every route registered so far, in registration order (docs/openapi.yaml is checked against it).
   std::vector<HttpRoute> Routes() const;
 
@@ -90,6 +94,7 @@ class HttpServer {
     Handler handler;
   };
   std::vector<Route> routes_;
+  Handler error_handler_;
   std::vector<std::unique_ptr<http_internal::GuardedServer>> servers_;
   std::vector<std::thread> threads_;
   std::vector<std::string> bound_;

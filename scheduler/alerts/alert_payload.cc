@@ -1,5 +1,7 @@
 #include "scheduler/alerts/alert_payload.h"
 
+#include "common/bounded_json.h"
+
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -74,8 +76,9 @@ std::optional<double> ParseRfc3339(std::string_view t) {
 }
 
 Result<AlertNotification> ParseAlertmanagerPayload(std::string_view body) {
-  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return FieldError("body", "malformed JSON");
+  auto parsed = ParseBoundedJson(body, "body");
+  if (!parsed.ok()) return parsed.status();
+  const nlohmann::json& doc = *parsed;
   if (!doc.is_object()) return FieldError("body", "want a JSON object");
   auto version = doc.find("version");
   if (version == doc.end() || !version->is_string() || *version != "4") {

@@ -6,9 +6,10 @@
 
 namespace buildfarm::scheduler {
 
-AlertReceiver::AlertReceiver(SchedulerService& service, NodeStore& nodes, FailoverStore& failovers,
-                             double hold_down_seconds, const Logger& log, Clock clock)
-    : service_(service),
+AlertReceiver::AlertReceiver(Database& database, SchedulerService& service, NodeStore& nodes,
+                             FailoverStore& failovers, double hold_down_seconds, const Logger& log, Clock clock)
+    : database_(database),
+      service_(service),
       nodes_(nodes),
       failovers_(failovers),
       hold_down_seconds_(hold_down_seconds),
@@ -75,56 +76,55 @@ void AlertReceiver::Handle(const Alert& alert) {
     log_.Debug("alert without action=failover ignored", {{"alert", alert.name()}});
     return;
   }
-  auto fresh = failovers_.MarkAlertSeen(alert.fingerprint, alert.starts_at, alert.firing, now);
-  if (!fresh.ok()) {
-    log_.Error("cannot record an alert", {{"alert", alert.name()}, {"err", fresh.status().ToString()}});
-    return;
-  }
-  if (!*fresh) {
-    log_.Debug("alert already handled", {{"alert", alert.name()}, {"fingerprint", alert.fingerprint}});
-    return;
-  }
-  const std::string node = alert.Label("node");
-  if (!nodes_.Get(node).ok()) {
-    service_.metrics().CountUnknownNodeAlert();
-    log_.Warn("alert for an unknown node", {{"alert", alert.name()}, {"node", node},
-                                            {"status", alert.firing ? "firing" : "resolved"}});
-    return;
-  }
-  if (alert.firing) {
-    HandleFiring(alert, node, now);
-  } else {
-    HandleResolved(alert, node, now);
+  Status handled = database_.RunInTransaction([&]() -> Status {
+    auto fresh = failovers_.MarkAlertSeen(alert.fingerprint, alert.starts_at, alert.firing, now);
+    if (!fresh.ok()) return fresh.status().WithContext("record the alert");
+    if (!*fresh) {
+      log_.Debug("alert already handled", {{"alert", alert.name()}, {"fingerprint", alert.fingerprint}});
+      return Status::Ok();
+    }
+    const std::string node = alert.Label("node");
+    if (!nodes_.Get(node).ok()) {
+      service_.metrics().CountUnknownNodeAlert();
+      log_.Warn("alert for an unknown node", {{"alert", alert.name()}, {"node", node},
+                                              {"status", alert.firing ? "firing" : "resolved"}});
+      return Status::Ok();
+    }
+    return alert.firing ? HandleFiring(alert, node, now) : HandleResolved(alert, node, now);
+  });
+  if (!handled.ok()) {
+    log_.Error("cannot handle an alert; left unseen for its next notification",
+               {{"alert", alert.name()}, {"err", handled.ToString()}});
   }
 }
 
-void AlertReceiver::HandleFiring(const Alert& alert, const std::string& node, double now) {
+Status AlertReceiver::HandleFiring(const Alert& alert, const std::string& node, double now) {
   auto record = nodes_.Get(node);
   auto cordons = failovers_.AlertCordons();
-  const bool alert_cordoned = cordons.ok() && std::any_of(cordons->begin(), cordons->end(),
-                                                          [&](const AlertCordon& c) { return c.node == node; });
+  if (!cordons.ok()) return cordons.status().WithContext("read alert cordons");
+  const bool alert_cordoned = std::any_of(cordons->begin(), cordons->end(),
+                                          [&](const AlertCordon& c) { return c.node == node; });
   // A node the operator cordoned stays theirs: the alert moves its work, but its resolution won't uncordon it.
   if (record.ok() && (!record->cordoned || alert_cordoned)) {
-    Status added = failovers_.AddAlertCordon({node, alert.fingerprint, alert.name(), now, std::nullopt});
-    if (!added.ok()) log_.Error("cannot record an alert cordon", {{"node", node}, {"err", added.ToString()}});
+    BUILDFARM_RETURN_IF_ERROR(
+        failovers_.AddAlertCordon({node, alert.fingerprint, alert.name(), now, std::nullopt}).WithContext("record an alert cordon"));
   }
   const std::string reason = alert.name().empty() ? "alert" : alert.name();
-  auto failover = service_.FailOver(node, reason, "", /*cordon=*/true, now);
-  if (!failover.ok()) {
-    log_.Error("alert failover failed", {{"node", node}, {"alert", reason}, {"err", failover.status().ToString()}});
-  }
+  auto failover = service_.failover().FailOver(node, reason, "", /*cordon=*/true, now);
+  if (!failover.ok()) return failover.status().WithContext("alert failover of " + node);
+  return Status::Ok();
 }
 
-void AlertReceiver::HandleResolved(const Alert& alert, const std::string& node, double now) {
+Status AlertReceiver::HandleResolved(const Alert& alert, const std::string& node, double now) {
   auto resolved = failovers_.ResolveAlertCordon(node, alert.fingerprint, now);
-  if (!resolved.ok()) {
-    log_.Error("cannot record an alert resolution", {{"node", node}, {"err", resolved.status().ToString()}});
-  } else if (!*resolved) {
+  if (!resolved.ok()) return resolved.status().WithContext("record an alert resolution");
+  if (!*resolved) {
     log_.Info("resolved alert had not cordoned the node; nothing to undo", {{"node", node}, {"alert", alert.name()}});
   } else {
     log_.Info("alert resolved; uncordon after the hold-down", {{"node", node}, {"alert", alert.name()},
                                                                {"hold_down_seconds", std::to_string(hold_down_seconds_)}});
   }
+  return Status::Ok();
 }
 
 void AlertReceiver::ReleaseHoldDowns() {
@@ -143,15 +143,17 @@ void AlertReceiver::ReleaseHoldDowns() {
   }
   for (const auto& [node, resolved_at] : latest) {
     if (!resolved_at || now < *resolved_at + hold_down_seconds_) continue;
-    if (!service_.HeartbeatsHealthy(node, now)) {
+    if (!service_.failover().HeartbeatsHealthy(node, now)) {
       if (deferred_logged_.insert(node).second) {
         log_.Warn("hold-down over but heartbeats unhealthy; node stays cordoned", {{"node", node}});
       }
       continue;
     }
     deferred_logged_.erase(node);
-    Status uncordoned = nodes_.SetCordoned(node, false);
-    Status forgotten = uncordoned.ok() ? failovers_.ForgetAlertCordons(node) : uncordoned;
+    Status forgotten = database_.RunInTransaction([&, &name = node]() -> Status {
+      BUILDFARM_RETURN_IF_ERROR(nodes_.SetCordoned(name, false));
+      return failovers_.ForgetAlertCordons(name);
+    });
     if (!forgotten.ok()) {
       log_.Error("cannot uncordon after the hold-down", {{"node", node}, {"err", forgotten.ToString()}});
       continue;

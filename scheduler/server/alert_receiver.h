@@ -6,13 +6,16 @@
 //   repeat notifications and a scheduler restart act once (status is part of the key because a resolved
 //   notification carries the firing one's fingerprint and startsAt);
 // - a firing alert labelled action="failover" cordons the node of its `node` label and fails its work over
-//   (SchedulerService::FailOver, reason = the alert's name); the cordon is remembered as the alert's unless
+//   (Failover::FailOver, reason = the alert's name); the cordon is remembered as the alert's unless
 //   an operator had cordoned the node already;
 // - a resolved alert marks its cordon resolved; once every alert cordon of a node is resolved, the
 //   hold-down (failover.hold_down) has passed since the last resolution and the node's heartbeats are
 //   healthy, the node is uncordoned. A node whose heartbeats are not healthy then stays cordoned until
 //   they are. An operator's cordon, uncordon or drain forgets the alert cordons (ForgetAlertCordons).
 // - an alert naming no known node is logged and counted, nothing else.
+// An alert's seen mark commits in one transaction with what it did (cordon, failover, resolution), so
+// a crash or an error in between leaves the alert unseen and Alertmanager's next (repeat) notification
+// of it acts. A hold-down's uncordon and the forgetting of its alert cordons are one transaction too.
 // Time comes from an injected clock so tests need not wait out a hold-down.
 //
 // Thread-safe: Enqueue from any thread; Handle and ReleaseHoldDowns serialize on a mutex.
@@ -39,8 +42,8 @@ class AlertReceiver {
   static constexpr std::size_t kMaxQueuedNotifications = 256;
   using Clock = std::function<double()>;
 
-  AlertReceiver(SchedulerService& service, NodeStore& nodes, FailoverStore& failovers, double hold_down_seconds,
-                const Logger& log, Clock clock = NowSeconds);
+  AlertReceiver(Database& database, SchedulerService& service, NodeStore& nodes, FailoverStore& failovers,
+                double hold_down_seconds, const Logger& log, Clock clock = NowSeconds);
   ~AlertReceiver();
   AlertReceiver(const AlertReceiver&) = delete;
   AlertReceiver& operator=(const AlertReceiver&) = delete;
@@ -59,9 +62,10 @@ class AlertReceiver {
 
  private:
   void Loop();
-  void HandleFiring(const Alert& alert, const std::string& node, double now);
-  void HandleResolved(const Alert& alert, const std::string& node, double now);
+  Status HandleFiring(const Alert& alert, const std::string& node, double now);
+  Status HandleResolved(const Alert& alert, const std::string& node, double now);
 
+  Database& database_;
   SchedulerService& service_;
   NodeStore& nodes_;
   FailoverStore& failovers_;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <set>
 #include <string>
@@ -28,7 +29,10 @@ inline constexpr std::size_t kMaxBodyBytes = 1 << 20;
 class AlertReceiver;
 
 struct ApiContext {
-  SchedulerService& service;
+  SchedulerService& service;  // scheduling loop and agent protocol
+  Failover& failover;
+  FarmStatus& status;         // node listings, readiness, /metrics
+  Database& database;  // for a route whose change spans stores (RunInTransaction)
   JobStore& jobs;
   NodeStore& nodes;
   FailoverStore& failovers;
@@ -52,6 +56,10 @@ void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterWebRoutes(HttpServer& server, ApiContext& ctx);  // api_web.cc: the page at `/`
 void RegisterFailoverRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterMessageRoutes(HttpServer& server, ApiContext& ctx);
+// Gives the answers that would go out with an empty body the JSON error body: unknown routes (404),
+// a known path with another method (405 with an Allow header), a POST without Content-Length (400)
+// and httplib's form-body limit (413). Called after every route is registered.
+void InstallErrorBodies(HttpServer& server);
 inline void RegisterAllRoutes(HttpServer& server, ApiContext& ctx) {
   RegisterJobRoutes(server, ctx);
   RegisterNodeRoutes(server, ctx);
@@ -60,6 +68,7 @@ inline void RegisterAllRoutes(HttpServer& server, ApiContext& ctx) {
   RegisterWebRoutes(server, ctx);
   RegisterFailoverRoutes(server, ctx);
   RegisterMessageRoutes(server, ctx);
+  InstallErrorBodies(server);
 }
 
 // Helpers shared by the route files (api_common.cc).
@@ -70,8 +79,12 @@ void SendStatus(httplib::Response& res, const Status& status);
 // Authenticates and authorizes; on failure answers 401/403 (or 413 for a large body) and returns nullopt.
 std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& res, ApiContext& ctx, Access access,
                                std::string_view node = {});
-// Parses the body as a JSON object; on failure answers 400 and returns nullopt.
+// Parses the body as a JSON object (nested at most kMaxJsonDepth deep, common/bounded_json.h); on
+// failure answers 400 naming the problem and returns nullopt. Every route body goes through it.
 std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Response& res);
+// InvalidArgument "<prefix><key>: unknown field (allowed: a, b)" for the first key not in `known`.
+Status CheckKnownFields(const nlohmann::json& body, std::initializer_list<std::string_view> known,
+                        std::string_view prefix = "");
 // buildfarm_messages_unread{to,priority} in the text format, appended to the service's /metrics.
 std::string RenderMessageMetrics(ApiContext& ctx);
 nlohmann::json NodeToJson(const NodeStatus& node, double now);

@@ -1,6 +1,6 @@
 // Agent protocol routes: register, heartbeat, long-poll for assignments, and an attempt's start, log
-// chunks and result. An agent token acts only for its own node: its reports name the node, so a
-// report for an attempt that moved elsewhere is a superseded attempt (409), not someone else's job.
+// chunks and result. An agent token acts only for its own node: a report for an attempt of its own
+// that has moved on is superseded (409); one for another node's live attempt is forbidden (403).
 #include <algorithm>
 
 #include "common/text.h"
@@ -9,6 +9,19 @@
 
 namespace buildfarm::scheduler {
 namespace {
+
+// job.schema.json's error_message limit. An attempt's result is recorded whatever its error text, so a
+// longer text is cut (at a UTF-8 character boundary) rather than refused.
+constexpr std::size_t kMaxErrorTextBytes = 8192;
+
+std::string CappedErrorText(std::string text) {
+  if (text.size() <= kMaxErrorTextBytes) return text;
+  constexpr std::string_view kCut = " [truncated]";
+  std::size_t keep = kMaxErrorTextBytes - kCut.size();
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
+  text.resize(keep);
+  return text.append(kCut);
+}
 
 Status ReadStringMap(const nlohmann::json& body, const char* key, std::map<std::string, std::string>* out) {
   auto it = body.find(key);
@@ -22,13 +35,12 @@ Status ReadStringMap(const nlohmann::json& body, const char* key, std::map<std::
 }
 
 Result<NodeRecord> NodeFromJson(const nlohmann::json& body) {
+  BUILDFARM_RETURN_IF_ERROR(CheckKnownFields(body, {"name", "labels", "profiles", "capacity"}));
   NodeRecord node;
   auto name = body.find("name");
-  if (name == body.end() || !name->is_string() || name->get<std::string>().empty()) {
-    return InvalidArgument("name: want the node's name");
-  }
+  if (name == body.end() || !name->is_string()) return InvalidArgument("name: want the node's name");
   node.name = name->get<std::string>();
-  if (node.name.find('/') != std::string::npos) return InvalidArgument("name: must not contain /");
+  BUILDFARM_RETURN_IF_ERROR(CheckNodeName(node.name, "name"));
   BUILDFARM_RETURN_IF_ERROR(ReadStringMap(body, "labels", &node.labels));
   if (auto profiles = body.find("profiles"); profiles != body.end() && !profiles->is_null()) {
     if (!profiles->is_array()) return InvalidArgument("profiles: want a list of strings");
@@ -68,7 +80,7 @@ void Register(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
   if (Status bound = Authorize(*who, Access::kAgent, node->name); !bound.ok()) return SendStatus(res, bound);
   auto stored = ctx.service.RegisterNode(std::move(node).value());
   if (!stored.ok()) return SendStatus(res, stored.status());
-  auto status = ctx.service.GetNode(stored->name);
+  auto status = ctx.status.GetNode(stored->name);
   if (!status.ok()) return SendStatus(res, status.status());
   const SchedulerConfig& config = ctx.service.config();
   SendJson(res, 200, {{"node", NodeToJson(*status, NowSeconds())},
@@ -89,16 +101,20 @@ void Heartbeat(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   if (!req.body.empty()) {
     auto body = JsonBody(req, res);
     if (!body) return;
+    if (Status known = CheckKnownFields(*body, {"running"}); !known.ok()) return SendStatus(res, known);
     if (auto list = body->find("running"); list != body->end() && !list->is_null()) {
       if (!list->is_array()) return SendError(res, 400, "want a list of {job_id, attempt}", "running");
       for (std::size_t i = 0; i < list->size(); ++i) {
         const auto& item = (*list)[i];
         const std::string at = "running/" + std::to_string(i);
         if (!item.is_object() || !item.contains("job_id") || !item["job_id"].is_string()) {
-          return SendError(res, 400, "want a job id", at + "/job_id");
+          return SendError(res, 400, at + "/job_id: want a job id", at + "/job_id");
+        }
+        if (Status known = CheckKnownFields(item, {"job_id", "attempt"}, at + "/"); !known.ok()) {
+          return SendStatus(res, known);
         }
         if (!item.contains("attempt") || !item["attempt"].is_number_integer()) {
-          return SendError(res, 400, "want an attempt number", at + "/attempt");
+          return SendError(res, 400, at + "/attempt: want an attempt number", at + "/attempt");
         }
         running.push_back({item["job_id"].get<std::string>(), item["attempt"].get<int>()});
       }
@@ -126,7 +142,13 @@ void Assignments(ApiContext& ctx, const httplib::Request& req, httplib::Response
   SendJson(res, 200, {{"assignments", out}});
 }
 
+int AttemptNumber(const httplib::Request& req) {
+  return static_cast<int>(text::ParseInt64(req.matches[2].str()).value_or(-1));
+}
+
 // The node an attempt report acts for: the agent's own node, or for an admin the job's current node.
+// An agent naming the live attempt of another node is refused with 403 (wrong node, docs/api.md);
+// its own earlier attempt that has moved on is superseded (409, answered by the store).
 std::optional<std::string> ReportingNode(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                                          Job* job) {
   auto who = Admit(req, res, ctx, Access::kAnyAgent);
@@ -137,11 +159,15 @@ std::optional<std::string> ReportingNode(ApiContext& ctx, const httplib::Request
     return std::nullopt;
   }
   *job = std::move(found).value();
-  return who->role == Role::kAgent ? who->node : job->node;
-}
-
-int AttemptNumber(const httplib::Request& req) {
-  return static_cast<int>(text::ParseInt64(req.matches[2].str()).value_or(-1));
+  if (who->role != Role::kAgent) return job->node;
+  const bool live = job->state == JobState::kAssigned || job->state == JobState::kRunning;
+  if (live && job->attempt == AttemptNumber(req) && !job->node.empty() && job->node != who->node) {
+    ctx.log.Info("forbidden", {{"token", who->name}, {"method", req.method}, {"path", req.path}});
+    SendError(res, 403, "token of node " + who->node + " may not act on attempt " + std::to_string(job->attempt) +
+                            " of job " + job->spec.id + ", which belongs to node " + job->node);
+    return std::nullopt;
+  }
+  return who->node;
 }
 
 void Start(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -173,6 +199,9 @@ void ReportResult(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   if (!node) return;
   auto body = JsonBody(req, res);
   if (!body) return;
+  if (Status known = CheckKnownFields(*body, {"exit_code", "duration_seconds", "error"}); !known.ok()) {
+    return SendStatus(res, known);
+  }
   AttemptResult result;
   auto exit_code = body->find("exit_code");
   if (exit_code == body->end() || !exit_code->is_number_integer()) {
@@ -187,7 +216,7 @@ void ReportResult(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   }
   if (auto error = body->find("error"); error != body->end() && !error->is_null()) {
     if (!error->is_string()) return SendError(res, 400, "want a string", "error");
-    result.error_message = error->get<std::string>();
+    result.error_message = CappedErrorText(error->get<std::string>());
   }
   const int attempt = AttemptNumber(req);
   auto finished = ctx.jobs.FinishAttempt(job.spec.id, attempt, *node, result, NowSeconds());

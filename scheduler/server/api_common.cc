@@ -1,6 +1,9 @@
 // Shared pieces of the API handlers: JSON responses, error mapping, authentication, bodies.
+#include <algorithm>
 #include <cmath>
+#include <regex>
 
+#include "common/bounded_json.h"
 #include "scheduler/server/api.h"
 #include "scheduler/store/job_json.h"
 
@@ -58,7 +61,7 @@ std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& r
     return std::nullopt;
   }
   if (req.body.size() > kMaxBodyBytes) {
-    SendError(res, 413, "body larger than 1 MiB");
+    SendError(res, 413, "body larger than 1 MiB", "body");
     return std::nullopt;
   }
   // Who changed what: every non-GET request, with the token's name. Agents' own protocol calls (heartbeats
@@ -71,16 +74,66 @@ std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& r
 }
 
 std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Response& res) {
-  auto body = nlohmann::json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) {
-    SendError(res, 400, "malformed JSON body", "body");
+  auto body = ParseBoundedJson(req.body, "body");
+  if (!body.ok()) {
+    SendStatus(res, body.status());
     return std::nullopt;
   }
-  if (!body.is_object()) {
-    SendError(res, 400, "want a JSON object", "body");
+  if (!body->is_object()) {
+    SendError(res, 400, "body: want a JSON object", "body");
     return std::nullopt;
   }
-  return body;
+  return std::move(body).value();
+}
+
+Status CheckKnownFields(const nlohmann::json& body, std::initializer_list<std::string_view> known,
+                        std::string_view prefix) {
+  for (const auto& [key, unused] : body.items()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string allowed;
+    for (std::string_view name : known) allowed += (allowed.empty() ? "" : ", ") + std::string(name);
+    return InvalidArgument(std::string(prefix) + key + ": unknown field (allowed: " + allowed + ")");
+  }
+  return Status::Ok();
+}
+
+void InstallErrorBodies(HttpServer& server) {
+  struct KnownRoute {
+    std::string method;
+    std::regex pattern;
+  };
+  auto routes = std::make_shared<std::vector<KnownRoute>>();
+  for (const HttpRoute& route : server.Routes()) routes->push_back({route.method, std::regex(route.pattern)});
+  // Only answers that would otherwise go out empty: httplib's own (before routing) and bare statuses.
+  server.SetErrorHandler([routes](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    switch (res.status) {
+      case 404: {
+        std::string allow;
+        for (const KnownRoute& route : *routes) {
+          if (!std::regex_match(req.path, route.pattern) || allow.find(route.method) != std::string::npos) continue;
+          allow += (allow.empty() ? "" : ", ") + route.method;
+        }
+        if (allow.empty()) return SendError(res, 404, "no route " + req.path + " (see docs/api.md)", "path");
+        res.set_header("Allow", allow);
+        return SendError(res, 405, "method " + req.method + " not allowed on " + req.path + "; allowed: " + allow,
+                         "method");
+      }
+      case 400:
+        if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+          return SendError(res, 400, "a request with a body needs a Content-Length header", "Content-Length");
+        }
+        return SendError(res, 400, "malformed HTTP request");
+      case 413:
+        if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
+          return SendError(res, 413, "form-encoded bodies are limited to 8 KiB; send application/json (up to 1 MiB)",
+                           "body");
+        }
+        return SendError(res, 413, "body larger than 1 MiB", "body");
+      default:
+        return SendError(res, res.status, "request refused (HTTP " + std::to_string(res.status) + ")");
+    }
+  });
 }
 
 nlohmann::json NodeToJson(const NodeStatus& node, double now) {

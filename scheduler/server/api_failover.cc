@@ -40,10 +40,11 @@ void ManualFailover(ApiContext& ctx, const httplib::Request& req, httplib::Respo
   const std::string target = to->get<std::string>();
   if (target == source) return SendError(res, 400, "cannot fail a node over to itself", "to");
   if (!ctx.nodes.Get(target).ok()) return SendError(res, 400, "node " + target + " not found", "to");
-  // The operator takes the node over: an alert's later resolution must not uncordon it.
-  Status forgotten = ctx.failovers.ForgetAlertCordons(source);
-  if (!forgotten.ok()) return SendStatus(res, forgotten);
-  auto record = ctx.service.FailOver(source, "manual", target, /*cordon=*/true, NowSeconds());
+  auto record = ctx.database.RunInTransaction([&]() -> Result<FailoverRecord> {
+    // The operator takes the node over: an alert's later resolution must not uncordon it.
+    BUILDFARM_RETURN_IF_ERROR(ctx.failovers.ForgetAlertCordons(source));
+    return ctx.failover.FailOver(source, "manual", target, /*cordon=*/true, NowSeconds());
+  });
   if (!record.ok()) return SendStatus(res, record.status());
   ctx.log.Info("manual failover", {{"node", source}, {"to", target}, {"by", who->name}});
   SendJson(res, 200, FailoverToJson(*record));

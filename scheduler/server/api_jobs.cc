@@ -12,6 +12,16 @@ namespace {
 
 const char* kJob = R"(/api/v1/jobs/([^/]+))";
 
+// A command is stored, shown by the API and published in coordination/jobs.json: one holding a likely
+// secret is refused, naming the field and the kind of secret, never the secret.
+Status CheckCommand(ApiContext& ctx, const JobSpec& spec, const std::string& prefix) {
+  if (!ctx.secret_check) return Status::Ok();
+  Status clean = ctx.secret_check(spec.command);
+  if (clean.ok()) return clean;
+  ctx.log.Warn("job refused", {{"field", prefix + "command"}, {"reason", clean.message()}});
+  return InvalidArgument(prefix + "command: refused, " + clean.message());
+}
+
 void Submit(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!Admit(req, res, ctx, Access::kAdmin)) return;
   auto body = JsonBody(req, res);
@@ -29,15 +39,25 @@ void Submit(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
         Status status = spec.status();
         return SendStatus(res, InvalidArgument("jobs/" + std::to_string(i) + "/" + status.message()));
       }
-      Status valid = json_schema::Check("job/submission", jobs[i], "jobs/" + std::to_string(i) + "/");
+      const std::string prefix = "jobs/" + std::to_string(i) + "/";
+      // Its own checks first: they say what is allowed, where the schema's pattern errors do not.
+      Status valid = CheckJobSpec(*spec, prefix);
       if (!valid.ok()) return SendStatus(res, valid);
+      valid = json_schema::Check("job/submission", jobs[i], prefix);
+      if (!valid.ok()) return SendStatus(res, valid);
+      Status clean = CheckCommand(ctx, *spec, prefix);
+      if (!clean.ok()) return SendStatus(res, clean);
       batch.push_back(std::move(spec).value());
     }
   } else {
     auto spec = JobSpecFromJson(*body);
     if (!spec.ok()) return SendStatus(res, spec.status());
-    Status valid = json_schema::Check("job/submission", *body);
+    Status valid = CheckJobSpec(*spec);
     if (!valid.ok()) return SendStatus(res, valid);
+    valid = json_schema::Check("job/submission", *body);
+    if (!valid.ok()) return SendStatus(res, valid);
+    Status clean = CheckCommand(ctx, *spec, "");
+    if (!clean.ok()) return SendStatus(res, clean);
     batch.push_back(std::move(spec).value());
   }
   auto stored = ctx.jobs.Submit(std::move(batch), NowSeconds());
@@ -115,10 +135,10 @@ void Assign(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
   if (!Admit(req, res, ctx, Access::kAdmin)) return;
   auto body = JsonBody(req, res);
   if (!body) return;
+  if (Status known = CheckKnownFields(*body, {"node"}); !known.ok()) return SendStatus(res, known);
   auto node = body->find("node");
-  if (node == body->end() || !node->is_string() || node->get<std::string>().empty()) {
-    return SendError(res, 400, "want the name of a node", "node");
-  }
+  if (node == body->end() || !node->is_string()) return SendError(res, 400, "node: want the name of a node", "node");
+  if (Status valid = CheckNodeName(node->get<std::string>()); !valid.ok()) return SendStatus(res, valid);
   auto known = ctx.nodes.Get(node->get<std::string>());
   if (!known.ok()) return SendError(res, 400, "unknown node " + node->get<std::string>(), "node");
   auto job = ctx.jobs.Pin(req.matches[1], known->name);

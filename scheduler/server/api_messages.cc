@@ -14,6 +14,8 @@ using nlohmann::json;
 const char* kMessage = R"(/api/v1/messages/([^/]+))";
 constexpr int kDefaultLimit = 50;
 constexpr double kDefaultArchiveDays = 30;
+// message.schema.json's metadata: a schema cannot limit the size of an object, so it is checked here.
+constexpr std::size_t kMaxMetadataBytes = 16384;
 
 // Agents read messages too (a node reads what was sent to it); viewers and admins read everything.
 std::optional<Principal> AdmitReader(const httplib::Request& req, httplib::Response& res, ApiContext& ctx) {
@@ -55,9 +57,14 @@ void Send(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) 
   if (who->role == Role::kAgent && draft->from != who->node) {
     return SendError(res, 403, "token of node " + who->node + " may not send as " + draft->from, "from");
   }
+  std::string metadata = draft->metadata.is_null() ? "" : draft->metadata.dump();
+  if (metadata.size() > kMaxMetadataBytes) {
+    return SendError(res, 400, "metadata: " + std::to_string(metadata.size()) + " bytes as JSON, over the limit of " +
+                     std::to_string(kMaxMetadataBytes), "metadata");
+  }
   if (ctx.secret_check) {
     const std::pair<const char*, std::string> parts[] = {
-        {"subject", draft->subject}, {"body", draft->body}, {"metadata", draft->metadata.dump()}};
+        {"subject", draft->subject}, {"body", draft->body}, {"metadata", std::move(metadata)}};
     for (const auto& [field, text] : parts) {
       Status clean = ctx.secret_check(text);
       if (clean.ok()) continue;
@@ -100,6 +107,15 @@ void MarkRead(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
   if (!reader) return;
   if (who->role == Role::kAgent && *reader != who->node) {
     return SendError(res, 403, "token of node " + who->node + " may not read for " + *reader, "reader");
+  }
+  // A reader is a node the farm knows (registered, the caller's own node, or the message's addressee):
+  // an invented name ("ghost") would be recorded as having read it.
+  if (who->role != Role::kAgent && !ctx.nodes.Get(*reader).ok()) {
+    auto addressed = ctx.messages->Get(req.matches[1]);
+    if (!addressed.ok()) return SendStatus(res, addressed.status());
+    if (addressed->draft.to != *reader) {
+      return SendError(res, 400, "reader: unknown node " + *reader + " (want a registered node)", "reader");
+    }
   }
   auto message = ctx.messages->MarkRead(req.matches[1], *reader, NowSeconds());
   if (!message.ok()) return SendStatus(res, message.status());

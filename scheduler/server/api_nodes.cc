@@ -24,13 +24,13 @@ void List(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) 
   if (!Admit(req, res, ctx, Access::kRead)) return;
   const double now = NowSeconds();
   nlohmann::json nodes = nlohmann::json::array();
-  for (const NodeStatus& node : ctx.service.ListNodes()) nodes.push_back(NodeWithHistory(ctx, node, now));
+  for (const NodeStatus& node : ctx.status.ListNodes()) nodes.push_back(NodeWithHistory(ctx, node, now));
   SendJson(res, 200, {{"nodes", nodes}});
 }
 
 void Get(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!Admit(req, res, ctx, Access::kRead)) return;
-  auto node = ctx.service.GetNode(req.matches[1]);
+  auto node = ctx.status.GetNode(req.matches[1]);
   if (!node.ok()) return SendStatus(res, node.status());
   SendJson(res, 200, NodeWithHistory(ctx, *node, NowSeconds()));
 }
@@ -39,22 +39,22 @@ void Change(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
   if (!Admit(req, res, ctx, Access::kAdmin)) return;
   const std::string name = req.matches[1];
   const std::string action = req.matches[2];
-  Status status;
-  if (action == "cordon") {
-    status = ctx.nodes.SetCordoned(name, true);
-  } else if (action == "drain") {
-    status = ctx.nodes.SetDraining(name, true);
-  } else {
-    status = ctx.nodes.SetReady(name);
-  }
+  Status status = ctx.database.RunInTransaction([&]() -> Status {
+    if (action == "cordon") {
+      BUILDFARM_RETURN_IF_ERROR(ctx.nodes.SetCordoned(name, true));
+    } else if (action == "drain") {
+      BUILDFARM_RETURN_IF_ERROR(ctx.nodes.SetDraining(name, true));
+    } else {
+      BUILDFARM_RETURN_IF_ERROR(ctx.nodes.SetReady(name));
+    }
+    // The operator's decision replaces any alert's: a later resolution must not undo it.
+    return ctx.failovers.ForgetAlertCordons(name);
+  });
   if (!status.ok()) return SendStatus(res, status);
-  // The operator's decision replaces any alert's: a later resolution must not undo it.
-  Status forgotten = ctx.failovers.ForgetAlertCordons(name);
-  if (!forgotten.ok()) return SendStatus(res, forgotten);
   auto who = ctx.tokens.Authenticate(req.get_header_value("Authorization"));
   ctx.log.Info("node " + action, {{"node", name}, {"by", who.ok() ? who->name : ""}});
   ctx.service.Wake();
-  auto node = ctx.service.GetNode(name);
+  auto node = ctx.status.GetNode(name);
   if (!node.ok()) return SendStatus(res, node.status());
   SendJson(res, 200, NodeToJson(*node, NowSeconds()));
 }

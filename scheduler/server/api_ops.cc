@@ -9,7 +9,7 @@ void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx) {
   using W = httplib::Response&;
   server.Get("/metrics", [&ctx](R, W res) {
     res.status = 200;
-    std::string text = ctx.service.RenderMetrics() + RenderMessageMetrics(ctx);
+    std::string text = ctx.status.RenderMetrics() + RenderMessageMetrics(ctx);
     if (ctx.extra_metrics) text += ctx.extra_metrics();
     res.set_content(text, kPrometheusTextContentType);
   });
@@ -19,7 +19,7 @@ void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx) {
   });
   server.Get("/readyz", [&ctx](R, W res) {
     std::string why;
-    if (ctx.service.Ready(&why)) {
+    if (ctx.status.Ready(&why)) {
       res.status = 200;
       res.set_content("ready\n", "text/plain; charset=utf-8");
     } else {

@@ -1,11 +1,13 @@
 #include "scheduler/server/coordination_publisher.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
 
+#include "common/git_publisher/secret_redaction.h"
 #include "common/json_schema/json_schema.h"
 #include "scheduler/store/job_json.h"
 #include "scheduler/store/message_json.h"
@@ -51,10 +53,54 @@ void CoordinationPublisher::NoteArchived(const std::vector<Message>& archived) {
   for (const Message& m : archived) archive_days_.insert(UtcDay(m.archived_at.value_or(clock_())));
 }
 
-Status CoordinationPublisher::StageChecked(const std::string& path, const std::string& schema,
-                                           const json& document, bool each_item) {
+json CoordinationPublisher::RedactEntries(const std::string& path, const std::string& schema, json list) {
+  struct Noted {
+    std::string key, entry, field, reason;
+  };
+  std::vector<Noted> noted;
+  json kept = json::array();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    json& entry = list[i];
+    const auto redactions = git_publisher::RedactLikelySecrets(entry);
+    // Readers key entries by id: one whose id held the secret is left out, as is one that no longer
+    // meets its schema once redacted.
+    const bool keep = redactions.empty() ||
+                      (std::none_of(redactions.begin(), redactions.end(),
+                                    [](const auto& r) { return r.field.empty() || r.field == "id"; }) &&
+                       json_schema::Check(schema, entry).ok());
+    // The id is logged only when it is not the secret.
+    const std::string id = keep && entry.contains("id") && entry["id"].is_string() ? entry["id"].get<std::string>()
+                                                                                  : "#" + std::to_string(i);
+    for (const auto& r : redactions) {
+      const std::string field = r.field.empty() ? "(entry left out)" : r.field;
+      noted.push_back({id + " " + field + " " + r.reason, id, field, r.reason});
+    }
+    if (keep) kept.push_back(std::move(entry));
+  }
+  std::vector<const Noted*> fresh;
+  {
+    std::lock_guard lock(mutex_);
+    std::set<std::string>& before = redacted_[path];
+    std::set<std::string> now;
+    for (const Noted& n : noted) {
+      if (before.count(n.key) == 0) fresh.push_back(&n);
+      now.insert(n.key);
+    }
+    before.swap(now);
+  }
+  for (const Noted* n : fresh) {
+    metrics_.RecordRefusal(n->reason);
+    log_.Warn("entry redacted before publishing: it looks like it contains a secret",
+              {{"path", path}, {"entry", n->entry}, {"field", n->field}, {"reason", n->reason}});
+  }
+  return kept;
+}
+
+Status CoordinationPublisher::StageChecked(const std::string& path, const std::string& schema, json document,
+                                           bool each_item) {
   Status valid = Status::Ok();
   if (each_item) {
+    document = RedactEntries(path, schema, std::move(document));
     for (std::size_t i = 0; i < document.size() && valid.ok(); ++i) {
       valid = json_schema::Check(schema, document[i], std::to_string(i) + "/");
     }
@@ -86,7 +132,7 @@ Status CoordinationPublisher::StageArchives() {
     if (archived.ok() && !archived->empty()) {
       json list = json::array();
       for (const Message& m : *archived) list.push_back(MessageToJson(m));
-      staged = StageChecked("coordination/archive/" + day + ".json", "message", list, true);
+      staged = StageChecked("coordination/archive/" + day + ".json", "message", std::move(list), true);
     }
     if (!staged.ok()) {
       if (staged.code() != StatusCode::kInvalidArgument && staged.code() != StatusCode::kPermissionDenied) {
@@ -121,7 +167,7 @@ Status CoordinationPublisher::PublishOnce() {
   if (jobs.ok()) {
     json list = json::array();
     for (const Job& job : *jobs) list.push_back(JobToJson(job));
-    keep(StageChecked("coordination/jobs.json", "job", list, true));
+    keep(StageChecked("coordination/jobs.json", "job", std::move(list), true));
   } else {
     keep(jobs.status().WithContext("jobs"));
   }
@@ -129,7 +175,7 @@ Status CoordinationPublisher::PublishOnce() {
   if (messages.ok()) {
     json list = json::array();
     for (const Message& m : *messages) list.push_back(MessageToJson(m));
-    keep(StageChecked("coordination/messages.json", "message", list, true));
+    keep(StageChecked("coordination/messages.json", "message", std::move(list), true));
   } else {
     keep(messages.status().WithContext("messages"));
   }

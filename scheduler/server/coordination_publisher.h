@@ -12,12 +12,18 @@
 //
 // Each document is checked against its schema before it is staged; one that fails is logged, counted
 // as buildfarm_publish_attempts_total{result="invalid"} and not published. The git publisher's own
-// secret guard refuses any document holding a likely secret.
+// secret guard refuses any document holding a likely secret, so before that each entry of a list
+// (a job, a message) is redacted on its own (git_publisher/secret_redaction.h): the field that holds
+// a likely secret becomes "[redacted: <reason>]" and the rest of the file is published. An entry whose
+// id holds the secret, or that no longer meets its schema once redacted, is left out. Each
+// redaction is logged (path, entry id, field, reason; never the secret) and counted in
+// buildfarm_publish_refused_total{reason} once, when it first appears, not on every round.
 //
 // Thread safety: NoteArchived and PublishOnce may be called from any thread; Start/Stop from the owner.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -66,8 +72,9 @@ class CoordinationPublisher {
                         MessageStore& messages, git_publisher::PublishMetrics& metrics, const Logger& log, Clock clock)
       : settings_(settings), jobs_(jobs), nodes_(nodes), messages_(messages), metrics_(metrics), log_(log),
         clock_(std::move(clock)) {}
-  Status StageChecked(const std::string& path, const std::string& schema, const nlohmann::json& document,
+  Status StageChecked(const std::string& path, const std::string& schema, nlohmann::json document,
                       bool each_item);
+  nlohmann::json RedactEntries(const std::string& path, const std::string& schema, nlohmann::json list);
   Status StageArchives();
   void ArchiveDaily(double now);
 
@@ -80,9 +87,10 @@ class CoordinationPublisher {
   const Clock clock_;
   std::unique_ptr<git_publisher::Publisher> publisher_;
 
-  std::mutex mutex_;                     // guards the two below
+  std::mutex mutex_;                     // guards the three below
   std::set<std::string> archive_days_;  // days to (re)publish
   double last_auto_archive_ = 0;
+  std::map<std::string, std::set<std::string>> redacted_;  // path -> "entry field reason" redacted last round
   PeriodicTask task_;  // last: stopped before the members its rounds use are destroyed
 };
 

@@ -29,7 +29,7 @@ SchedulerApp::SchedulerApp(SchedulerConfig config, std::shared_ptr<MetricsSource
     if (!finding) return Status::Ok();
     publish_metrics_.RecordRefusal(finding->reason);
     return InvalidArgument("holds a likely secret (" + finding->reason +
-                           "); send credentials through a secret store, not a message");
+                           "); pass credentials through a secret store, not in the text");
   };
 }
 
@@ -37,16 +37,20 @@ SchedulerApp::~SchedulerApp() { Stop(); }
 
 Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   const double now = NowSeconds();
-  auto jobs = JobStore::Open(config_.store_path);
+  // One database, shared by the four stores, so a change that spans them is one transaction.
+  auto database = Database::Open(config_.store_path);
+  if (!database.ok()) return database.status().WithContext("store " + config_.store_path);
+  database_ = std::move(database).value();
+  auto jobs = JobStore::Open(database_);
   if (!jobs.ok()) return jobs.status().WithContext("store " + config_.store_path);
   jobs_ = std::move(jobs).value();
-  auto nodes = NodeStore::Open(config_.store_path, now);
+  auto nodes = NodeStore::Open(database_, now);
   if (!nodes.ok()) return nodes.status().WithContext("store " + config_.store_path);
   nodes_ = std::move(nodes).value();
-  auto failovers = FailoverStore::Open(config_.store_path);
+  auto failovers = FailoverStore::Open(database_);
   if (!failovers.ok()) return failovers.status().WithContext("store " + config_.store_path);
   failovers_ = std::move(failovers).value();
-  auto messages = MessageStore::Open(config_.store_path);
+  auto messages = MessageStore::Open(database_);
   if (!messages.ok()) return messages.status().WithContext("store " + config_.store_path);
   messages_ = std::move(messages).value();
 
@@ -57,9 +61,12 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   profile_ = std::make_unique<Profile>(std::move(profiles->front()));
 
   tokens_ = std::make_unique<TokenTable>(config_.tokens);
-  service_ = std::make_unique<SchedulerService>(config_, *jobs_, *nodes_, *failovers_, metrics_source_, *profile_, log_);
-  alerts_ = std::make_unique<AlertReceiver>(*service_, *nodes_, *failovers_, config_.failover_hold_down_seconds, log_);
-  api_ = std::make_unique<ApiContext>(ApiContext{*service_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
+  service_ = std::make_unique<SchedulerService>(config_, *database_, *jobs_, *nodes_, *failovers_, metrics_source_,
+                                                *profile_, log_);
+  alerts_ = std::make_unique<AlertReceiver>(*database_, *service_, *nodes_, *failovers_,
+                                            config_.failover_hold_down_seconds, log_);
+  api_ = std::make_unique<ApiContext>(
+      ApiContext{*service_, service_->failover(), service_->status(), *database_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
   api_->messages = messages_.get();
   api_->secret_check = secret_check_;
   api_->failover_alerts = config_.failover_alerts;

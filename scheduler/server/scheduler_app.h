@@ -41,12 +41,13 @@ class SchedulerApp {
   // The routes the running app serves, as registered (after Start()).
   std::vector<HttpRoute> Routes() const { return http_->Routes(); }
   SchedulerService& service() { return *service_; }
+  Database& database() { return *database_; }
   JobStore& jobs() { return *jobs_; }
   NodeStore& nodes() { return *nodes_; }
   FailoverStore& failovers() { return *failovers_; }
   AlertReceiver& alerts() { return *alerts_; }
   MessageStore& messages() { return *messages_; }
-  // The message API refuses likely secrets with git_publisher's secret guard (FindLikelySecret), counted
+  // The message and job APIs refuse likely secrets with git_publisher's secret guard (FindLikelySecret), counted
   // in buildfarm_publish_refused_total{reason}; tests may replace the check before Start().
   void SetSecretCheck(SecretCheck check) { secret_check_ = std::move(check); }
 
@@ -56,6 +57,7 @@ class SchedulerApp {
   SchedulerConfig config_;
   std::shared_ptr<MetricsSource> metrics_source_;
   const Logger& log_;
+  std::shared_ptr<Database> database_;  // the one connection the stores share
   std::unique_ptr<JobStore> jobs_;
   std::unique_ptr<NodeStore> nodes_;
   std::unique_ptr<FailoverStore> failovers_;

@@ -1,4 +1,4 @@
-// SecretCheck: the seam through which the message API refuses text that holds a likely secret
+// SecretCheck: the seam through which the message and job APIs refuse text that holds a likely secret
 // (passwords, tokens, private keys) before it is stored, and so before it can ever be published.
 //
 // The detector itself belongs to the git publisher library (issue 5, secret guard); the scheduler

@@ -1,4 +1,4 @@
-// SchedulerService: the scheduling loop, snapshots, explain and the lease monitor.
+// SchedulerService: the scheduling loop, snapshots and explain.
 #include "scheduler/server/service.h"
 
 #include <algorithm>
@@ -26,13 +26,6 @@ JobView ToJobView(const Job& job) {
   return view;
 }
 
-const char* NodeStateOf(const NodeRecord& node) {
-  if (node.down) return "down";
-  if (node.cordoned) return "cordoned";
-  if (node.draining) return "draining";
-  return "ready";
-}
-
 class SchedulerService::StoreBinder final : public Binder {
  public:
   explicit StoreBinder(JobStore& jobs) : jobs_(jobs) {}
@@ -44,17 +37,21 @@ class SchedulerService::StoreBinder final : public Binder {
   JobStore& jobs_;
 };
 
-SchedulerService::SchedulerService(const SchedulerConfig& config, JobStore& jobs, NodeStore& nodes,
-                                   FailoverStore& failovers, std::shared_ptr<MetricsSource> metrics_source, const Profile& profile,
+SchedulerService::SchedulerService(const SchedulerConfig& config, Database& database, JobStore& jobs,
+                                   NodeStore& nodes, FailoverStore& failovers, std::shared_ptr<MetricsSource> metrics_source, const Profile& profile,
                                    const Logger& log)
     : config_(config),
+      database_(database),
       jobs_(jobs),
       nodes_(nodes),
-      failovers_(failovers),
-      metrics_source_(std::move(metrics_source)),
+      metrics_source_(metrics_source),
       profile_(profile),
       log_(log),
-      binder_(std::make_unique<StoreBinder>(jobs)) {
+      binder_(std::make_unique<StoreBinder>(jobs)),
+      failover_(FailoverDeps{config, database, jobs, nodes, failovers, metrics_source, metrics_, in_flight_, log,
+                             [this] { Wake(); }}),
+      lease_monitor_(config, database, nodes, failover_, log, [this] { Wake(); }),
+      status_(config, jobs, nodes, std::move(metrics_source), metrics_) {
   SchedulerOptions options;
   options.seed = static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
   options.in_flight = &in_flight_;
@@ -66,7 +63,7 @@ SchedulerService::~SchedulerService() { Stop(); }
 
 void SchedulerService::Start() {
   loop_thread_ = std::thread([this] { Loop(); });
-  lease_thread_ = std::thread([this] { LeaseLoop(); });
+  lease_monitor_.Start();
 }
 
 void SchedulerService::Stop() {
@@ -77,8 +74,8 @@ void SchedulerService::Stop() {
   }
   wake_cv_.notify_all();
   NotifyAssignments();
+  lease_monitor_.Stop();
   if (loop_thread_.joinable()) loop_thread_.join();
-  if (lease_thread_.joinable()) lease_thread_.join();
 }
 
 void SchedulerService::Wake() {
@@ -107,19 +104,6 @@ void SchedulerService::Loop() {
     }
     if (stopping_.load()) break;
     RunCycleNow();
-  }
-}
-
-void SchedulerService::LeaseLoop() {
-  const double step = std::clamp(config_.lease_seconds / 5, 0.05, 1.0);
-  std::unique_lock lock(wake_mu_);
-  while (!stopping_.load()) {
-    wake_cv_.wait_for(lock, std::chrono::duration_cast<std::chrono::milliseconds>(Seconds(step)),
-                      [this] { return stopping_.load(); });
-    if (stopping_.load()) break;
-    lock.unlock();
-    CheckLeases(NowSeconds());
-    lock.lock();
   }
 }
 
@@ -229,21 +213,6 @@ Result<JobExplanation> SchedulerService::ExplainJob(const std::string& id) {
   state.now = ToTime(now);
   state.default_job_cores = profile_.default_job_cores;
   return Explain(profile_, nodes, ToJobView(*job), state);
-}
-
-std::vector<std::string> SchedulerService::CheckLeases(double now) {
-  std::vector<std::string> lost;
-  for (const NodeRecord& node : nodes_.List()) {
-    if (node.down || now - node.last_heartbeat <= config_.lease_seconds) continue;
-    if (!nodes_.MarkDown(node.name, now)) continue;
-    lost.push_back(node.name);
-    auto record = FailOver(node.name, "lease", "", /*cordon=*/false, now);
-    if (!record.ok()) {
-      log_.Error("cannot fail over a down node", {{"node", node.name}, {"err", record.status().ToString()}});
-    }
-  }
-  if (!lost.empty()) Wake();
-  return lost;
 }
 
 }  // namespace buildfarm::scheduler

@@ -1,19 +1,21 @@
-// SchedulerService: the scheduler daemon's moving parts behind the HTTP API.
+// SchedulerService: the scheduling loop and the agent protocol, and the owner of the parts that share
+// its metrics, in-flight records and wake-ups:
 //
-// - The scheduling loop runs a cycle every `cycle_interval` and whenever Wake() is called (submit,
-//   result, a node coming back). A cycle builds NodeViews from the node store, the latest metrics
-//   snapshot, the reservations of active jobs and the in-flight load, then places the queued jobs in
-//   queue order through the profile's plugins: a pinned job only on its pinned node, a failed-over
-//   job on its preferred (backup) node when it fits there, else anywhere. Binding writes
+// - The scheduling loop (here) runs a cycle every `cycle_interval` and whenever Wake() is called
+//   (submit, result, a node coming back). A cycle builds NodeViews from the node store, the latest
+//   metrics snapshot, the reservations of active jobs and the in-flight load, then places the queued
+//   jobs in queue order through the profile's plugins: a pinned job only on its pinned node, a
+//   failed-over job on its preferred (backup) node when it fits there, else anywhere. Binding writes
 //   JobStore::Assign and wakes the agents' long polls.
-// - The lease monitor marks a node without heartbeat for `lease` down and fails its work over.
-// - FailOver (lease, alerts, operators) requeues a node's assigned and running jobs with new attempts
-//   (the old ones fenced) towards a target: the one asked for, else the node's healthy backup (a node or
-//   the healthiest node of a pool label), else the pool; and records it in the FailoverStore.
-// - Agent calls: register, heartbeat (which lists superseded attempts), long-poll for assignments.
+// - The agent protocol (here, service_agents.cc): register (with the requeue of a restarted agent's
+//   running attempts, in one transaction), heartbeat (which lists superseded attempts), long-poll for
+//   assignments.
+// - Failover (failover.h): moves a node's work away, in one transaction.
+// - LeaseMonitor (lease_monitor.h): marks silent nodes down and fails them over.
+// - FarmStatus (farm_status.h): node listings, readiness and /metrics, read-only.
 //
 // Thread-safe: API handlers call it from many threads; cycles are serialized by a mutex, the stores
-// lock themselves, and long polls wait on a condition variable.
+// serialize on the shared Database, and long polls wait on a condition variable.
 #pragma once
 
 #include <atomic>
@@ -32,6 +34,9 @@
 #include "scheduler/framework/scheduler.h"
 #include "scheduler/metrics_source/metrics_source.h"
 #include "scheduler/server/config.h"
+#include "scheduler/server/failover.h"
+#include "scheduler/server/farm_status.h"
+#include "scheduler/server/lease_monitor.h"
 #include "scheduler/server/server_metrics.h"
 #include "scheduler/store/failover_store.h"
 #include "scheduler/store/job_store.h"
@@ -43,26 +48,16 @@ double NowSeconds();
 Time ToTime(double unix_seconds);
 double ToUnix(Time time);
 JobView ToJobView(const Job& job);
-const char* NodeStateOf(const NodeRecord& node);
 
 struct AttemptRef {
   std::string job_id;
   int attempt = 0;
 };
 
-// A node with what the API shows about it.
-struct NodeStatus {
-  NodeRecord record;
-  std::string state;                 // ready, cordoned, draining, down
-  Resources reservations;
-  std::vector<std::string> running_jobs;
-  std::optional<NodeMetrics> metrics;
-  std::string backup;                // from the config, empty when none
-};
-
 class SchedulerService {
  public:
-  SchedulerService(const SchedulerConfig& config, JobStore& jobs, NodeStore& nodes, FailoverStore& failovers,
+  SchedulerService(const SchedulerConfig& config, Database& database, JobStore& jobs, NodeStore& nodes,
+                   FailoverStore& failovers,
                    std::shared_ptr<MetricsSource> metrics_source, const Profile& profile, const Logger& log);
   ~SchedulerService();
   SchedulerService(const SchedulerService&) = delete;
@@ -77,27 +72,9 @@ class SchedulerService {
   void Wake();
   // Runs one cycle now, on the calling thread.
   CycleResult RunCycleNow();
-  // Marks nodes whose lease expired at `now` down and fails their work over; returns their names.
-  std::vector<std::string> CheckLeases(double now);
-
-  // Moves `node`'s work away: assigned and running jobs are requeued (new attempt; the old one is fenced)
-  // and queued jobs that preferred it are redirected, towards `to` when given, else towards ResolveBackup.
-  // `cordon` also cordons the node. Records the failover under `reason` and counts it.
-  Result<FailoverRecord> FailOver(const std::string& node, const std::string& reason, const std::string& to,
-                                  bool cordon, double now);
-  // The node's configured backup if one is healthy at `now` (for a pool label, the healthiest ready
-  // node carrying it); "" for the pool.
-  std::string ResolveBackup(const std::string& node, double now);
-  // Known, not down, and its last heartbeat within the lease.
-  bool HeartbeatsHealthy(const std::string& node, double now);
-  ServerMetrics& metrics() { return metrics_; }
-
   // The current snapshot, as a cycle would see it (in-flight load applied).
   std::vector<NodeView> BuildSnapshot(double now);
   Result<JobExplanation> ExplainJob(const std::string& id);
-  std::vector<NodeStatus> ListNodes();
-  Result<NodeStatus> GetNode(const std::string& name);
-
   // Agent protocol. Registering requeues the node's running attempts (a registering agent is a new
   // process that no longer runs them); its assigned, unstarted jobs stay for it to pick up.
   Result<NodeRecord> RegisterNode(NodeRecord node);
@@ -108,27 +85,30 @@ class SchedulerService {
   // After a job left a node (result, cancel): metrics, in-flight records, next cycle.
   void OnAttemptFinished(const Job& job, bool reported);
 
-  // Store writable and (when Prometheus is configured) its last query recent and successful.
-  bool Ready(std::string* why);
-  std::string RenderMetrics();
+  ServerMetrics& metrics() { return metrics_; }
   const SchedulerConfig& config() const { return config_; }
+  Failover& failover() { return failover_; }
+  LeaseMonitor& lease_monitor() { return lease_monitor_; }
+  FarmStatus& status() { return status_; }
 
  private:
   class StoreBinder;
   void Loop();
-  void LeaseLoop();
   void NotifyAssignments();
 
   const SchedulerConfig& config_;
+  Database& database_;
   JobStore& jobs_;
   NodeStore& nodes_;
-  FailoverStore& failovers_;
   std::shared_ptr<MetricsSource> metrics_source_;
   const Profile& profile_;
   const Logger& log_;
   ServerMetrics metrics_;
   InFlightTracker in_flight_;
   std::unique_ptr<StoreBinder> binder_;
+  Failover failover_;
+  LeaseMonitor lease_monitor_;
+  FarmStatus status_;
 
   std::mutex cycle_mu_;  // one cycle at a time; guards scheduler_
   std::unique_ptr<Scheduler> scheduler_;
@@ -143,7 +123,6 @@ class SchedulerService {
 
   std::atomic<bool> stopping_{false};
   std::thread loop_thread_;
-  std::thread lease_thread_;
 };
 
 }  // namespace buildfarm::scheduler

@@ -5,6 +5,7 @@
 namespace buildfarm::scheduler {
 namespace {
 
+// Schema DDL, SQLite dialect (AUTOINCREMENT, REAL).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS failovers (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, reason TEXT NOT NULL, source TEXT NOT NULL,
@@ -23,21 +24,24 @@ CREATE TABLE IF NOT EXISTS alert_cordons (
 Result<std::unique_ptr<FailoverStore>> FailoverStore::Open(const std::string& path) {
   auto db = Database::Open(path);
   if (!db.ok()) return db.status();
-  std::unique_ptr<FailoverStore> store(new FailoverStore(std::move(db).value()));
+  return Open(std::move(db).value());
+}
+
+Result<std::unique_ptr<FailoverStore>> FailoverStore::Open(std::shared_ptr<Database> db) {
+  std::unique_ptr<FailoverStore> store(new FailoverStore(std::move(db)));
   BUILDFARM_RETURN_IF_ERROR(store->CreateSchema());
   return store;
 }
 
 Status FailoverStore::CreateSchema() {
-  std::lock_guard lock(mu_);
-  return db_.Exec(kSchema);
+  auto lock = db_->Lock();
+  return db_->Exec(kSchema);
 }
 
 Result<FailoverRecord> FailoverStore::Record(FailoverRecord record) {
-  std::lock_guard lock(mu_);
-  Transaction txn(db_);
+  Transaction txn(*db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
-  auto insert = db_.Prepare(
+  auto insert = db_->Prepare(
       "INSERT INTO failovers (at, reason, source, target, jobs) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
   if (!insert.ok()) return insert.status();
   insert->Bind(1, record.at).Bind(2, record.reason).Bind(3, record.source).Bind(4, record.target)
@@ -45,7 +49,7 @@ Result<FailoverRecord> FailoverStore::Record(FailoverRecord record) {
   if (!insert->Step()) return insert->status().ok() ? Internal("failovers: no id returned") : insert->status();
   record.id = insert->ColumnInt(0);
   BUILDFARM_RETURN_IF_ERROR(insert->Run());
-  auto prune = db_.Prepare("DELETE FROM failovers WHERE id <= ?1");
+  auto prune = db_->Prepare("DELETE FROM failovers WHERE id <= ?1");
   if (!prune.ok()) return prune.status();
   BUILDFARM_RETURN_IF_ERROR(prune->Bind(1, record.id - kMaxFailoverRecords).Run());
   BUILDFARM_RETURN_IF_ERROR(txn.Commit());
@@ -53,8 +57,8 @@ Result<FailoverRecord> FailoverStore::Record(FailoverRecord record) {
 }
 
 Result<std::vector<FailoverRecord>> FailoverStore::List(int limit) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare("SELECT id, at, reason, source, target, jobs FROM failovers ORDER BY id DESC LIMIT ?1");
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare("SELECT id, at, reason, source, target, jobs FROM failovers ORDER BY id DESC LIMIT ?1");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, limit);
   std::vector<FailoverRecord> out;
@@ -79,17 +83,17 @@ Result<std::vector<FailoverRecord>> FailoverStore::List(int limit) {
 
 Result<bool> FailoverStore::MarkAlertSeen(const std::string& fingerprint, const std::string& starts_at, bool firing,
                                           double now) {
-  std::lock_guard lock(mu_);
-  Transaction txn(db_);
+  Transaction txn(*db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
-  auto insert = db_.Prepare(
-      "INSERT OR IGNORE INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES (?1, ?2, ?3, ?4)");
+  auto insert = db_->Prepare(
+      "INSERT INTO alerts_seen (fingerprint, starts_at, status, seen_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
   if (!insert.ok()) return insert.status();
   BUILDFARM_RETURN_IF_ERROR(
       insert->Bind(1, fingerprint).Bind(2, starts_at).Bind(3, firing ? "firing" : "resolved").Bind(4, now).Run());
-  const bool fresh = db_.Changes() > 0;
+  const bool fresh = db_->Changes() > 0;
   if (fresh) {
-    auto prune = db_.Prepare(
+    // SQLite dialect: rowid and LIMIT -1.
+    auto prune = db_->Prepare(
         "DELETE FROM alerts_seen WHERE rowid IN (SELECT rowid FROM alerts_seen ORDER BY seen_at DESC LIMIT -1 "
         "OFFSET ?1)");
     if (!prune.ok()) return prune.status();
@@ -100,25 +104,25 @@ Result<bool> FailoverStore::MarkAlertSeen(const std::string& fingerprint, const 
 }
 
 Status FailoverStore::AddAlertCordon(const AlertCordon& cordon) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare(
-      "INSERT OR REPLACE INTO alert_cordons (node, fingerprint, alert, cordoned_at, resolved_at) "
-      "VALUES (?1, ?2, ?3, ?4, NULL)");
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare(
+      "INSERT INTO alert_cordons (node, fingerprint, alert, cordoned_at, resolved_at) VALUES (?1, ?2, ?3, ?4, NULL) "
+      "ON CONFLICT (node, fingerprint) DO UPDATE SET alert = ?3, cordoned_at = ?4, resolved_at = NULL");
   if (!stmt.ok()) return stmt.status();
   return stmt->Bind(1, cordon.node).Bind(2, cordon.fingerprint).Bind(3, cordon.alert).Bind(4, cordon.cordoned_at).Run();
 }
 
 Result<bool> FailoverStore::ResolveAlertCordon(const std::string& node, const std::string& fingerprint, double now) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare("UPDATE alert_cordons SET resolved_at = ?3 WHERE node = ?1 AND fingerprint = ?2");
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare("UPDATE alert_cordons SET resolved_at = ?3 WHERE node = ?1 AND fingerprint = ?2");
   if (!stmt.ok()) return stmt.status();
   BUILDFARM_RETURN_IF_ERROR(stmt->Bind(1, node).Bind(2, fingerprint).Bind(3, now).Run());
-  return db_.Changes() > 0;
+  return db_->Changes() > 0;
 }
 
 Result<std::vector<AlertCordon>> FailoverStore::AlertCordons() {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare(
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare(
       "SELECT node, fingerprint, alert, cordoned_at, resolved_at FROM alert_cordons ORDER BY node, cordoned_at");
   if (!stmt.ok()) return stmt.status();
   std::vector<AlertCordon> out;
@@ -131,8 +135,8 @@ Result<std::vector<AlertCordon>> FailoverStore::AlertCordons() {
 }
 
 Status FailoverStore::ForgetAlertCordons(const std::string& node) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare("DELETE FROM alert_cordons WHERE node = ?1");
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare("DELETE FROM alert_cordons WHERE node = ?1");
   if (!stmt.ok()) return stmt.status();
   return stmt->Bind(1, node).Run();
 }

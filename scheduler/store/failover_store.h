@@ -1,4 +1,4 @@
-// FailoverStore: the durable side of failover, in SQLite next to the jobs (same file, its own connection).
+// FailoverStore: the durable side of failover, in the scheduler's shared Database next to the jobs.
 //
 // - Failover records: every time a node's work was moved (lease expiry, an alert, an operator), with the
 //   reason, time, source, target (a node or "pool") and the job ids moved. Kept newest-last; the oldest
@@ -10,7 +10,8 @@
 //   resolved, so a resolution uncordons only what an alert cordoned, after the hold-down, and an
 //   operator's own cordon is never undone.
 //
-// Thread-safe: one connection behind a mutex. Time is passed in by the caller.
+// Thread-safe: calls are serialized on the shared Database and join a transaction the caller has open
+// (a failover's record commits with its requeue). Time is passed in by the caller.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +48,7 @@ class FailoverStore {
   static constexpr int kMaxFailoverRecords = 10000;
   static constexpr int kMaxSeenAlerts = 10000;
 
+  static Result<std::unique_ptr<FailoverStore>> Open(std::shared_ptr<Database> db);
   static Result<std::unique_ptr<FailoverStore>> Open(const std::string& path);
 
   // Stores the record; returns it with its id.
@@ -65,11 +67,10 @@ class FailoverStore {
   Status ForgetAlertCordons(const std::string& node);
 
  private:
-  explicit FailoverStore(Database db) : db_(std::move(db)) {}
+  explicit FailoverStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
   Status CreateSchema();
 
-  std::mutex mu_;
-  Database db_;
+  std::shared_ptr<Database> db_;
 };
 
 }  // namespace buildfarm::scheduler

@@ -61,4 +61,24 @@ struct Job {
   std::string error_message;
 };
 
+// Submission checks (docs/api.md, "Jobs"). Each returns InvalidArgument "<field>: <what is allowed>"
+// naming `field`, so the API answers 400 with that field. A job id is 1-128 of A-Z a-z 0-9 . _ -
+// starting with a letter or digit: it is a URL path segment, a file name on the agent and a log
+// name, so `/`, spaces, NUL and control characters are refused.
+Status CheckJobId(std::string_view id, std::string_view field = "id");
+// A DNS label: 1-63 of a-z 0-9 -, not starting or ending with -.
+Status CheckNodeName(std::string_view name, std::string_view field = "node");
+// Empty, or a git branch name: printable ASCII without space ~ ^ : ? * [ \, no "..", "//" or "@{",
+// not starting with - or /, not ending with / . or .lock; at most 255 characters.
+Status CheckBranch(std::string_view branch, std::string_view field = "branch");
+// Empty, or a hex commit id of 4 to 64 digits.
+Status CheckCommit(std::string_view commit, std::string_view field = "commit");
+// Not blank; no NUL or control characters other than tab and newline (a shell would stop at NUL).
+Status CheckCommand(std::string_view command, std::string_view field = "command");
+// No NUL or control characters at all (requester, selector labels and values).
+Status CheckPrintable(std::string_view text, std::string_view field);
+// All of the above for a submitted job (an empty id is the store's to choose); `prefix` is put before
+// the field ("jobs/3/"). Jobs already stored are not re-checked.
+Status CheckJobSpec(const JobSpec& spec, std::string_view prefix = "");
+
 }  // namespace buildfarm::scheduler

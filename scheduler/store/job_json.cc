@@ -59,10 +59,14 @@ Status ReadRequirements(const json& body, Requirements* out) {
     if (!value.is_number() || value.get<double>() < 0 || !(value.get<double>() < 9.2e18)) {
       return FieldError("requirements/" + key, "want a non-negative number");
     }
+    // Cores may be fractional (a share of a core); a byte count is whole.
+    if (key != "cores" && !value.is_number_integer()) {
+      return FieldError("requirements/" + key, "want a whole number of bytes");
+    }
   }
   out->cores = it->value("cores", 0.0);
-  if (it->contains("memory_bytes")) out->memory_bytes = static_cast<std::int64_t>((*it)["memory_bytes"].get<double>());
-  if (it->contains("disk_bytes")) out->disk_bytes = static_cast<std::int64_t>((*it)["disk_bytes"].get<double>());
+  if (it->contains("memory_bytes")) out->memory_bytes = (*it)["memory_bytes"].get<std::int64_t>();
+  if (it->contains("disk_bytes")) out->disk_bytes = (*it)["disk_bytes"].get<std::int64_t>();
   return Status::Ok();
 }
 

@@ -16,6 +16,7 @@ constexpr const char* kColumns =
     "seq, id, spec, state, node, pinned_node, preferred_node, attempt, retry_count, created_at, assigned_at, "
     "started_at, completed_at, exit_code, duration_seconds, error_message";
 
+// Schema DDL, SQLite dialect (AUTOINCREMENT, REAL).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS jobs (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -85,15 +86,22 @@ std::string NewJobId() {
 Result<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path) {
   auto db = Database::Open(path);
   if (!db.ok()) return db.status();
-  std::unique_ptr<JobStore> store(new JobStore(std::move(db).value()));
+  return Open(std::move(db).value());
+}
+
+Result<std::unique_ptr<JobStore>> JobStore::Open(std::shared_ptr<Database> db) {
+  std::unique_ptr<JobStore> store(new JobStore(std::move(db)));
   BUILDFARM_RETURN_IF_ERROR(store->CreateSchema());
   return store;
 }
 
-Status JobStore::CreateSchema() { return db_.Exec(kSchema); }
+Status JobStore::CreateSchema() {
+  auto lock = db_->Lock();
+  return db_->Exec(kSchema);
+}
 
 Result<std::vector<Job>> JobStore::Query(const std::string& where_and_order, const std::vector<std::string>& args) {
-  auto stmt = db_.Prepare(std::string("SELECT ") + kColumns + " FROM jobs " + where_and_order);
+  auto stmt = db_->Prepare(std::string("SELECT ") + kColumns + " FROM jobs " + where_and_order);
   if (!stmt.ok()) return stmt.status();
   for (std::size_t i = 0; i < args.size(); ++i) stmt->Bind(static_cast<int>(i + 1), args[i]);
   std::vector<Job> jobs;
@@ -110,13 +118,12 @@ Result<Job> JobStore::GetLocked(const std::string& id) {
 }
 
 Result<Job> JobStore::Get(const std::string& id) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   return GetLocked(id);
 }
 
 Result<std::vector<Job>> JobStore::Submit(std::vector<JobSpec> batch, double now) {
-  std::lock_guard lock(mu_);
-  Transaction txn(db_);
+  Transaction txn(*db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
   std::map<std::string, std::vector<std::string>> graph;
   std::set<std::string> in_batch;
@@ -155,7 +162,7 @@ Result<std::vector<Job>> JobStore::Submit(std::vector<JobSpec> batch, double now
         state = JobState::kBlocked;
       }
     }
-    auto insert = db_.Prepare(
+    auto insert = db_->Prepare(
         "INSERT INTO jobs (id, spec, priority, branch, state, max_retries, created_at, error_message, completed_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!insert.ok()) return insert.status();
@@ -164,7 +171,7 @@ Result<std::vector<Job>> JobStore::Submit(std::vector<JobSpec> batch, double now
     if (state == JobState::kCancelled) insert->Bind(9, now); else insert->BindNull(9);
     BUILDFARM_RETURN_IF_ERROR(insert->Run());
     for (const auto& dep : spec.dependencies) {
-      auto edge = db_.Prepare("INSERT OR IGNORE INTO job_deps (job_id, depends_on) VALUES (?1, ?2)");
+      auto edge = db_->Prepare("INSERT INTO job_deps (job_id, depends_on) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
       if (!edge.ok()) return edge.status();
       BUILDFARM_RETURN_IF_ERROR(edge->Bind(1, spec.id).Bind(2, dep).Run());
     }
@@ -182,7 +189,7 @@ Result<std::vector<Job>> JobStore::Submit(std::vector<JobSpec> batch, double now
 }
 
 Result<JobPage> JobStore::List(const JobFilter& filter, int limit, std::optional<std::int64_t> cursor) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   std::string where = "WHERE seq > ?1";
   std::vector<std::string> args{std::to_string(cursor.value_or(0))};
   if (filter.state) {
@@ -210,8 +217,8 @@ Result<JobPage> JobStore::List(const JobFilter& filter, int limit, std::optional
 }
 
 Result<std::vector<BuildRecord>> JobStore::BuildsOnNode(const std::string& node, double since) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare(
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare(
       "SELECT completed_at, duration_seconds, state FROM jobs WHERE node = ?1 AND state IN ('completed', 'failed') "
       "AND completed_at >= ?2 ORDER BY completed_at");
   if (!stmt.ok()) return stmt.status();
@@ -225,24 +232,24 @@ Result<std::vector<BuildRecord>> JobStore::BuildsOnNode(const std::string& node,
 }
 
 Result<std::vector<Job>> JobStore::RecentAndUnfinished(int recent) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   return Query("WHERE state IN ('blocked', 'queued', 'assigned', 'running') OR seq IN (SELECT seq FROM jobs ORDER BY "
                "seq DESC LIMIT " + std::to_string(recent < 0 ? 0 : recent) + ") ORDER BY seq", {});
 }
 
 Result<std::vector<Job>> JobStore::Schedulable(int limit) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   return Query("WHERE state = 'queued' ORDER BY priority DESC, seq LIMIT " + std::to_string(limit), {});
 }
 
 Result<std::vector<Job>> JobStore::ActiveOnNode(const std::string& node) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   return Query("WHERE node = ?1 AND state IN ('assigned', 'running') ORDER BY seq", {node});
 }
 
 Result<std::map<JobState, std::int64_t>> JobStore::CountByState() {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare("SELECT state, COUNT(*) FROM jobs GROUP BY state");
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare("SELECT state, COUNT(*) FROM jobs GROUP BY state");
   if (!stmt.ok()) return stmt.status();
   std::map<JobState, std::int64_t> counts;
   for (JobState s : {JobState::kBlocked, JobState::kQueued, JobState::kAssigned, JobState::kRunning,
@@ -257,8 +264,8 @@ Result<std::map<JobState, std::int64_t>> JobStore::CountByState() {
 }
 
 Result<std::optional<double>> JobStore::OldestQueuedAt() {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare("SELECT MIN(created_at) FROM jobs WHERE state = 'queued'");
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare("SELECT MIN(created_at) FROM jobs WHERE state = 'queued'");
   if (!stmt.ok()) return stmt.status();
   std::optional<double> oldest;
   if (stmt->Step()) oldest = stmt->ColumnOptionalDouble(0);

@@ -5,7 +5,8 @@
 // reports: an attempt's start, log and result are accepted only while that attempt is the job's
 // current one (Conflict otherwise, the API's 409). Time is passed in by the caller.
 //
-// Thread-safe: one connection behind a mutex; calls are serialized.
+// Thread-safe: calls are serialized on the shared Database (sqlite.h). Every method joins a
+// transaction its caller has open (Database::RunInTransaction), so it can be one step of a larger change.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,8 @@ struct AttemptResult {
 
 class JobStore {
  public:
+  // On the scheduler's shared database; the path form opens a database of its own (tests, tools).
+  static Result<std::unique_ptr<JobStore>> Open(std::shared_ptr<Database> db);
   static Result<std::unique_ptr<JobStore>> Open(const std::string& path);
 
   // Submits jobs atomically. Ids left empty are assigned. Dependencies must name jobs that exist
@@ -95,7 +98,7 @@ class JobStore {
   Result<std::string> ReadLog(const std::string& id, std::int64_t offset);
 
  private:
-  explicit JobStore(Database db) : db_(std::move(db)) {}
+  explicit JobStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
   Status CreateSchema();
   Result<Job> GetLocked(const std::string& id);
   Result<std::vector<Job>> Query(const std::string& where_and_order, const std::vector<std::string>& args);
@@ -103,8 +106,7 @@ class JobStore {
   Status UnblockDependents(const std::string& id);
   Status SetTerminal(const std::string& id, JobState state, const std::string& error, double now);
 
-  std::mutex mu_;
-  Database db_;
+  std::shared_ptr<Database> db_;
 };
 
 }  // namespace buildfarm::scheduler

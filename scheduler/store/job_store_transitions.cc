@@ -11,7 +11,7 @@ Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
 }  // namespace
 
 Status JobStore::SetTerminal(const std::string& id, JobState state, const std::string& error, double now) {
-  auto stmt = db_.Prepare("UPDATE jobs SET state = ?2, error_message = ?3, completed_at = ?4 WHERE id = ?1");
+  auto stmt = db_->Prepare("UPDATE jobs SET state = ?2, error_message = ?3, completed_at = ?4 WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
   return stmt->Bind(1, id).Bind(2, JobStateName(state)).Bind(3, error).Bind(4, now).Run();
 }
@@ -35,7 +35,7 @@ Status JobStore::CancelDependents(const std::string& id, const std::string& reas
 }
 
 Status JobStore::UnblockDependents(const std::string& id) {
-  auto stmt = db_.Prepare(
+  auto stmt = db_->Prepare(
       "UPDATE jobs SET state = 'queued' WHERE state = 'blocked' "
       "AND id IN (SELECT job_id FROM job_deps WHERE depends_on = ?1) "
       "AND NOT EXISTS (SELECT 1 FROM job_deps d JOIN jobs j ON j.id = d.depends_on "
@@ -45,8 +45,7 @@ Status JobStore::UnblockDependents(const std::string& id) {
 }
 
 Result<Job> JobStore::Cancel(const std::string& id, double now, const std::string& reason) {
-  std::lock_guard lock(mu_);
-  Transaction txn(db_);
+  Transaction txn(*db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
   auto job = GetLocked(id);
   if (!job.ok()) return job.status();
@@ -61,15 +60,14 @@ Result<Job> JobStore::Cancel(const std::string& id, double now, const std::strin
 
 Result<Job> JobStore::Retry(const std::string& id, double now) {
   (void)now;
-  std::lock_guard lock(mu_);
-  Transaction txn(db_);
+  Transaction txn(*db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
   auto job = GetLocked(id);
   if (!job.ok()) return job.status();
   if (job->state != JobState::kFailed && job->state != JobState::kCancelled) {
     return Conflict("job " + id + " is " + std::string(JobStateName(job->state)) + "; only failed or cancelled jobs can be retried");
   }
-  auto stmt = db_.Prepare(
+  auto stmt = db_->Prepare(
       "UPDATE jobs SET state = CASE WHEN EXISTS (SELECT 1 FROM job_deps d JOIN jobs j ON j.id = d.depends_on "
       "  WHERE d.job_id = ?1 AND j.state != 'completed') THEN 'blocked' ELSE 'queued' END, "
       "node = '', error_message = '', exit_code = NULL, duration_seconds = NULL, assigned_at = NULL, "
@@ -83,11 +81,11 @@ Result<Job> JobStore::Retry(const std::string& id, double now) {
 }
 
 Result<Job> JobStore::Pin(const std::string& id, const std::string& node) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare("UPDATE jobs SET pinned_node = ?2 WHERE id = ?1 AND state IN ('queued', 'blocked')");
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare("UPDATE jobs SET pinned_node = ?2 WHERE id = ?1 AND state IN ('queued', 'blocked')");
   if (!stmt.ok()) return stmt.status();
   BUILDFARM_RETURN_IF_ERROR(stmt->Bind(1, id).Bind(2, node).Run());
-  if (db_.Changes() == 0) {
+  if (db_->Changes() == 0) {
     auto job = GetLocked(id);
     if (!job.ok()) return job.status();
     return Conflict("job " + id + " is " + std::string(JobStateName(job->state)) + "; only queued or blocked jobs can be assigned");
@@ -96,24 +94,24 @@ Result<Job> JobStore::Pin(const std::string& id, const std::string& node) {
 }
 
 Result<Job> JobStore::Assign(const std::string& id, const std::string& node, double now) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare(
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare(
       "UPDATE jobs SET state = 'assigned', node = ?2, attempt = attempt + 1, assigned_at = ?3, started_at = NULL "
       "WHERE id = ?1 AND state = 'queued'");
   if (!stmt.ok()) return stmt.status();
   BUILDFARM_RETURN_IF_ERROR(stmt->Bind(1, id).Bind(2, node).Bind(3, now).Run());
-  if (db_.Changes() == 0) return Conflict("job " + id + " is not queued");
+  if (db_->Changes() == 0) return Conflict("job " + id + " is not queued");
   return GetLocked(id);
 }
 
 Result<Job> JobStore::StartAttempt(const std::string& id, int attempt, const std::string& node, double now) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare(
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare(
       "UPDATE jobs SET state = 'running', started_at = ?4 "
       "WHERE id = ?1 AND attempt = ?2 AND node = ?3 AND state = 'assigned'");
   if (!stmt.ok()) return stmt.status();
   BUILDFARM_RETURN_IF_ERROR(stmt->Bind(1, id).Bind(2, attempt).Bind(3, node).Bind(4, now).Run());
-  if (db_.Changes() == 0) {
+  if (db_->Changes() == 0) {
     auto job = GetLocked(id);
     if (!job.ok()) return job.status();
     if (job->attempt == attempt && job->node == node && job->state == JobState::kRunning) return job;  // repeated report
@@ -124,20 +122,19 @@ Result<Job> JobStore::StartAttempt(const std::string& id, int attempt, const std
 
 Result<Job> JobStore::FinishAttempt(const std::string& id, int attempt, const std::string& node,
                                     const AttemptResult& result, double now) {
-  std::lock_guard lock(mu_);
-  Transaction txn(db_);
+  Transaction txn(*db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
   JobState outcome = result.exit_code == 0 && result.error_message.empty() ? JobState::kCompleted : JobState::kFailed;
   std::string error = result.error_message;
   if (outcome == JobState::kFailed && error.empty()) error = "exit code " + std::to_string(result.exit_code);
-  auto stmt = db_.Prepare(
+  auto stmt = db_->Prepare(
       "UPDATE jobs SET state = ?4, exit_code = ?5, duration_seconds = ?6, error_message = ?7, completed_at = ?8, "
       "started_at = COALESCE(started_at, assigned_at) "
       "WHERE id = ?1 AND attempt = ?2 AND node = ?3 AND state IN ('assigned', 'running')");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, id).Bind(2, attempt).Bind(3, node).Bind(4, JobStateName(outcome)).Bind(5, result.exit_code);
   BUILDFARM_RETURN_IF_ERROR(stmt->Bind(6, result.duration_seconds).Bind(7, error).Bind(8, now).Run());
-  if (db_.Changes() == 0) {
+  if (db_->Changes() == 0) {
     auto job = GetLocked(id);
     if (!job.ok()) return job.status();
     return Conflict("attempt " + std::to_string(attempt) + " of job " + id + " is superseded");
@@ -155,8 +152,7 @@ Result<Job> JobStore::FinishAttempt(const std::string& id, int attempt, const st
 
 Result<std::vector<Job>> JobStore::RequeueNode(const std::string& node, const std::string& reason,
                                                const std::string& backup, double now, bool running_only) {
-  std::lock_guard lock(mu_);
-  Transaction txn(db_);
+  Transaction txn(*db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
   auto active = Query(running_only ? "WHERE node = ?1 AND state = 'running' ORDER BY seq"
                                    : "WHERE node = ?1 AND state IN ('assigned', 'running') ORDER BY seq",
@@ -170,7 +166,7 @@ Result<std::vector<Job>> JobStore::RequeueNode(const std::string& node, const st
       BUILDFARM_RETURN_IF_ERROR(SetTerminal(job.spec.id, JobState::kFailed, error, now));
       BUILDFARM_RETURN_IF_ERROR(CancelDependents(job.spec.id, "dependency " + job.spec.id + " failed", now));
     } else {
-      auto stmt = db_.Prepare(
+      auto stmt = db_->Prepare(
           "UPDATE jobs SET state = 'queued', node = '', retry_count = retry_count + 1, preferred_node = ?2, "
           "assigned_at = NULL, started_at = NULL WHERE id = ?1");
       if (!stmt.ok()) return stmt.status();
@@ -185,8 +181,8 @@ Result<std::vector<Job>> JobStore::RequeueNode(const std::string& node, const st
 }
 
 Result<std::vector<std::string>> JobStore::RedirectQueued(const std::string& node, const std::string& target) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare("UPDATE jobs SET preferred_node = ?2 WHERE state = 'queued' AND preferred_node = ?1 "
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare("UPDATE jobs SET preferred_node = ?2 WHERE state = 'queued' AND preferred_node = ?1 "
                           "RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, node).Bind(2, target);
@@ -197,23 +193,23 @@ Result<std::vector<std::string>> JobStore::RedirectQueued(const std::string& nod
 }
 
 Status JobStore::AppendLog(const std::string& id, int attempt, std::string_view data) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   auto job = GetLocked(id);
   if (!job.ok()) return job.status();
   // Chunks may trail the result report, so a finished attempt still takes them; a newer attempt doesn't.
   if (job->attempt != attempt) {
     return Conflict("attempt " + std::to_string(attempt) + " of job " + id + " is superseded");
   }
-  auto stmt = db_.Prepare("INSERT INTO job_logs (job_id, attempt, data) VALUES (?1, ?2, ?3)");
+  auto stmt = db_->Prepare("INSERT INTO job_logs (job_id, attempt, data) VALUES (?1, ?2, ?3)");
   if (!stmt.ok()) return stmt.status();
   return stmt->Bind(1, id).Bind(2, attempt).Bind(3, data).Run();
 }
 
 Result<std::string> JobStore::ReadLog(const std::string& id, std::int64_t offset) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   auto job = GetLocked(id);
   if (!job.ok()) return job.status();
-  auto stmt = db_.Prepare("SELECT data FROM job_logs WHERE job_id = ?1 AND attempt = ?2 ORDER BY chunk");
+  auto stmt = db_->Prepare("SELECT data FROM job_logs WHERE job_id = ?1 AND attempt = ?2 ORDER BY chunk");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, id).Bind(2, job->attempt);
   std::string log;

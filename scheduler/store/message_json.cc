@@ -117,8 +117,30 @@ std::optional<double> ParseTimestamp(std::string_view text) {
   return static_cast<double>(timegm(&tm)) + fraction - offset;
 }
 
+namespace {
+
+// The schema's own messages for these ("Failed to match against any enum values.") do not say what
+// is allowed; these checks run first and do.
+Status CheckNamedFields(const json& body) {
+  for (const char* field : {"from", "to"}) {
+    if (auto it = body.find(field); it != body.end() && it->is_string()) {
+      BUILDFARM_RETURN_IF_ERROR(CheckNodeName(it->get<std::string>(), field));
+    }
+  }
+  if (auto it = body.find("priority"); it != body.end() && (!it->is_string() || !ParseMessagePriority(it->get<std::string>()))) {
+    return InvalidArgument("priority: want critical, high, normal or low");
+  }
+  if (auto it = body.find("type"); it != body.end() && (!it->is_string() || !ParseMessageType(it->get<std::string>()))) {
+    return InvalidArgument("type: want info, warning, error, request, response or heartbeat");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<MessageDraft> MessageDraftFromJson(const json& body, double now) {
   if (!body.is_object()) return InvalidArgument("body: want a JSON object");
+  BUILDFARM_RETURN_IF_ERROR(CheckNamedFields(body));
   BUILDFARM_RETURN_IF_ERROR(json_schema::Check("message/send", body));
   MessageDraft draft;
   draft.from = body["from"].get<std::string>();

@@ -22,6 +22,7 @@ constexpr const char* kArchiveColumns =
     "id, sender, recipient, subject, body, priority, type, reply_to, created_at, expires_at, metadata, "
     "archived_at, read_by, seq";
 
+// Schema DDL, SQLite dialect (the FTS5 table and its triggers).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -112,18 +113,24 @@ Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
 
 }  // namespace
 
-MessageStore::MessageStore(Database db) : db_(std::move(db)), random_(std::random_device{}()) {}
+MessageStore::MessageStore(std::shared_ptr<Database> db) : db_(std::move(db)), random_(std::random_device{}()) {}
 
 Result<std::unique_ptr<MessageStore>> MessageStore::Open(const std::string& path) {
   auto db = Database::Open(path);
   if (!db.ok()) return db.status();
-  std::unique_ptr<MessageStore> store(new MessageStore(std::move(db).value()));
+  return Open(std::move(db).value());
+}
+
+Result<std::unique_ptr<MessageStore>> MessageStore::Open(std::shared_ptr<Database> db) {
+  std::unique_ptr<MessageStore> store(new MessageStore(std::move(db)));
   BUILDFARM_RETURN_IF_ERROR(store->CreateSchema());
   return store;
 }
 
-// A larger page cache than SQLite's 2 MiB default keeps the FTS index and recent rows in memory.
-Status MessageStore::CreateSchema() { return db_.Exec(std::string("PRAGMA cache_size = -32768;") + kSchema); }
+Status MessageStore::CreateSchema() {
+  auto lock = db_->Lock();
+  return db_->Exec(kSchema);
+}
 
 std::string MessageStore::NewId(double now) {
   char buffer[48];
@@ -141,7 +148,8 @@ Status MessageStore::LoadReaders(std::vector<Message>& messages) {
     by_id[m.id] = &m;
   }
   if (by_id.empty()) return Status::Ok();
-  auto reads = db_.Prepare(
+  // SQLite dialect: json_each.
+  auto reads = db_->Prepare(
       "SELECT message_id, reader, read_at FROM message_reads WHERE message_id IN (SELECT value FROM json_each(?1))");
   if (!reads.ok()) return reads.status();
   reads->Bind(1, ids.dump());
@@ -150,7 +158,7 @@ Status MessageStore::LoadReaders(std::vector<Message>& messages) {
 }
 
 Result<std::vector<Message>> MessageStore::Query(const std::string& sql, const std::vector<SqlArg>& args) {
-  auto stmt = db_.Prepare(sql);
+  auto stmt = db_->Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   BindAll(*stmt, args);
   std::vector<Message> messages;
@@ -170,15 +178,14 @@ Result<Message> MessageStore::GetLocked(const std::string& id) {
 }
 
 Result<Message> MessageStore::Get(const std::string& id) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   return GetLocked(id);
 }
 
 Result<SendResult> MessageStore::Send(const MessageDraft& draft, double now) {
-  std::lock_guard lock(mu_);
-  Transaction txn(db_);
+  Transaction txn(*db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
-  auto duplicate = db_.Prepare(
+  auto duplicate = db_->Prepare(
       "SELECT id FROM messages WHERE sender = ?1 AND recipient = ?2 AND subject = ?3 AND body = ?4 "
       "AND created_at >= ?5 ORDER BY created_at DESC LIMIT 1");
   if (!duplicate.ok()) return duplicate.status();
@@ -194,7 +201,7 @@ Result<SendResult> MessageStore::Send(const MessageDraft& draft, double now) {
   const std::string id = NewId(now);
   std::string thread = id;
   if (!draft.reply_to.empty()) {
-    auto parent = db_.Prepare("SELECT thread FROM messages WHERE id = ?1 UNION ALL "
+    auto parent = db_->Prepare("SELECT thread FROM messages WHERE id = ?1 UNION ALL "
                               "SELECT thread FROM messages_archive WHERE id = ?1");
     if (!parent.ok()) return parent.status();
     parent->Bind(1, draft.reply_to);
@@ -204,7 +211,7 @@ Result<SendResult> MessageStore::Send(const MessageDraft& draft, double now) {
     }
     thread = parent->ColumnText(0);
   }
-  auto insert = db_.Prepare(
+  auto insert = db_->Prepare(
       "INSERT INTO messages (id, sender, recipient, subject, body, priority, type, reply_to, thread, created_at, "
       "expires_at, metadata) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   if (!insert.ok()) return insert.status();
@@ -218,7 +225,7 @@ Result<SendResult> MessageStore::Send(const MessageDraft& draft, double now) {
 }
 
 Result<std::vector<Message>> MessageStore::Unread(const std::string& node, double now) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   return Query(std::string("SELECT ") + kActiveColumns +
                    " FROM messages m WHERE (recipient = ?1 OR (recipient = 'all' AND sender <> ?1))"
                    " AND (expires_at IS NULL OR expires_at > ?2)"
@@ -228,14 +235,14 @@ Result<std::vector<Message>> MessageStore::Unread(const std::string& node, doubl
 }
 
 Result<Message> MessageStore::MarkRead(const std::string& id, const std::string& reader, double now) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   auto message = GetLocked(id);
   if (!message.ok()) return message.status();
   if (message->archived_at) return Conflict("message " + id + " is archived");
   if (message->draft.to != kEveryone && message->draft.to != reader) {
     return InvalidArgument("reader: message " + id + " is addressed to " + message->draft.to + ", not " + reader);
   }
-  auto insert = db_.Prepare("INSERT OR IGNORE INTO message_reads (message_id, reader, read_at) VALUES (?1, ?2, ?3)");
+  auto insert = db_->Prepare("INSERT INTO message_reads (message_id, reader, read_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
   if (!insert.ok()) return insert.status();
   insert->Bind(1, id).Bind(2, reader).Bind(3, now);
   BUILDFARM_RETURN_IF_ERROR(insert->Run());
@@ -267,6 +274,7 @@ Result<std::vector<Message>> MessageStore::Search(const MessageQuery& query) {
     sql = std::string("SELECT ") + kJoinedColumns + " FROM messages m WHERE 1" + where +
           " ORDER BY m.created_at DESC, m.seq DESC" + limit;
   } else {
+    // SQLite dialect: FTS5 (MATCH, bm25, rowid), as in the schema's messages_fts.
     // Ranked inside FTS5 first (ties: newest rowid), so that without filters only the top rows are
     // joined; with filters every match is joined and filtered, then cut. Rowids follow send order.
     sql = std::string("WITH ranked AS MATERIALIZED (SELECT rowid, bm25(messages_fts, 2.0, 1.0) AS score "
@@ -275,13 +283,13 @@ Result<std::vector<Message>> MessageStore::Search(const MessageQuery& query) {
           " FROM ranked JOIN messages m ON m.seq = ranked.rowid WHERE 1" + where +
           " ORDER BY ranked.score, ranked.rowid DESC" + limit;
   }
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   return Query(sql, args);
 }
 
 Result<std::vector<Message>> MessageStore::Thread(const std::string& id) {
-  std::lock_guard lock(mu_);
-  auto root = db_.Prepare("SELECT thread FROM messages WHERE id = ?1 UNION ALL SELECT thread FROM messages_archive WHERE id = ?1");
+  auto lock = db_->Lock();
+  auto root = db_->Prepare("SELECT thread FROM messages WHERE id = ?1 UNION ALL SELECT thread FROM messages_archive WHERE id = ?1");
   if (!root.ok()) return root.status();
   root->Bind(1, id);
   if (!root->Step()) {
@@ -296,8 +304,7 @@ Result<std::vector<Message>> MessageStore::Thread(const std::string& id) {
 
 Result<std::vector<Message>> MessageStore::Archive(double days, double now) {
   if (!(days >= 0)) return InvalidArgument("days: want a non-negative number");
-  std::lock_guard lock(mu_);
-  Transaction txn(db_);
+  Transaction txn(*db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
   auto due = Query(std::string("SELECT ") + kActiveColumns +
                        " FROM messages m WHERE (expires_at IS NOT NULL AND expires_at <= ?1) OR (created_at < ?2 AND "
@@ -307,7 +314,7 @@ Result<std::vector<Message>> MessageStore::Archive(double days, double now) {
   for (Message& m : *due) {
     nlohmann::json readers = nlohmann::json::object();
     for (const auto& [reader, when] : m.read_by) readers[reader] = when;
-    auto insert = db_.Prepare(
+    auto insert = db_->Prepare(
         "INSERT INTO messages_archive (id, seq, sender, recipient, subject, body, priority, type, reply_to, thread, "
         "created_at, expires_at, metadata, read_by, archived_at) SELECT id, seq, sender, recipient, subject, body, "
         "priority, type, reply_to, thread, created_at, expires_at, metadata, ?2, ?3 FROM messages WHERE id = ?1");
@@ -315,7 +322,7 @@ Result<std::vector<Message>> MessageStore::Archive(double days, double now) {
     insert->Bind(1, m.id).Bind(2, readers.dump()).Bind(3, now);
     BUILDFARM_RETURN_IF_ERROR(insert->Run());
     for (const char* sql : {"DELETE FROM message_reads WHERE message_id = ?1", "DELETE FROM messages WHERE id = ?1"}) {
-      auto remove = db_.Prepare(sql);
+      auto remove = db_->Prepare(sql);
       if (!remove.ok()) return remove.status();
       remove->Bind(1, m.id);
       BUILDFARM_RETURN_IF_ERROR(remove->Run());
@@ -327,22 +334,22 @@ Result<std::vector<Message>> MessageStore::Archive(double days, double now) {
 }
 
 Result<std::vector<Message>> MessageStore::Active(int limit) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   return Query(std::string("SELECT * FROM (SELECT ") + kActiveColumns + " FROM messages ORDER BY created_at DESC, seq DESC LIMIT " +
                    std::to_string(limit < 0 ? 0 : limit) + ") ORDER BY 9, 14",
                {});
 }
 
 Result<std::vector<Message>> MessageStore::ArchivedBetween(double from, double to) {
-  std::lock_guard lock(mu_);
+  auto lock = db_->Lock();
   return Query(std::string("SELECT ") + kArchiveColumns +
                    " FROM messages_archive WHERE archived_at >= ?1 AND archived_at < ?2 ORDER BY archived_at, seq",
                {from, to});
 }
 
 Result<std::vector<UnreadCount>> MessageStore::CountUnread(double now) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare(
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare(
       "SELECT recipient, priority, COUNT(*) FROM messages m WHERE (expires_at IS NULL OR expires_at > ?1) "
       "AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id) GROUP BY recipient, priority");
   if (!stmt.ok()) return stmt.status();

@@ -1,5 +1,5 @@
-// MessageStore: messages between build nodes in SQLite, in the same database file as the jobs (its own
-// connection and tables), with an FTS5 index over subject and body.
+// MessageStore: messages between build nodes in the scheduler's shared Database (its own tables), with
+// an FTS5 index over subject and body.
 //
 // Send deduplicates: the same from, to, subject and body within 10 minutes returns the message already
 // stored. A message to a node is unread until that node reads it; one to `all` is unread for each node
@@ -8,7 +8,7 @@
 // archive table in one transaction and returns them (for the publisher's coordination/archive/).
 // Time is passed in by the caller.
 //
-// Thread-safe: one connection behind a mutex; calls are serialized.
+// Thread-safe: calls are serialized on the shared Database and join a transaction the caller has open.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +49,7 @@ struct UnreadCount {
 
 class MessageStore {
  public:
+  static Result<std::unique_ptr<MessageStore>> Open(std::shared_ptr<Database> db);
   static Result<std::unique_ptr<MessageStore>> Open(const std::string& path);
 
   // Stores a message (or finds its duplicate). A reply_to naming no message, stored or archived, is
@@ -76,7 +77,7 @@ class MessageStore {
   Result<std::vector<UnreadCount>> CountUnread(double now);
 
  private:
-  explicit MessageStore(Database db);
+  explicit MessageStore(std::shared_ptr<Database> db);
   Status CreateSchema();
   std::string NewId(double now);
   using SqlArg = std::variant<std::string, double, std::int64_t>;
@@ -84,9 +85,8 @@ class MessageStore {
   Status LoadReaders(std::vector<Message>& messages);
   Result<Message> GetLocked(const std::string& id);
 
-  std::mutex mu_;
-  Database db_;
-  std::mt19937_64 random_;
+  std::shared_ptr<Database> db_;
+  std::mt19937_64 random_;  // guarded by the Database lock
 };
 
 }  // namespace buildfarm::scheduler

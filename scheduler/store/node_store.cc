@@ -1,10 +1,13 @@
 #include "scheduler/store/node_store.h"
 
+#include <ctime>
+
 #include <nlohmann/json.hpp>
 
 namespace buildfarm::scheduler {
 namespace {
 
+// Schema DDL, SQLite dialect (REAL, INTEGER for booleans).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS nodes (
   name TEXT PRIMARY KEY,
@@ -26,14 +29,20 @@ CREATE TABLE IF NOT EXISTS scheduler_ping (id INTEGER PRIMARY KEY, at INTEGER NO
 Result<std::unique_ptr<NodeStore>> NodeStore::Open(const std::string& path, double now) {
   auto db = Database::Open(path);
   if (!db.ok()) return db.status();
-  std::unique_ptr<NodeStore> store(new NodeStore(std::move(db).value()));
-  BUILDFARM_RETURN_IF_ERROR(store->db_.Exec(kSchema));
-  BUILDFARM_RETURN_IF_ERROR(store->Load(now));
-  return store;
+  return Open(std::move(db).value(), now);
 }
 
+Result<std::unique_ptr<NodeStore>> NodeStore::Open(std::shared_ptr<Database> db, double now) {
+  std::unique_ptr<NodeStore> store(new NodeStore(std::move(db)));
+  Transaction txn(*store->db_);
+  BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
+  BUILDFARM_RETURN_IF_ERROR(store->db_->Exec(kSchema));
+  BUILDFARM_RETURN_IF_ERROR(store->Load(now));
+  BUILDFARM_RETURN_IF_ERROR(txn.Commit());
+  return store;
+}
 Status NodeStore::Load(double now) {
-  auto stmt = db_.Prepare(
+  auto stmt = db_->Prepare(
       "SELECT name, labels, profiles, cores, memory_bytes, disk_bytes, cordoned, draining, registered_at FROM nodes");
   if (!stmt.ok()) return stmt.status();
   while (stmt->Step()) {
@@ -62,7 +71,7 @@ Status NodeStore::Load(double now) {
   }
   BUILDFARM_RETURN_IF_ERROR(stmt->status());
   // A restart gives every node a fresh lease: a node last recorded down counts as up from now.
-  auto last_down = db_.Prepare(
+  auto last_down = db_->Prepare(
       "SELECT node FROM node_state_changes c WHERE down = 1 AND at = (SELECT MAX(at) FROM node_state_changes "
       "WHERE node = c.node)");
   if (!last_down.ok()) return last_down.status();
@@ -74,15 +83,16 @@ Status NodeStore::Load(double now) {
 }
 
 void NodeStore::RecordChange(const std::string& name, double at, bool down) {
-  auto stmt = db_.Prepare("INSERT INTO node_state_changes (node, at, down) VALUES (?1, ?2, ?3)");
+  auto stmt = db_->Prepare("INSERT INTO node_state_changes (node, at, down) VALUES (?1, ?2, ?3)");
   if (!stmt.ok()) return;
   stmt->Bind(1, name).Bind(2, at).Bind(3, static_cast<std::int64_t>(down ? 1 : 0));
   (void)stmt->Run();
 }
 
 Result<std::vector<StateChange>> NodeStore::StateChanges(const std::string& name, double since) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_.Prepare(
+  auto lock = db_->Lock();
+  // SQLite dialect: rowid orders changes recorded at the same time.
+  auto stmt = db_->Prepare(
       "SELECT at, down FROM (SELECT at, down, rowid AS r FROM node_state_changes WHERE node = ?1 AND at < ?2 "
       "ORDER BY at DESC, rowid DESC LIMIT 1) UNION ALL SELECT at, down FROM (SELECT at, down, rowid AS r FROM "
       "node_state_changes WHERE node = ?1 AND at >= ?2) ORDER BY 1");
@@ -95,7 +105,7 @@ Result<std::vector<StateChange>> NodeStore::StateChanges(const std::string& name
 }
 
 Status NodeStore::Save(const NodeRecord& node) {
-  auto stmt = db_.Prepare(
+  auto stmt = db_->Prepare(
       "INSERT INTO nodes (name, labels, profiles, cores, memory_bytes, disk_bytes, cordoned, draining, registered_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(name) DO UPDATE SET labels = ?2, profiles = ?3, "
       "cores = ?4, memory_bytes = ?5, disk_bytes = ?6, cordoned = ?7, draining = ?8, registered_at = ?9");
@@ -108,11 +118,25 @@ Status NodeStore::Save(const NodeRecord& node) {
   return stmt->Run();
 }
 
+void NodeStore::UndoOnRollback(const std::string& name, std::optional<NodeRecord> previous) {
+  db_->OnRollback([this, name, previous = std::move(previous)] {
+    std::lock_guard lock(mu_);
+    if (previous) {
+      nodes_[name] = *previous;
+    } else {
+      nodes_.erase(name);
+    }
+  });
+}
+
 Result<NodeRecord> NodeStore::Register(const NodeRecord& node, double now) {
+  auto db_lock = db_->Lock();
   std::lock_guard lock(mu_);
   NodeRecord updated = node;
   auto it = nodes_.find(node.name);
+  std::optional<NodeRecord> previous;
   if (it != nodes_.end()) {
+    previous = it->second;
     updated.cordoned = it->second.cordoned;
     updated.draining = it->second.draining;
   }
@@ -123,6 +147,7 @@ Result<NodeRecord> NodeStore::Register(const NodeRecord& node, double now) {
   BUILDFARM_RETURN_IF_ERROR(Save(updated));
   if (coming_up) RecordChange(node.name, now, false);
   nodes_[node.name] = updated;
+  UndoOnRollback(node.name, std::move(previous));
   return updated;
 }
 
@@ -142,64 +167,66 @@ std::vector<NodeRecord> NodeStore::List() {
 }
 
 Result<bool> NodeStore::Heartbeat(const std::string& name, double now) {
+  auto db_lock = db_->Lock();
   std::lock_guard lock(mu_);
   auto it = nodes_.find(name);
   if (it == nodes_.end()) return NotFound("node " + name + " not found");
-  bool was_down = it->second.down;
+  const NodeRecord previous = it->second;
   it->second.last_heartbeat = now;
   it->second.down = false;
-  if (was_down) RecordChange(name, now, false);
-  return was_down;
+  if (previous.down) RecordChange(name, now, false);
+  UndoOnRollback(name, previous);
+  return previous.down;
+}
+
+template <typename Change>
+Status NodeStore::UpdateFlags(const std::string& name, Change change) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) return NotFound("node " + name + " not found");
+  NodeRecord updated = it->second;
+  change(updated);
+  BUILDFARM_RETURN_IF_ERROR(Save(updated));
+  UndoOnRollback(name, it->second);
+  it->second = updated;
+  return Status::Ok();
 }
 
 Status NodeStore::SetCordoned(const std::string& name, bool cordoned) {
-  std::lock_guard lock(mu_);
-  auto it = nodes_.find(name);
-  if (it == nodes_.end()) return NotFound("node " + name + " not found");
-  NodeRecord updated = it->second;
-  updated.cordoned = cordoned;
-  BUILDFARM_RETURN_IF_ERROR(Save(updated));
-  it->second = updated;
-  return Status::Ok();
+  auto db_lock = db_->Lock();
+  return UpdateFlags(name, [cordoned](NodeRecord& node) { node.cordoned = cordoned; });
 }
 
 Status NodeStore::SetDraining(const std::string& name, bool draining) {
-  std::lock_guard lock(mu_);
-  auto it = nodes_.find(name);
-  if (it == nodes_.end()) return NotFound("node " + name + " not found");
-  NodeRecord updated = it->second;
-  updated.draining = draining;
-  BUILDFARM_RETURN_IF_ERROR(Save(updated));
-  it->second = updated;
-  return Status::Ok();
+  auto db_lock = db_->Lock();
+  return UpdateFlags(name, [draining](NodeRecord& node) { node.draining = draining; });
 }
 
 Status NodeStore::SetReady(const std::string& name) {
-  std::lock_guard lock(mu_);
-  auto it = nodes_.find(name);
-  if (it == nodes_.end()) return NotFound("node " + name + " not found");
-  NodeRecord updated = it->second;
-  updated.cordoned = false;
-  updated.draining = false;
-  BUILDFARM_RETURN_IF_ERROR(Save(updated));
-  it->second = updated;
-  return Status::Ok();
+  auto db_lock = db_->Lock();
+  return UpdateFlags(name, [](NodeRecord& node) {
+    node.cordoned = false;
+    node.draining = false;
+  });
 }
 
 bool NodeStore::MarkDown(const std::string& name, double now) {
+  auto db_lock = db_->Lock();
   std::lock_guard lock(mu_);
   auto it = nodes_.find(name);
   if (it == nodes_.end() || it->second.down) return false;
+  UndoOnRollback(name, it->second);
   it->second.down = true;
   RecordChange(name, now, true);
   return true;
 }
 
 Status NodeStore::Ping() {
-  std::lock_guard lock(mu_);
-  Transaction txn(db_);
+  Transaction txn(*db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
-  BUILDFARM_RETURN_IF_ERROR(db_.Exec("INSERT OR REPLACE INTO scheduler_ping (id, at) VALUES (1, strftime('%s','now'))"));
+  auto stmt = db_->Prepare("INSERT INTO scheduler_ping (id, at) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET at = ?1");
+  if (!stmt.ok()) return stmt.status();
+  BUILDFARM_RETURN_IF_ERROR(stmt->Bind(1, static_cast<std::int64_t>(std::time(nullptr))).Run());
   return txn.Commit();
 }
 

@@ -1,12 +1,14 @@
-// NodeStore: the build nodes the scheduler knows, in SQLite next to the jobs (same file, its own
-// connection).
+// NodeStore: the build nodes the scheduler knows, in the scheduler's shared Database next to the jobs.
 //
 // What an agent registered (labels, profiles, capacity) and an operator's cordon and drain flags are
 // durable, so they survive a restart. Liveness is not: the last heartbeat and the `down` mark live in
 // memory (each up/down change is also appended to node_state_changes, for uptime history), and after a restart every known node gets a fresh lease (its heartbeat counts from Open), so
 // an agent has the lease time to come back before its work is failed over.
 //
-// Thread-safe: one connection and the in-memory table behind a mutex.
+// Thread-safe: database work is serialized on the shared Database and joins a transaction the caller
+// has open; the in-memory table has its own mutex, always taken after the Database lock. A change to
+// the table made inside a transaction is undone if that transaction rolls back, so memory never shows
+// a cordon or a `down` mark that was not committed.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +46,7 @@ struct NodeRecord {
 class NodeStore {
  public:
   // Opens `path` (the job store's file is fine) and gives every stored node a heartbeat at `now`.
+  static Result<std::unique_ptr<NodeStore>> Open(std::shared_ptr<Database> db, double now);
   static Result<std::unique_ptr<NodeStore>> Open(const std::string& path, double now);
 
   // Creates or updates the node's labels, profiles and capacity, keeps its cordon and drain flags,
@@ -69,15 +72,20 @@ class NodeStore {
   Status Ping();
 
  private:
-  explicit NodeStore(Database db) : db_(std::move(db)) {}
+  explicit NodeStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
   Status Load(double now);
   Status Save(const NodeRecord& node);
+  // Applies `change` to a stored node's flags and saves it; the caller holds the Database lock.
+  template <typename Change>
+  Status UpdateFlags(const std::string& name, Change change);
+  // Puts `previous` back in the table if the enclosing transaction rolls back (nullopt: erase `name`).
+  void UndoOnRollback(const std::string& name, std::optional<NodeRecord> previous);
   // Appends to node_state_changes. Best effort: losing one only skews uptime_percent, which must not
   // fail a heartbeat.
   void RecordChange(const std::string& name, double at, bool down);
 
-  std::mutex mu_;
-  Database db_;
+  std::shared_ptr<Database> db_;
+  std::mutex mu_;                             // guards nodes_; taken after the Database lock
   std::map<std::string, NodeRecord> nodes_;
 };
 

@@ -71,7 +71,7 @@ std::optional<std::int64_t> Statement::ColumnOptionalInt(int column) const {
   return ColumnInt(column);
 }
 
-Result<Database> Database::Open(const std::string& path) {
+Result<std::shared_ptr<Database>> Database::Open(const std::string& path) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                            nullptr);
@@ -80,21 +80,15 @@ Result<Database> Database::Open(const std::string& path) {
     sqlite3_close(db);
     return Unavailable("open store " + path + ": " + message);
   }
-  Database database(db);
+  std::shared_ptr<Database> database(new Database(db));
   sqlite3_busy_timeout(db, 5000);
-  // WAL survives kill -9 without losing committed transactions; NORMAL sync is enough for that.
-  BUILDFARM_RETURN_IF_ERROR(database.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+  // WAL survives kill -9 without losing committed transactions; NORMAL sync is enough for that. A
+  // larger page cache than SQLite's 2 MiB default keeps the message FTS index and recent rows in memory.
+  BUILDFARM_RETURN_IF_ERROR(database->Exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;"));
   return database;
 }
 
-Database::Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
-Database& Database::operator=(Database&& other) noexcept {
-  if (this != &other) {
-    if (db_ != nullptr) sqlite3_close(db_);
-    db_ = std::exchange(other.db_, nullptr);
-  }
-  return *this;
-}
 Database::~Database() {
   if (db_ != nullptr) sqlite3_close(db_);
 }
@@ -117,15 +111,44 @@ Result<Statement> Database::Prepare(std::string_view sql) {
   return Statement(db_, stmt);
 }
 
-Transaction::Transaction(Database& db) : db_(db) { begin_status_ = db_.Exec("BEGIN IMMEDIATE"); }
+void Database::OnRollback(std::function<void()> undo) {
+  if (depth_ > 0) undo_.push_back(std::move(undo));
+}
+
+void Database::Undo(std::size_t down_to) {
+  while (undo_.size() > down_to) {
+    auto undo = std::move(undo_.back());
+    undo_.pop_back();
+    undo();
+  }
+}
+
+Transaction::Transaction(Database& db) : db_(db), lock_(db.mu_) {
+  level_ = db_.depth_;
+  undo_mark_ = db_.undo_.size();
+  begin_status_ = db_.Exec(level_ == 0 ? std::string("BEGIN IMMEDIATE") : "SAVEPOINT nested_" + std::to_string(level_));
+  if (begin_status_.ok()) ++db_.depth_;
+}
 
 Transaction::~Transaction() {
-  if (!done_ && begin_status_.ok()) (void)db_.Exec("ROLLBACK");
+  if (!begin_status_.ok()) return;
+  if (!done_) {
+    if (level_ == 0) {
+      (void)db_.Exec("ROLLBACK");
+    } else {
+      const std::string name = "nested_" + std::to_string(level_);
+      (void)db_.Exec("ROLLBACK TO " + name + "; RELEASE " + name);
+    }
+    db_.Undo(undo_mark_);
+  }
+  --db_.depth_;
 }
 
 Status Transaction::Commit() {
-  Status status = db_.Exec("COMMIT");
-  if (status.ok()) done_ = true;
+  Status status = db_.Exec(level_ == 0 ? std::string("COMMIT") : "RELEASE nested_" + std::to_string(level_));
+  if (!status.ok()) return status;
+  done_ = true;
+  if (level_ == 0) db_.undo_.clear();  // durable now: nothing left to undo
   return status;
 }
 

@@ -1,16 +1,20 @@
-// A thin RAII layer over the SQLite C API: a connection and prepared statements that report
-// failures as Status values.
+// A thin RAII layer over the SQLite C API: the scheduler's one shared connection (Database), its
+// transactions and prepared statements, reporting failures as Status values.
 //
-// A Database is one connection and is not thread-safe; callers serialize access to it (JobStore
-// holds a mutex). Statements belong to their Database and must not outlive it.
+// Thread safety: see Database below. A Statement belongs to its Database, is used while the caller
+// holds the Database lock, and must not outlive it.
 #pragma once
 
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -51,35 +55,87 @@ class Statement {
   Status status_;
 };
 
+// One Database per scheduler: the single SQLite connection that JobStore, NodeStore, FailoverStore and
+// MessageStore share, so that an operation touching several stores is one transaction.
+//
+// Locking: one recursive mutex serializes every use of the connection. Store reads hold it through
+// Lock(); writes open a Transaction, which holds it from BEGIN to COMMIT. A Transaction opened while
+// the same thread already has one open joins it as a SAVEPOINT: a store method that fails and rolls
+// back undoes only its own part, and nothing is durable until the outermost one commits. So a caller
+// composes store methods into one atomic change with RunInTransaction(fn), without the stores
+// knowing about each other. Lock order: the Database lock first, then any store's own mutex.
+//
+// Engine seam: Database and Statement are the only types that know the engine. Everything
+// SQLite-specific outside them is the per-store schema DDL and the few statements each store file
+// gathers in its `sqlite_dialect` block (FTS5, rowid, json_each); the rest of the stores' SQL is
+// portable (ON CONFLICT, RETURNING, ?N parameters). A second engine (PostgreSQL) replaces this file
+// and those blocks; the stores' callers do not change.
 class Database {
  public:
   // Opens (creating) the file in WAL mode with a busy timeout and foreign keys on.
-  static Result<Database> Open(const std::string& path);
-  Database(Database&& other) noexcept;
-  Database& operator=(Database&& other) noexcept;
+  static Result<std::shared_ptr<Database>> Open(const std::string& path);
   ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
 
+  // Holds the connection for the calling thread (reads; writes that are one statement).
+  std::unique_lock<std::recursive_mutex> Lock() { return std::unique_lock(mu_); }
+
+  // Runs `fn` (returning Status or Result<T>) in one transaction, joining the caller's when there is
+  // one; commits when it succeeds, rolls back everything it did otherwise.
+  template <typename Fn>
+  auto RunInTransaction(Fn&& fn) -> decltype(fn());
+
+  // For in-memory state that mirrors rows (NodeStore's table): `undo` runs if the enclosing
+  // transaction or savepoint rolls back. Outside a transaction a write is final, so it is dropped.
+  // Caller holds Lock().
+  void OnRollback(std::function<void()> undo);
+
+  // Caller holds Lock().
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
   std::int64_t Changes() const { return sqlite3_changes(db_); }
 
  private:
+  friend class Transaction;
   explicit Database(sqlite3* db) : db_(db) {}
+  void Undo(std::size_t down_to);
+
   sqlite3* db_ = nullptr;
+  std::recursive_mutex mu_;
+  int depth_ = 0;                              // open Transactions (guarded by mu_)
+  std::vector<std::function<void()>> undo_;    // guarded by mu_
 };
 
-// Runs BEGIN IMMEDIATE on construction; rolls back on destruction unless Commit() succeeded.
+// Takes the Database lock and runs BEGIN IMMEDIATE, or SAVEPOINT when the thread already has a
+// Transaction open; rolls back (to the savepoint) on destruction unless Commit() succeeded.
 class Transaction {
  public:
   explicit Transaction(Database& db);
   ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
   Status begin_status() const { return begin_status_; }
   Status Commit();
 
  private:
   Database& db_;
+  std::unique_lock<std::recursive_mutex> lock_;
+  int level_ = 0;  // 0: the outermost, BEGIN/COMMIT; deeper: a savepoint
+  std::size_t undo_mark_ = 0;
   Status begin_status_;
   bool done_ = false;
 };
+
+template <typename Fn>
+auto Database::RunInTransaction(Fn&& fn) -> decltype(fn()) {
+  Transaction txn(*this);
+  if (!txn.begin_status().ok()) return txn.begin_status();
+  auto result = fn();
+  if (!result.ok()) return result;
+  Status committed = txn.Commit();
+  if (!committed.ok()) return committed;
+  return result;
+}
 
 }  // namespace buildfarm::scheduler

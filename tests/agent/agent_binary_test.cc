@@ -65,7 +65,8 @@ TEST(AgentBinary, ServesReadinessOnceRegisteredAndStopsOnSigterm) {
                                                       "\nnode_name: e2e-node\nworkspace: " + dir.Join("ws") +
                                                       "\nheartbeat_interval: 200ms\nlabels: {rack: r7}\n"
                                                       "capacity: {cores: 3}\n");
-  ChildProcess agent({AgentBinary(), "--config.file=" + config, "--web.listen-address=127.0.0.1:0", "--log.level=debug"});
+  ChildProcess agent(
+      {AgentBinary(), "--config.file=" + config, "--web.listen-address=127.0.0.1:0", "--log.level=debug"});
   std::string error;
   ASSERT_TRUE(agent.Start(&error)) << error;
   auto address = agent.WaitForListenAddress();
@@ -74,10 +75,14 @@ TEST(AgentBinary, ServesReadinessOnceRegisteredAndStopsOnSigterm) {
   auto health = client.Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
-  ASSERT_TRUE(WaitUntil([&] {
+  auto readyz_status = [&] {
     auto ready = client.Get("/readyz");
-    return ready && ready->status == 200;
-  })) << agent.Log();
+    return ready ? ready->status : 0;
+  };
+  ASSERT_TRUE(EventuallyValue(
+                  readyz_status, [](int status) { return status == 200; }, 30, "/readyz 200 once registered")
+                  .result)
+      << agent.Log();
   auto registration = fake.last_registration();
   EXPECT_EQ(registration["name"], "e2e-node");
   EXPECT_EQ(registration["labels"]["rack"], "r7");
@@ -87,10 +92,10 @@ TEST(AgentBinary, ServesReadinessOnceRegisteredAndStopsOnSigterm) {
   EXPECT_EQ(fake.last_authorization(), "Bearer s3cret-agent-token");
 
   fake.Stop();  // heartbeats fail: not ready any more
-  ASSERT_TRUE(WaitUntil([&] {
-    auto ready = client.Get("/readyz");
-    return ready && ready->status == 503;
-  })) << agent.Log();
+  ASSERT_TRUE(EventuallyValue(readyz_status, [](int status) { return status == 503; }, 30,
+                              "/readyz 503 once heartbeats fail")
+                  .result)
+      << agent.Log();
   EXPECT_EQ(agent.Stop(SIGTERM, 20), 0) << agent.Log();
   EXPECT_EQ(agent.Log().find("s3cret"), std::string::npos);
 }

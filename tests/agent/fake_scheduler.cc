@@ -1,19 +1,8 @@
 #include "tests/agent/fake_scheduler.h"
 
-#include <chrono>
-
 namespace buildfarm::testing {
 
 using nlohmann::json;
-
-bool WaitUntil(const std::function<bool()>& condition, double timeout_seconds) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return condition();
-}
 
 bool FakeScheduler::Start(int port) {
   Stop();
@@ -29,8 +18,7 @@ bool FakeScheduler::Start(int port) {
     if (port_ <= 0) return false;
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
-  WaitUntil([this] { return server_->is_running(); }, 10);
-  return true;
+  return Eventually([this] { return server_->is_running(); }, 10, "the fake scheduler running");
 }
 
 void FakeScheduler::Stop() {
@@ -114,6 +102,11 @@ void FakeScheduler::Routes(httplib::Server& server) {
                 if (what == "start") {
                   starts_.push_back(key);
                   if (refuse_start_.count(key)) return conflict();
+                  if (missing_start_.count(key)) {
+                    res.status = 404;
+                    res.set_content(R"({"error": "job not found"})", "application/json");
+                    return;
+                  }
                 } else if (what == "log") {
                   if (reported_.count(key)) return conflict();
                   logs_[key] += req.body;

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/eventually.h"
+
 namespace buildfarm::testing {
 
 struct FakeResult {
@@ -39,6 +41,8 @@ class FakeScheduler {
   // Queued assignments are handed out once by the next long poll.
   void Assign(const std::string& job_id, int attempt, const std::string& command, double timeout_seconds = 0);
   void RefuseStart(const std::string& key) { std::lock_guard l(mu_); refuse_start_.insert(key); }
+  // The start of `key` gets 404, as for a job the scheduler cannot find (an id its routes cannot match).
+  void StartNotFound(const std::string& key) { std::lock_guard l(mu_); missing_start_.insert(key); }
   void SupersedeOnHeartbeat(const std::string& job_id, int attempt);
   void HeartbeatNotFoundOnce() { std::lock_guard l(mu_); heartbeat_404_ = true; }
   void RefuseResults() { std::lock_guard l(mu_); refuse_results_ = true; }
@@ -67,6 +71,7 @@ class FakeScheduler {
   std::vector<nlohmann::json> heartbeat_bodies_;
   std::deque<nlohmann::json> assignments_;
   std::set<std::string> refuse_start_;
+  std::set<std::string> missing_start_;
   std::vector<nlohmann::json> superseded_;
   bool heartbeat_404_ = false;
   bool refuse_results_ = false;
@@ -78,8 +83,5 @@ class FakeScheduler {
   int result_posts_ = 0;
   std::string authorization_;
 };
-
-// Polls `condition` every 20 ms for up to `timeout_seconds`.
-bool WaitUntil(const std::function<bool()>& condition, double timeout_seconds = 30);
 
 }  // namespace buildfarm::testing

@@ -10,14 +10,14 @@
 #include <thread>
 
 #include "common/file_reader.h"
-#include "tests/agent/fake_scheduler.h"
+#include "tests/support/eventually.h"
 #include "tests/support/temp_dir.h"
 
 namespace buildfarm::agent {
 namespace {
 
+using buildfarm::testing::Eventually;
 using buildfarm::testing::TempDir;
-using buildfarm::testing::WaitUntil;
 
 std::string ReadAll(const std::string& path) {
   auto text = ReadFileCapped(path);
@@ -100,14 +100,15 @@ TEST(JobProcess, TimeoutKillsTheWholeGroupIncludingGrandchildrenThatIgnoreSigter
   spec.timeout_seconds = 1;
   JobProcess process(spec);
   ASSERT_TRUE(process.Start().ok());
-  ASSERT_TRUE(WaitUntil([&] { return !ReadAll(spec.work_dir + "/grandchild").empty(); }));
+  ASSERT_TRUE(Eventually([&] { return !ReadAll(spec.work_dir + "/grandchild").empty(); }, 30,
+                         "the job wrote its grandchild's pid"));
   RunOutcome outcome = process.Wait();
   EXPECT_TRUE(outcome.timed_out);
   EXPECT_EQ(outcome.error, "timed out after 1s");
   EXPECT_EQ(outcome.exit_code, 128 + SIGTERM);  // the shell itself honours SIGTERM
   std::string grandchild(ReadAll(spec.work_dir + "/grandchild"));
   while (!grandchild.empty() && grandchild.back() == '\n') grandchild.pop_back();
-  EXPECT_TRUE(WaitUntil([&] { return ProcessGone(grandchild); }, 10)) << grandchild;
+  EXPECT_TRUE(Eventually([&] { return ProcessGone(grandchild); }, 10, "process grandchild gone")) << grandchild;
   EXPECT_NE(ReadAll(spec.log_path).find("started"), std::string::npos);
 }
 
@@ -116,7 +117,8 @@ TEST(JobProcess, KillTerminatesTheGroup) {
   RunSpec spec = Spec(dir, "sleep 1000 & echo $! > child; wait");
   JobProcess process(spec);
   ASSERT_TRUE(process.Start().ok());
-  ASSERT_TRUE(WaitUntil([&] { return !ReadAll(spec.work_dir + "/child").empty(); }));
+  ASSERT_TRUE(
+      Eventually([&] { return !ReadAll(spec.work_dir + "/child").empty(); }, 30, "the job wrote its child's pid"));
   std::thread killer([&] { process.Kill(); });
   RunOutcome outcome = process.Wait();
   killer.join();
@@ -124,7 +126,7 @@ TEST(JobProcess, KillTerminatesTheGroup) {
   EXPECT_FALSE(outcome.timed_out);
   std::string child(ReadAll(spec.work_dir + "/child"));
   child.pop_back();
-  EXPECT_TRUE(WaitUntil([&] { return ProcessGone(child); }, 10));
+  EXPECT_TRUE(Eventually([&] { return ProcessGone(child); }, 10, "process child gone"));
 }
 
 TEST(JobProcess, LeftoverBackgroundProcessesDieWithTheShell) {
@@ -135,7 +137,7 @@ TEST(JobProcess, LeftoverBackgroundProcessesDieWithTheShell) {
   EXPECT_EQ(process.Wait().exit_code, 0);
   std::string child(ReadAll(spec.work_dir + "/child"));
   child.pop_back();
-  EXPECT_TRUE(WaitUntil([&] { return ProcessGone(child); }, 10));
+  EXPECT_TRUE(Eventually([&] { return ProcessGone(child); }, 10, "process child gone"));
 }
 
 TEST(JobProcess, UnwritableLogIsAnErrorNamingIt) {
@@ -165,13 +167,14 @@ TEST(JobProcess, ShellDiesWithTheAgent) {
     runner.join();
     _exit(0);
   }
-  ASSERT_TRUE(WaitUntil([&] { return !ReadAll(pid_file).empty(); }, 10));
+  ASSERT_TRUE(Eventually([&] { return !ReadAll(pid_file).empty(); }, 10, "the job wrote its pid file"));
   std::string shell_pid = ReadAll(pid_file);
   while (!shell_pid.empty() && shell_pid.back() == '\n') shell_pid.pop_back();
   kill(agent, SIGKILL);
   int status = 0;
   waitpid(agent, &status, 0);
-  EXPECT_TRUE(WaitUntil([&] { return ProcessGone(shell_pid); }, 10)) << "job shell " << shell_pid << " outlived the agent";
+  EXPECT_TRUE(Eventually([&] { return ProcessGone(shell_pid); }, 10, "process shell pid gone"))
+      << "job shell " << shell_pid << " outlived the agent";
   EXPECT_TRUE(ReadAll(marker).empty());
 }
 

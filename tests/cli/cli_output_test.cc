@@ -1,6 +1,7 @@
-// How build-cli's output looks: tables fit $COLUMNS, color only on a terminal (and not with
-// NO_COLOR), the spinner only on a terminal's stderr during `logs -f`, each error message names what
-// to fix, and every command (msg's subcommands too) has --help with an example.
+// How build-cli's output looks, in process (cli_binary_output_test.cc runs the binary): tables fit
+// $COLUMNS, color only on a terminal (and not with NO_COLOR), the spinner only on a terminal's stderr
+// during `logs -f`, each error message names what to fix, and every command (msg's subcommands too)
+// has --help with an example.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -12,19 +13,9 @@
 namespace buildfarm::testing {
 namespace {
 
-constexpr const char* kNodes = R"({"nodes": [
-  {"name": "build1", "state": "ready", "capacity": {"cores": 8, "memory_bytes": 17179869184},
-   "reservations": {"cores": 2, "memory_bytes": 0}, "running_jobs": ["job-with-a-rather-long-name-1", "job-2"],
-   "metrics": {"cpu_utilization": 0.5, "memory_available_bytes": 1024, "disk_available_bytes": 2048,
-               "temperature_celsius": 40, "age_seconds": 2}},
-  {"name": "build2", "state": "down", "capacity": {"cores": 4}, "reservations": {}, "running_jobs": []}]})";
-
 class CliOutputTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    fake.Respond("GET /api/v1/nodes", 200, kNodes);
-    fake.Respond("GET /metrics", 200, "buildfarm_scheduler_jobs{status=\"queued\"} 3\n", "text/plain");
-  }
+  void SetUp() override { fake.RespondWithTwoNodeStatus(); }
   std::map<std::string, std::string> Env(std::map<std::string, std::string> extra = {}) {
     extra["BUILDFARM_URL"] = fake.url();
     extra["BUILDFARM_TOKEN"] = "t";
@@ -79,28 +70,7 @@ TEST_F(CliOutputTest, ColorOnlyOnATerminalWithoutNoColor) {
     EXPECT_EQ(run.output.find("\033[") != std::string::npos, c.colored) << run.output;
     if (c.colored) EXPECT_NE(run.output.find("\033[31mdown\033[0m"), std::string::npos);
   }
-  // The built binary writing to a pipe: no escape codes at all.
-  CliRun piped = RunBinary({"status"}, {"BUILDFARM_URL=" + fake.url(), "BUILDFARM_TOKEN=t"});
-  ASSERT_EQ(piped.code, 0) << piped.output;
-  EXPECT_EQ(piped.output.find('\033'), std::string::npos) << piped.output;
   EXPECT_EQ(RunInProcess({"status", "--color=sometimes"}, Env()).code, 2);
-}
-
-// The built binary on a real pseudo-terminal (util-linux `script`): main() detects it and colors.
-TEST_F(CliOutputTest, BinaryOnAPseudoTerminalColorsUnlessNoColor) {
-  auto command_with = [this](const std::string& extra_env) {
-    return "env -i PATH=/usr/bin:/bin " + extra_env + " BUILDFARM_URL=" + fake.url() + " BUILDFARM_TOKEN=t " +
-           BinaryPath("cli/build-cli") + " status";
-  };
-  std::string output;
-  ASSERT_EQ(RunCommand({"script", "-qec", command_with(""), "/dev/null"}, &output, 30), 0) << output;
-  EXPECT_NE(output.find("\033[32mready\033[0m"), std::string::npos) << output;
-  ASSERT_EQ(RunCommand({"script", "-qec", command_with("NO_COLOR=1"), "/dev/null"}, &output, 30), 0) << output;
-  EXPECT_NE(output.find("ready"), std::string::npos) << output;
-  // (script itself may emit terminal-mode sequences; none of build-cli's colors may appear)
-  for (const char* code : {"\033[0m", "\033[1m", "\033[32m", "\033[31m"}) {
-    EXPECT_EQ(output.find(code), std::string::npos) << output;
-  }
 }
 
 TEST_F(CliOutputTest, SpinnerOnlyWhenStderrIsATerminal) {
@@ -179,6 +149,15 @@ TEST(CliHelpEveryCommandTest, EveryCommandAndSubcommandHasHelpWithAnExample) {
     EXPECT_NE(run.output.find("build-cli " + name + " ", example), std::string::npos) << run.output;
     if (name.rfind("msg ", 0) != 0) EXPECT_EQ(RunInProcess({"help", name}).output, run.output) << name;
   }
+}
+
+TEST(CliStreamsTest, SubmitPrintsOnlyTheIdOnStdout) {
+  FakeScheduler fake;
+  fake.Respond("POST /api/v1/jobs", 201, R"({"id": "j7"})");
+  CliRun run = RunInProcess({"submit", "--command", "true"}, {{"BUILDFARM_URL", fake.url()}, {"BUILDFARM_TOKEN", "t"}});
+  EXPECT_EQ(run.code, 0);
+  EXPECT_EQ(run.output, "j7\n");
+  EXPECT_EQ(run.error, "");
 }
 
 }  // namespace

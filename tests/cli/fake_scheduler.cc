@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "tests/support/eventually.h"
+
 namespace buildfarm::testing {
 
 FakeScheduler::FakeScheduler() : server_(std::make_unique<httplib::Server>()) {
@@ -48,13 +50,23 @@ FakeScheduler::FakeScheduler() : server_(std::make_unique<httplib::Server>()) {
   port_ = server_->bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // stop() is a no-op until the server runs, so wait for that before anyone can destroy it.
-  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_TRUE(Eventually([this] { return server_->is_running(); }, 10, "the fake scheduler running"));
 }
 
 FakeScheduler::~FakeScheduler() {
   ReleaseLogStream();
   server_->stop();
   thread_.join();
+}
+
+void FakeScheduler::RespondWithTwoNodeStatus() {
+  Respond("GET /api/v1/nodes", 200, R"({"nodes": [
+  {"name": "build1", "state": "ready", "capacity": {"cores": 8, "memory_bytes": 17179869184},
+   "reservations": {"cores": 2, "memory_bytes": 0}, "running_jobs": ["job-with-a-rather-long-name-1", "job-2"],
+   "metrics": {"cpu_utilization": 0.5, "memory_available_bytes": 1024, "disk_available_bytes": 2048,
+               "temperature_celsius": 40, "age_seconds": 2}},
+  {"name": "build2", "state": "down", "capacity": {"cores": 4}, "reservations": {}, "running_jobs": []}]})");
+  Respond("GET /metrics", 200, "buildfarm_scheduler_jobs{status=\"queued\"} 3\n", "text/plain");
 }
 
 void FakeScheduler::Respond(const std::string& key, int status, std::string body, std::string content_type) {

@@ -42,6 +42,9 @@ class FakeScheduler {
   // `key` is "GET /api/v1/nodes" or "GET /api/v1/jobs?cursor=c2".
   void Respond(const std::string& key, int status, std::string body,
                std::string content_type = "application/json");
+  // What `build-cli status` asks for: two nodes (build1 ready with two jobs and metrics, build2 down)
+  // and a queue of three.
+  void RespondWithTwoNodeStatus();
   // The streamed answer to GET /api/v1/jobs/{id}/log?...&follow=1.
   void SetLogStream(std::string first_chunk, std::string rest);
   void ReleaseLogStream();

@@ -15,7 +15,6 @@ Usage: alertmanager_routing_test.py REPO_ROOT
 import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,10 +41,29 @@ class Webhook(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def listening_ports(pid):
+    """TCP ports the process listens on: its socket inodes (/proc/PID/fd) in state LISTEN in /proc/net/tcp*.
+
+    Alertmanager listens on 127.0.0.1:0 and this reads back the port it bound. Picking a free port here and
+    handing it over would race: another process could take it in between, and the test would talk to it.
+    """
+    inodes = set()
+    fd_dir = "/proc/%d/fd" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            target = os.readlink(os.path.join(fd_dir, fd))
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
 
 
 def fail(message):
@@ -53,13 +71,20 @@ def fail(message):
     sys.exit(1)
 
 
-def wait_for(description, predicate, seconds):
+def wait_for(description, observe, seconds, accept=bool):
+    """Polls observe() (1 ms, doubling to 100 ms) until accept(value); returns the value, or fails naming
+    what never happened and the last value seen (as tests/support/eventually.h does for the C++ tests)."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    fail("timed out waiting for " + description)
+    interval = 0.001
+    while True:
+        past_deadline = time.monotonic() >= deadline
+        value = observe()
+        if accept(value):
+            return value
+        if past_deadline:
+            fail("never happened within %g s: %s; last observed: %r" % (seconds, description, value))
+        time.sleep(min(interval, max(0, deadline - time.monotonic())))
+        interval = min(interval * 2, 0.1)
 
 
 def iso(t):
@@ -78,6 +103,29 @@ def alert(name, node, labels=None, ends=None):
             "annotations": {"summary": name + " on " + node},
             "startsAt": iso(now - timedelta(seconds=30)),
             "endsAt": iso(ends if ends else now + timedelta(minutes=5))}
+
+
+def get_json(url):
+    try:
+        return json.loads(urllib.request.urlopen(url, timeout=5).read())
+    except OSError:
+        return None
+
+
+def alert_state(am_url, name, node):
+    """The status object ({state, inhibitedBy, ...}) of one alert in Alertmanager's /api/v2/alerts, or {}."""
+    for a in get_json(am_url + "/api/v2/alerts") or []:
+        if a["labels"].get("alertname") == name and a["labels"].get("node") == node:
+            return a.get("status", {})
+    return {}
+
+
+def receivers_of(am_url, name, node):
+    """Names of the receivers Alertmanager routed one alert to."""
+    for a in get_json(am_url + "/api/v2/alerts") or []:
+        if a["labels"].get("alertname") == name and a["labels"].get("node") == node:
+            return {r["name"] for r in a.get("receivers", [])}
+    return set()
 
 
 def notifications():
@@ -116,20 +164,27 @@ def main():
         with open(config_file, "w") as f:
             f.write(config)
 
-        port = free_port()
-        am_url = "http://127.0.0.1:%d" % port
         log = open(os.path.join(tmp, "alertmanager.log"), "w")
         am = subprocess.Popen(["/usr/bin/prometheus-alertmanager", "--config.file=" + config_file,
                                "--storage.path=" + os.path.join(tmp, "data"),
-                               "--web.listen-address=127.0.0.1:%d" % port, "--cluster.listen-address="],
+                               "--web.listen-address=127.0.0.1:0", "--cluster.listen-address="],
                               stdout=log, stderr=subprocess.STDOUT)
         try:
+            # Clustering is off, so the web port is the only one it listens on.
+            ports = wait_for("Alertmanager listening on one port",
+                             lambda: listening_ports(am.pid) if am.poll() is None else {"exited"}, 20,
+                             lambda found: len(found) == 1)
+            if ports == {"exited"}:
+                log.flush()
+                fail("Alertmanager exited: " + open(log.name).read())
+            am_url = "http://127.0.0.1:%d" % ports.pop()
+
             def ready():
                 try:
                     return urllib.request.urlopen(am_url + "/-/ready", timeout=1).status == 200
                 except OSError:
                     return False
-            wait_for("Alertmanager to be ready", ready, 20)
+            wait_for("Alertmanager ready", ready, 20)
 
             down_n1 = alert("BuildNodeDown", "n1", {"severity": "critical", "action": "failover"})
             hot_n1 = alert("BuildNodeTooHot", "n1", {"severity": "critical", "action": "failover"})
@@ -137,10 +192,26 @@ def main():
             cpu_n2 = alert("BuildNodeHighCPU", "n2", {"severity": "warning"})
             post_alerts(am_url, [down_n1, hot_n1, hot_n2, cpu_n2])
 
+            # Alertmanager's own view: n1's BuildNodeTooHot is inhibited by its BuildNodeDown, and the
+            # alert without action="failover" is routed to the operators only.
+            wait_for("BuildNodeTooHot for n1 suppressed, inhibited by BuildNodeDown for n1",
+                     lambda: alert_state(am_url, "BuildNodeTooHot", "n1"), 20,
+                     lambda state: state.get("state") == "suppressed" and state.get("inhibitedBy"))
+            wait_for("BuildNodeHighCPU for n2 routed to the operators alone",
+                     lambda: receivers_of(am_url, "BuildNodeHighCPU", "n2"), 20,
+                     lambda receivers: receivers == {"operators"})
+
             # group_wait is 5 s; allow for the first flush and a slow machine.
-            wait_for("failover notifications for n1 and n2", lambda: {
-                ("BuildNodeDown", "n1", "firing"), ("BuildNodeTooHot", "n2", "firing")} <= set(notifications()), 30)
-            time.sleep(2)  # anything that should not come would have come with them
+            wait_for("failover notifications for n1 and n2", lambda: set(notifications()), 30,
+                     lambda seen: {("BuildNodeDown", "n1", "firing"), ("BuildNodeTooHot", "n2", "firing")} <= seen)
+
+            # Resolve n2's alert: the webhook hears about it at the next group_interval (10 s).
+            resolved = dict(hot_n2, endsAt=iso(datetime.now(timezone.utc) - timedelta(seconds=1)))
+            post_alerts(am_url, [resolved])
+            wait_for("the resolved notification for n2", notifications, 30,
+                     lambda seen: ("BuildNodeTooHot", "n2", "resolved") in seen)
+
+            # By now (a group_interval after the first flush) anything that should not come would have.
             seen = set(notifications())
             if ("BuildNodeTooHot", "n1", "firing") in seen:
                 fail("BuildNodeTooHot for n1 was not inhibited by BuildNodeDown for n1")
@@ -152,12 +223,6 @@ def main():
                     nodes = {a["labels"].get("node") for a in payload["alerts"]}
                     if len(names) != 1 or len(nodes) != 1:
                         fail("a webhook call mixed groups: %s %s" % (names, nodes))
-
-            # Resolve n2's alert: the webhook hears about it at the next group_interval (10 s).
-            resolved = dict(hot_n2, endsAt=iso(datetime.now(timezone.utc) - timedelta(seconds=1)))
-            post_alerts(am_url, [resolved])
-            wait_for("the resolved notification for n2",
-                     lambda: ("BuildNodeTooHot", "n2", "resolved") in notifications(), 30)
         finally:
             am.terminate()
             try:

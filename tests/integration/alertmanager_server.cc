@@ -34,8 +34,7 @@ void ShortenWaits(YAML::Node route) {
 
 }  // namespace
 
-AlertmanagerServer::AlertmanagerServer(std::string folder)
-    : folder_(std::move(folder)), address_("127.0.0.1:" + std::to_string(FreeLoopbackPort())) {}
+AlertmanagerServer::AlertmanagerServer(std::string folder) : folder_(std::move(folder)) {}
 
 AlertmanagerServer::~AlertmanagerServer() {
   if (process_ && process_->Running()) process_->Stop(15, 10);
@@ -45,8 +44,8 @@ bool AlertmanagerServer::Start(const std::string& config_yaml, std::string* erro
   const std::string config_path = folder_ + "/alertmanager.yml";
   return StartUntilReady(config_path, config_yaml,
                          {kAlertmanagerBinary, "--config.file=" + config_path, "--storage.path=" + folder_ + "/data",
-                          "--web.listen-address=" + address_, "--cluster.listen-address="},
-                         folder_ + "/alertmanager.log", address_, &process_, error);
+                          "--web.listen-address=127.0.0.1:0", "--cluster.listen-address="},
+                         folder_ + "/alertmanager.log", 0, &process_, &address_, error);
 }
 
 std::string AlertmanagerConfigForTest(const std::string& scheduler_address, const std::string& token_file,

@@ -1,6 +1,6 @@
-// AlertmanagerServer: a real Alertmanager (Debian's prometheus-alertmanager) for integration tests, on a
-// loopback port chosen at construction (so Prometheus' configuration can name it before it starts),
-// clustering off, with its configuration, storage and log in a caller-given folder.
+// AlertmanagerServer: a real Alertmanager (Debian's prometheus-alertmanager) for integration tests on
+// 127.0.0.1:0 (the port it bound is read back from /proc once it listens, so no other process can be
+// holding it), clustering off, with its configuration, storage and log in a caller-given folder.
 //
 // The configuration and rules come from the repository, adapted for a test farm:
 // - AlertmanagerConfigForTest: alerting/alertmanager.yml with the same routes, receivers and inhibit rules,
@@ -26,7 +26,7 @@ class AlertmanagerServer {
   explicit AlertmanagerServer(std::string folder);
   ~AlertmanagerServer();
 
-  const std::string& address() const { return address_; }  // 127.0.0.1:PORT
+  const std::string& address() const { return address_; }  // 127.0.0.1:PORT; empty before Start()
 
   // Writes `config_yaml`, starts Alertmanager and waits until it is ready; false with `error` set.
   bool Start(const std::string& config_yaml, std::string* error);

@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include "tests/integration/farm_harness.h"
 
@@ -43,10 +42,8 @@ TEST(BrowserPageTest, EveryFeatureOfThePageInHeadlessChromium) {
   auto done = farm.WaitTerminal({"web-build-ok", "web-build-fail"}, 60);
   ASSERT_EQ(done["web-build-ok"]["status"], "completed") << farm.Logs();
   ASSERT_EQ(done["web-build-fail"]["status"], "failed") << farm.Logs();
-  for (int i = 0; i < 200 && farm.Job("web-long")["status"] != "running"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_EQ(farm.Job("web-long")["status"], "running") << farm.Logs();
+  ASSERT_TRUE(Eventually([&] { return farm.Job("web-long")["status"] == "running"; }, 10, "web-long running"))
+      << farm.Logs();
 
   // The low-priority message is sent first, so the page's order (unread by priority) is its own doing.
   int low = 0;

@@ -125,15 +125,19 @@ TEST(CliFarmTwoNodesTest, StatusAssignAndLogsOfANode) {
   EXPECT_NE(out.find("pinned to n2"), std::string::npos) << out;
   EXPECT_EQ(cli.Run({"assign", id, "n9"}, &out), 1) << out;
   EXPECT_NE(out.find("node: unknown node n9 (400)"), std::string::npos) << out;
-  // n1 is free, but the job is pinned to n2, which is cordoned: it waits.
+  // n1 is free, but the job is pinned to n2, which is cordoned: it waits. Two scheduling cycles that
+  // found it unschedulable after the uncordon (the first may have begun before it) show that it does.
   ASSERT_EQ(cli.Run({"uncordon", "n1"}, &out), 0) << out;
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const std::string unschedulable = R"(buildfarm_scheduler_decisions_total{result="unschedulable"})";
+  const double before = farm.SchedulerMetric(unschedulable);
+  ASSERT_TRUE(Eventually([&] { return farm.SchedulerMetric(unschedulable) >= before + 2; }, 10,
+                         "two scheduling cycles after uncordoning n1 finding job " + id + " unschedulable"));
   EXPECT_EQ(farm.Job(id).value("status", ""), "queued");
   ASSERT_EQ(cli.Run({"uncordon", "n2"}, &out), 0) << out;
-  for (int i = 0; i < 200 && farm.Job(id).value("status", "") != "running"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_EQ(farm.Job(id).value("status", ""), "running");
+  auto status_of = [&] { return farm.Job(id).value("status", ""); };
+  ASSERT_TRUE(EventuallyValue(status_of, [](const std::string& status) { return status == "running"; }, 10,
+                              "job " + id + " running on n2")
+                  .result);
   ASSERT_EQ(cli.Run({"logs", "n2", "-f"}, &out, 30), 0) << out;
   EXPECT_NE(out.find("pinned-start\n"), std::string::npos) << out;
   EXPECT_NE(out.find("pinned-end\n"), std::string::npos) << out;
@@ -215,6 +219,7 @@ TEST_F(CliFarmTest, MessageLifeCycle) {
   EXPECT_NE(out.find(asked), std::string::npos) << out;
 
   // Expired: no longer unread, and archived even at 30 days; the read request is too new for 30 days.
+  // Waiting for the clock is the point here: the expiry is the behaviour under test.
   std::this_thread::sleep_until(sent_at + std::chrono::milliseconds(2600));
   ASSERT_EQ(cli.Run({"msg", "unread", "--server", "n3", "--json"}, &out), 0) << out;
   EXPECT_TRUE(Ids(out).empty()) << out;

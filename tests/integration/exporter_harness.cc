@@ -1,16 +1,13 @@
 #include "tests/integration/exporter_harness.h"
 
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <regex>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -42,9 +39,12 @@ std::vector<std::string> CollectorFlags(const std::set<std::string>& collectors)
   return flags;
 }
 
-RunningProgram StartExporter(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{ExporterBinary(), "--web.listen-address=127.0.0.1:0"};
-  argv.insert(argv.end(), args.begin(), args.end());
+namespace {
+
+// Starts `argv` and learns its HOST:PORT from `find_address`; a failure is reported to gtest and leaves
+// the address empty.
+RunningProgram StartListening(const std::vector<std::string>& argv,
+                              const std::function<std::optional<std::string>(ChildProcess&)>& find_address) {
   RunningProgram running;
   running.process = std::make_unique<ChildProcess>(argv);
   std::string error;
@@ -52,13 +52,29 @@ RunningProgram StartExporter(const std::vector<std::string>& args) {
     ADD_FAILURE() << "cannot start " << argv[0] << ": " << error;
     return running;
   }
-  auto address = running.process->WaitForListenAddress(20);
+  const std::optional<std::string> address = find_address(*running.process);
   if (!address) {
-    ADD_FAILURE() << "buildfarm-exporter did not report its address; log:\n" << running.process->Log();
+    ADD_FAILURE() << argv[0] << " did not listen; log:\n" << running.process->Log();
     return running;
   }
   running.address = *address;
   return running;
+}
+
+}  // namespace
+
+RunningProgram StartExporter(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{ExporterBinary(), "--web.listen-address=127.0.0.1:0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return StartListening(argv, [](ChildProcess& exporter) { return exporter.WaitForListenAddress(20); });
+}
+
+RunningProgram StartOnPortZero(const std::vector<std::string>& argv) {
+  return StartListening(argv, [](ChildProcess& peer) -> std::optional<std::string> {
+    const std::optional<int> port = peer.WaitForListeningPort(30);
+    if (!port) return std::nullopt;
+    return "127.0.0.1:" + std::to_string(*port);
+  });
 }
 
 std::string HttpReply::Header(const std::string& name) const {
@@ -102,15 +118,6 @@ bool Gunzip(std::string_view compressed, std::string* out) {
   }
   inflateEnd(&stream);
   return rc == Z_STREAM_END;
-}
-
-bool WaitFor(double timeout_seconds, const std::function<bool()>& probe) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
-  while (true) {
-    if (probe()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
 }
 
 }  // namespace buildfarm::testing

@@ -1,6 +1,7 @@
 // Shared pieces of the integration tests that run the built buildfarm-exporter: which collectors
 // the binary knows (read from --help, so the tests follow collectors as they are added), starting
-// it on 127.0.0.1:0 over the fixture tree, plain HTTP GETs, free loopback ports and gunzip.
+// it on 127.0.0.1:0 over the fixture tree, plain HTTP GETs and gunzip; it brings tests/support's
+// Eventually along.
 // Test-only; not thread-safe.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/eventually.h"
 #include "tests/support/process.h"
 
 namespace buildfarm::testing {
@@ -35,6 +37,10 @@ struct RunningProgram {
 // Starts buildfarm-exporter on 127.0.0.1:0 with `args`, waits for its listen address.
 RunningProgram StartExporter(const std::vector<std::string>& args);
 
+// Starts a peer program that `argv` tells to listen on 127.0.0.1:0 and that does not log the port it
+// got (Prometheus, node_exporter): the address is read from /proc once it listens on one port.
+RunningProgram StartOnPortZero(const std::vector<std::string>& argv);
+
 struct HttpReply {
   int status = -1;  // -1: no answer
   std::string body;
@@ -48,8 +54,5 @@ HttpReply HttpGet(const std::string& address, const std::string& path,
 
 // Decompresses a gzip stream; false on corrupt input.
 bool Gunzip(std::string_view compressed, std::string* out);
-
-// Polls `probe` every 200 ms until it returns true or `timeout_seconds` pass.
-bool WaitFor(double timeout_seconds, const std::function<bool()>& probe);
 
 }  // namespace buildfarm::testing

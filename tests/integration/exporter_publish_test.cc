@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/exporter_harness.h"
+#include "tests/support/eventually.h"
 #include "tests/support/git_repo.h"
 #include "tests/support/temp_dir.h"
 
@@ -47,7 +48,8 @@ TEST(ExporterPublish, OnceWritesAValidStatusDocumentAndExitsZero) {
 
 TEST(ExporterPublish, OnceExitsOneWhenTheRemoteIsUnreachable) {
   TempDir dir;
-  std::string config = PublishConfig(dir, "git://127.0.0.1:" + std::to_string(FreeLoopbackPort()) + "/farm.git");
+  RefusedLoopbackPort nobody;
+  std::string config = PublishConfig(dir, "git://127.0.0.1:" + std::to_string(nobody.port()) + "/farm.git");
   std::vector<std::string> argv = {ExporterBinary(), "publish", "--once", "--config.file=" + config};
   for (const auto& flag : FixturePathFlags()) argv.push_back(flag);
   std::string output;
@@ -69,7 +71,7 @@ TEST(ExporterPublish, DaemonPublishesEveryIntervalOverGitDaemonAndExportsMetrics
   TempDir dir;
   std::string served = dir.MakeDir("served");
   ASSERT_TRUE(InitBareRepo(served + "/farm.git"));
-  GitDaemon daemon(served, FreeLoopbackPort());
+  GitDaemon daemon(served);
   std::string error;
   ASSERT_TRUE(daemon.Start(&error)) << error;
   std::string config = PublishConfig(dir, daemon.Url("farm.git"), "  interval: 1s\n");
@@ -77,22 +79,29 @@ TEST(ExporterPublish, DaemonPublishesEveryIntervalOverGitDaemonAndExportsMetrics
   for (const auto& flag : FixturePathFlags()) args.push_back(flag);
   RunningProgram exporter = StartExporter(args);
   ASSERT_FALSE(exporter.address.empty()) << exporter.process->Log();
-  ASSERT_TRUE(WaitFor(30, [&] {
-    return FileAtBranch(served + "/farm.git", "status", "nodes/build7/status.json").has_value();
-  })) << exporter.process->Log();
-  HttpReply metrics;
-  ASSERT_TRUE(WaitFor(30, [&] {
-    metrics = HttpGet(exporter.address, "/metrics");
-    return metrics.body.find("buildfarm_publish_attempts_total{result=\"ok\"} 1") != std::string::npos;
-  })) << metrics.body;
-  EXPECT_NE(metrics.body.find("buildfarm_publish_last_success_timestamp_seconds"), std::string::npos);
-  EXPECT_NE(metrics.body.find("buildfarm_publish_pending 0"), std::string::npos);
-  EXPECT_NE(metrics.body.find("buildfarm_publish_refused_total{reason=\"github_token\"} 0"), std::string::npos);
+  ASSERT_TRUE(Eventually(
+      [&] { return FileAtBranch(served + "/farm.git", "status", "nodes/build7/status.json").has_value(); }, 30,
+      "nodes/build7/status.json on the status branch"))
+      << exporter.process->Log();
+  auto scrape = [&] { return HttpGet(exporter.address, "/metrics").body; };
+  auto metrics = EventuallyValue(
+      scrape,
+      [](const std::string& body) {
+        return body.find("buildfarm_publish_attempts_total{result=\"ok\"} 1") != std::string::npos;
+      },
+      30, "one successful publish attempt on /metrics");
+  ASSERT_TRUE(metrics.result);
+  EXPECT_NE(metrics.value.find("buildfarm_publish_last_success_timestamp_seconds"), std::string::npos);
+  EXPECT_NE(metrics.value.find("buildfarm_publish_pending 0"), std::string::npos);
+  EXPECT_NE(metrics.value.find("buildfarm_publish_refused_total{reason=\"github_token\"} 0"), std::string::npos);
   // Later rounds find only the timestamp changed: counted as unchanged, no new commits.
-  ASSERT_TRUE(WaitFor(30, [&] {
-    metrics = HttpGet(exporter.address, "/metrics");
-    return metrics.body.find("buildfarm_publish_attempts_total{result=\"unchanged\"} 0") == std::string::npos;
-  })) << metrics.body;
+  ASSERT_TRUE(EventuallyValue(
+                  scrape,
+                  [](const std::string& body) {
+                    return body.find("buildfarm_publish_attempts_total{result=\"unchanged\"} 0") == std::string::npos;
+                  },
+                  30, "a publish round counted as unchanged")
+                  .result);
   EXPECT_EQ(exporter.process->Stop(), 0);
 }
 

@@ -13,7 +13,6 @@
 #include <chrono>
 #include <iostream>
 #include <set>
-#include <thread>
 
 #include "tests/integration/farm_harness.h"
 
@@ -51,15 +50,15 @@ std::vector<std::string> RunLongJobsOnNode2(Farm& farm) {
     EXPECT_EQ(status, 201) << job.dump();
     ids.push_back(job.value("id", ""));
   }
-  bool running = false;
-  for (int tries = 0; tries < 300 && !running; ++tries) {
-    running = std::all_of(ids.begin(), ids.end(), [&](const std::string& id) {
-      auto job = farm.Job(id);
-      return job.value("status", "") == "running" && job.value("assigned_to", "") == "n2";
-    });
-    if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(running) << farm.Logs();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return std::all_of(ids.begin(), ids.end(), [&](const std::string& id) {
+          auto job = farm.Job(id);
+          return job.value("status", "") == "running" && job.value("assigned_to", "") == "n2";
+        });
+      },
+      30, "every job running on n2"))
+      << farm.Logs();
   for (const char* other : {"n1", "n3"}) farm.Call("POST", std::string("/api/v1/nodes/") + other + "/uncordon");
   return ids;
 }
@@ -70,14 +69,13 @@ struct Reassignment {
   nlohmann::json record;
 };
 
-// Stops n2 and polls every 100 ms (at most `timeout` s) until its jobs have moved; prints the latencies
-// under `path`.
+// Stops n2 and polls (at most `timeout` s) until its jobs have moved; prints the latencies under `path`.
 Reassignment StopNode2AndWait(Farm& farm, const std::vector<std::string>& ids, const std::string& path,
                               double timeout = 60) {
   const auto stopped = std::chrono::steady_clock::now();
   farm.StopNode(kNode2);
   Reassignment out;
-  while (Since(stopped) < timeout) {
+  PollUntil([&] {
     if (out.first_record_seconds < 0) {
       auto records = farm.Call("GET", "/api/v1/failovers");
       for (const auto& record : records.value("failovers", nlohmann::json::array())) {
@@ -91,12 +89,9 @@ Reassignment StopNode2AndWait(Farm& farm, const std::vector<std::string>& ids, c
       auto job = farm.Job(id);
       return job.value("attempt", 0) >= 2 && job.value("assigned_to", "") != "n2";
     });
-    if (moved) {
-      out.all_moved_seconds = Since(stopped);
-      if (out.first_record_seconds >= 0) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+    if (moved && out.all_moved_seconds < 0) out.all_moved_seconds = Since(stopped);
+    return moved && out.first_record_seconds >= 0;
+  }, timeout);
   std::cout << "[ latency  ] " << path << ": stop -> failover " << out.first_record_seconds << " s, stop -> all "
             << ids.size() << " jobs reassigned " << out.all_moved_seconds << " s" << std::endl;
   return out;
@@ -157,12 +152,11 @@ TEST(FailoverE2E, AlertPathMovesNode2sJobsToNode3AndUncordonsAfterTheHoldDown) {
   const auto restarted = std::chrono::steady_clock::now();
   ASSERT_TRUE(farm.StartNode(kNode2, &error)) << error;
   EXPECT_EQ(farm.Call("GET", "/api/v1/nodes/n2").value("state", ""), "cordoned");
-  std::string state;
-  while (Since(restarted) < 60 && state != "ready") {
-    state = farm.Call("GET", "/api/v1/nodes/n2").value("state", "");
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_EQ(state, "ready") << Alerts(farm) << farm.Logs();
+  ASSERT_TRUE(EventuallyValue([&] { return farm.Call("GET", "/api/v1/nodes/n2").value("state", ""); },
+                              [](const std::string& state) { return state == "ready"; }, 60,
+                              "n2 uncordoned after its alert resolved and the hold-down passed")
+                  .result)
+      << Alerts(farm) << farm.Logs();
   const double uncordoned = Since(restarted);
   std::cout << "[ latency  ] restart -> n2 uncordoned (alert resolved + 3 s hold-down): " << uncordoned << " s"
             << std::endl;

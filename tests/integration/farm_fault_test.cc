@@ -2,8 +2,8 @@
 // killed with SIGKILL in the middle of a run and restarted on the same port and store.
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <thread>
+#include <string>
+#include <vector>
 
 #include "tests/integration/farm_harness.h"
 
@@ -36,15 +36,18 @@ TEST(FarmFaultTest, KilledAgentsJobsCompleteElsewhereExactlyOnce) {
     ids.push_back(job["id"]);
   }
   // Wait until n1 runs at least one of them.
-  std::vector<std::string> on_n1;
-  for (int tries = 0; tries < 200 && on_n1.empty(); ++tries) {
+  auto running_on_n1 = [&] {
+    std::vector<std::string> found;
     for (const auto& id : ids) {
       auto job = farm.Job(id);
-      if (job.value("status", "") == "running" && job.value("assigned_to", "") == "n1") on_n1.push_back(id);
+      if (job.value("status", "") == "running" && job.value("assigned_to", "") == "n1") found.push_back(id);
     }
-    if (on_n1.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_FALSE(on_n1.empty()) << farm.Logs();
+    return found;
+  };
+  auto observed = EventuallyValue(running_on_n1, [](const std::vector<std::string>& found) { return !found.empty(); },
+                                  10, "a job running on n1");
+  ASSERT_TRUE(observed.result) << farm.Logs();
+  const std::vector<std::string> on_n1 = observed.value;
   farm.CrashAgent(0);
   auto done = farm.WaitTerminal(ids, 60);
   for (const auto& id : ids) ASSERT_EQ(done[id].value("status", ""), "completed") << done[id].dump() << farm.Logs();
@@ -77,10 +80,7 @@ TEST(FarmFaultTest, SchedulerKilledMidRunAndRestartedFinishesEveryJobOnce) {
   auto reply = farm.Call("POST", "/api/v1/jobs", nlohmann::json{{"jobs", jobs}}.dump(), &status);
   ASSERT_EQ(status, 201) << reply.dump();
   // Kill it once some jobs have finished and others are still running or waiting.
-  for (int tries = 0; tries < 200 && farm.SharedFileLines().size() < 3; ++tries) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  ASSERT_GE(farm.SharedFileLines().size(), 3u) << farm.Logs();
+  ASSERT_TRUE(Eventually([&] { return farm.SharedFileLines().size() >= 3; }, 5, "three jobs finished")) << farm.Logs();
   ASSERT_LT(farm.SharedFileLines().size(), ids.size());
   ASSERT_TRUE(farm.KillAndRestartScheduler(&error)) << error;
   auto done = farm.WaitTerminal(ids, 90);

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/prom_text.h"
+
 namespace buildfarm::testing {
 namespace {
 
@@ -23,26 +25,6 @@ double NowSeconds() {
 
 std::string AgentToken(int index) { return "agent-token-" + std::to_string(index + 1); }
 constexpr char kAlertmanagerToken[] = "alertmanager-token";
-
-// Direct children of `parent` (from /proc/*/stat).
-std::vector<pid_t> ChildrenOf(pid_t parent) {
-  std::vector<pid_t> children;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    auto close = text.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(text.substr(close + 2));
-    std::string state;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == parent) children.push_back(static_cast<pid_t>(std::stol(name)));
-  }
-  return children;
-}
 
 // The state letter of /proc/PID/stat (R, S, T...), or 0.
 char ProcessState(pid_t pid) {
@@ -177,17 +159,18 @@ bool Farm::Start(std::string* error) {
   if (prometheus_ || real_prometheus_) {
     // Wait until the scheduler's snapshot holds every node's metrics (a real Prometheus needs two
     // scrapes and a rule evaluation first).
-    for (int tries = 0; tries < (real_prometheus_ ? 600 : 200); ++tries) {
-      auto nodes = Call("GET", "/api/v1/nodes");
-      int with_metrics = 0;
-      if (nodes.contains("nodes")) {
-        for (const auto& node : nodes["nodes"]) with_metrics += node.contains("metrics") ? 1 : 0;
-      }
-      if (with_metrics == options_.agents) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    *error = "nodes never showed metrics:\n" + Call("GET", "/api/v1/nodes").dump();
-    return false;
+    auto nodes = EventuallyValue(
+        [&] { return Call("GET", "/api/v1/nodes"); },
+        [&](const nlohmann::json& listed) {
+          int with_metrics = 0;
+          if (listed.contains("nodes")) {
+            for (const auto& node : listed["nodes"]) with_metrics += node.contains("metrics") ? 1 : 0;
+          }
+          return with_metrics == options_.agents;
+        },
+        real_prometheus_ ? 30 : 10, "every node's metrics in the scheduler's snapshot");
+    if (!nodes.result) *error = nodes.result.message();
+    return static_cast<bool>(nodes.result);
   }
   return true;
 }
@@ -289,12 +272,9 @@ bool Farm::StartScheduler(std::string* error, const std::string& listen) {
 
 bool Farm::KillAndRestartScheduler(std::string* error) {
   scheduler_->Stop(SIGKILL);
-  // The old ChildProcess is replaced; its log file stays in the TempDir.
-  for (int tries = 0; tries < 50; ++tries) {
-    if (StartScheduler(error, address_)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
+  // The old ChildProcess is replaced; its log file stays in the TempDir. Retried, as the kernel may
+  // take a moment to release the dead process' port.
+  return PollUntil([&] { return StartScheduler(error, address_); }, 10).held;
 }
 
 void Farm::CrashAgent(int index) {
@@ -302,10 +282,8 @@ void Farm::CrashAgent(int index) {
   // Frozen first (and waited for: kill() returns before the signal lands), so that it starts no job
   // between the scan and the kill.
   kill(agent.pid(), SIGSTOP);
-  for (int tries = 0; tries < 200 && ProcessState(agent.pid()) != 'T'; ++tries) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  std::vector<pid_t> jobs = ChildrenOf(agent.pid());
+  PollUntil([&] { return ProcessState(agent.pid()) == 'T'; }, 1);
+  std::vector<pid_t> jobs = ChildPids(agent.pid());
   agent.Stop(SIGKILL);
   // Each job runs in its own process group (the runner's setpgid); a dead host takes them along.
   // The pid itself too, for a child killed before it reached its setpgid.
@@ -326,27 +304,38 @@ nlohmann::json Farm::Call(const std::string& method, const std::string& path, co
   return res ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json();
 }
 
-std::map<std::string, nlohmann::json> Farm::WaitTerminal(const std::vector<std::string>& ids, double timeout_seconds) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
+std::map<std::string, nlohmann::json> Farm::AllJobs() {
   std::map<std::string, nlohmann::json> jobs;
-  for (;;) {
-    jobs.clear();
-    std::string cursor;
-    do {  // the whole list, page by page
-      auto page = Call("GET", "/api/v1/jobs?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
-      if (!page.is_object() || !page.contains("jobs")) break;
-      for (const auto& job : page["jobs"]) jobs[job["id"].get<std::string>()] = job;
-      cursor = page.contains("next_cursor") ? page["next_cursor"].get<std::string>() : "";
-    } while (!cursor.empty());
-    bool all_terminal = true;
+  std::string cursor;
+  do {  // the whole list, page by page
+    auto page = Call("GET", "/api/v1/jobs?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    if (!page.is_object() || !page.contains("jobs")) break;
+    for (const auto& job : page["jobs"]) jobs[job["id"].get<std::string>()] = job;
+    cursor = page.contains("next_cursor") ? page["next_cursor"].get<std::string>() : "";
+  } while (!cursor.empty());
+  return jobs;
+}
+
+std::map<std::string, nlohmann::json> Farm::WaitTerminal(const std::vector<std::string>& ids, double timeout_seconds) {
+  auto all_terminal = [&](const std::map<std::string, nlohmann::json>& jobs) {
     for (const auto& id : ids) {
       auto it = jobs.find(id);
       const std::string status = it == jobs.end() ? "" : it->second.value("status", "");
-      if (status != "completed" && status != "failed" && status != "cancelled") all_terminal = false;
+      if (status != "completed" && status != "failed" && status != "cancelled") return false;
     }
-    if (all_terminal || std::chrono::steady_clock::now() > deadline) return jobs;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+    return true;
+  };
+  // Callers assert on the statuses returned, so the timeout is theirs to report.
+  return EventuallyValue([this] { return AllJobs(); }, all_terminal, timeout_seconds, "jobs terminal").value;
+}
+
+double Farm::SchedulerMetric(const std::string& key) {
+  std::string error;
+  const auto parsed = ParsePromText(HttpGet(address_, "/metrics").body, &error);
+  if (!parsed) return 0;
+  const auto samples = parsed->ByKey();
+  const auto it = samples.find(key);
+  return it == samples.end() ? 0 : it->second.value;
 }
 
 std::vector<std::string> Farm::SharedFileLines() const {

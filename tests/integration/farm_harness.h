@@ -92,8 +92,13 @@ class Farm {
   nlohmann::json Call(const std::string& method, const std::string& path, const std::string& body = "",
                       int* status = nullptr);
   nlohmann::json Job(const std::string& id) { return Call("GET", "/api/v1/jobs/" + id); }
+  // Every job in the store by id, page by page.
+  std::map<std::string, nlohmann::json> AllJobs();
   // Polls until every job is terminal or the timeout passes; returns the jobs by id.
   std::map<std::string, nlohmann::json> WaitTerminal(const std::vector<std::string>& ids, double timeout_seconds);
+  // One sample of the scheduler's /metrics by its key, e.g.
+  // `buildfarm_scheduler_decisions_total{result="unschedulable"}`; 0 when absent.
+  double SchedulerMetric(const std::string& key);
   // Ids in the shared file, in file order.
   std::vector<std::string> SharedFileLines() const;
 

@@ -86,13 +86,12 @@ TEST(FarmTest, LoadedNodeGetsFewerJobs) {
   std::string error;
   ASSERT_TRUE(farm.Start(&error)) << error;
   farm.prometheus()->SetCpu("n1", 0.95);
-  // Wait until the scheduler sees the load.
-  for (int tries = 0; tries < 100; ++tries) {
-    auto node = farm.Call("GET", "/api/v1/nodes/n1");
-    if (node.contains("metrics") && node["metrics"].value("cpu_utilization", 0.0) > 0.9) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_GT(farm.Call("GET", "/api/v1/nodes/n1")["metrics"].value("cpu_utilization", 0.0), 0.9);
+  ASSERT_TRUE(EventuallyValue([&] { return farm.Call("GET", "/api/v1/nodes/n1"); },
+                              [](const nlohmann::json& node) {
+                                return node.contains("metrics") && node["metrics"].value("cpu_utilization", 0.0) > 0.9;
+                              },
+                              10, "the scheduler seeing n1's CPU at 95%")
+                  .result);
   std::vector<std::string> ids;
   for (int i = 0; i < 30; ++i) {
     int status = 0;

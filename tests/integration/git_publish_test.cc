@@ -28,7 +28,7 @@ class GitDaemonTest : public ::testing::Test {
     base_ = dir_.MakeDir("served");
     remote_ = base_ + "/farm.git";
     ASSERT_TRUE(buildfarm::testing::InitBareRepo(remote_));
-    daemon_ = std::make_unique<GitDaemon>(base_, buildfarm::testing::FreeLoopbackPort());
+    daemon_ = std::make_unique<GitDaemon>(base_);
     std::string error;
     ASSERT_TRUE(daemon_->Start(&error)) << error;
   }

@@ -6,10 +6,8 @@
 // a parse error), and each panel marked [core] must return data once jobs have run through the farm.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "tests/dashboards/dashboard_model.h"
 #include "tests/integration/farm_harness.h"
@@ -48,15 +46,15 @@ class GrafanaQueries : public ::testing::Test {
   }
 
   static bool WaitForSample(const std::string& expr, std::string* error) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      nlohmann::json body = farm_->real_prometheus()->Query(expr, &status);
-      if (status == 200 && !body.value("/data/result"_json_pointer, nlohmann::json::array()).empty()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
-    *error = "Prometheus never held " + expr + "\n" + farm_->Logs();
-    return false;
+    auto held = Eventually(
+        [&] {
+          int status = 0;
+          nlohmann::json body = farm_->real_prometheus()->Query(expr, &status);
+          return status == 200 && !body.value("/data/result"_json_pointer, nlohmann::json::array()).empty();
+        },
+        30, "a sample of " + expr + " in Prometheus");
+    if (!held) *error = std::string(held.message()) + "\n" + farm_->Logs();
+    return held;
   }
 
   // One job that succeeds and one that fails (no retry). The failure waits 3 s so that Prometheus
@@ -165,22 +163,22 @@ TEST_F(GrafanaQueries, EveryDashboardExpressionParsesAndEvaluates) {
 TEST_F(GrafanaQueries, EveryCorePanelReturnsData) {
   // Panels -> whether any of their targets returned a series; bounded wait for scrapes and rules.
   std::map<std::string, bool> has_data;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (;;) {
-    for (const Dashboard& d : LoadDashboards()) {
-      for (const Expression& e : Expressions(d)) {
-        if (!e.core) continue;
-        const std::string panel = e.where.substr(0, e.where.rfind(" target "));
-        std::string error;
-        nlohmann::json body = Run(e, &error);
-        has_data[panel] = has_data[panel] || (error.empty() && ResultSize(body) > 0);
-      }
-    }
-    bool all = true;
-    for (const auto& [panel, data] : has_data) all = all && data;
-    if (all || std::chrono::steady_clock::now() > deadline) break;
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-  }
+  PollUntil(
+      [&] {
+        for (const Dashboard& d : LoadDashboards()) {
+          for (const Expression& e : Expressions(d)) {
+            if (!e.core) continue;
+            const std::string panel = e.where.substr(0, e.where.rfind(" target "));
+            std::string error;
+            nlohmann::json body = Run(e, &error);
+            has_data[panel] = has_data[panel] || (error.empty() && ResultSize(body) > 0);
+          }
+        }
+        bool all = true;
+        for (const auto& [panel, data] : has_data) all = all && data;
+        return all;
+      },
+      60);
   EXPECT_GT(has_data.size(), 20u) << "fewer core panels than the dashboards mark";
   for (const auto& [panel, data] : has_data) EXPECT_TRUE(data) << panel << " returned no data";
   if (HasFailure()) ADD_FAILURE() << farm_->Logs();
@@ -192,16 +190,18 @@ TEST_F(GrafanaQueries, NodeVariableListsTheFarmsNode) {
     for (const Expression& e : Expressions(d)) {
       if (e.where != d.file + ": variable node") continue;
       ++variables;
-      std::set<std::string> nodes;
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-      while (nodes.empty() && std::chrono::steady_clock::now() < deadline) {
-        std::string error;
-        nlohmann::json body = Run(e, &error);
-        ASSERT_TRUE(error.empty()) << error;
-        for (const auto& series : body["data"]["result"]) nodes.insert(series["metric"].value("node", ""));
-        if (nodes.empty()) std::this_thread::sleep_for(std::chrono::seconds(1));
-      }
-      EXPECT_EQ(nodes, std::set<std::string>{farm_->node_name(0)}) << e.where;
+      std::string error;
+      auto nodes = EventuallyValue(
+          [&] {
+            std::set<std::string> found;
+            nlohmann::json body = Run(e, &error);
+            for (const auto& series : body["data"]["result"]) found.insert(series["metric"].value("node", ""));
+            return found;
+          },
+          [&](const std::set<std::string>& found) { return !found.empty() || !error.empty(); }, 30,
+          e.where + " listing a node");
+      ASSERT_TRUE(error.empty()) << error;
+      EXPECT_EQ(nodes.value, std::set<std::string>{farm_->node_name(0)}) << e.where;
     }
   }
   EXPECT_EQ(variables, 4) << "every dashboard but messages-and-alerts has a node variable";
@@ -212,14 +212,14 @@ TEST_F(GrafanaQueries, BuildPanelsCountTheFirstJobsThatRan) {
   // per-branch series existed at 0 before it, so increase() counts both builds.
   std::optional<double> week, rate;
   std::map<std::string, double> branches;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  do {
-    week = PanelValue("builds.json", "Builds this week");
-    rate = PanelValue("builds.json", "Success rate");
-    branches = PanelValues("builds.json", "Failures by branch", "branch");
-    if (week && *week >= 1.5 && rate && *rate > 0 && *rate < 1 && branches["release/1.0"] >= 0.5) break;
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  } while (std::chrono::steady_clock::now() < deadline);
+  PollUntil(
+      [&] {
+        week = PanelValue("builds.json", "Builds this week");
+        rate = PanelValue("builds.json", "Success rate");
+        branches = PanelValues("builds.json", "Failures by branch", "branch");
+        return week && *week >= 1.5 && rate && *rate > 0 && *rate < 1 && branches["release/1.0"] >= 0.5;
+      },
+      30);  // the assertions below say which value never came
   ASSERT_TRUE(week.has_value());
   EXPECT_GE(*week, 1.5);
   ASSERT_TRUE(rate.has_value());
@@ -234,13 +234,13 @@ TEST_F(GrafanaQueries, BuildPanelsCountTheFirstJobsThatRan) {
 
 TEST_F(GrafanaQueries, MessagePanelsCountTheUnreadMessage) {
   std::map<std::string, double> by_priority, by_recipient;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  do {
-    by_priority = PanelValues("messages-and-alerts.json", "Unread messages by priority", "priority");
-    by_recipient = PanelValues("messages-and-alerts.json", "Unread messages by recipient", "to");
-    if (by_priority["high"] == 1 && by_recipient[farm_->node_name(0)] == 1) break;
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  } while (std::chrono::steady_clock::now() < deadline);
+  PollUntil(
+      [&] {
+        by_priority = PanelValues("messages-and-alerts.json", "Unread messages by priority", "priority");
+        by_recipient = PanelValues("messages-and-alerts.json", "Unread messages by recipient", "to");
+        return by_priority["high"] == 1 && by_recipient[farm_->node_name(0)] == 1;
+      },
+      30);  // the assertions below say which value never came
   EXPECT_EQ(by_priority["high"], 1);
   EXPECT_EQ(by_priority["normal"], 0);
   EXPECT_EQ(by_recipient[farm_->node_name(0)], 1);

@@ -81,20 +81,19 @@ TEST(NodeExporterCrossCheck, OverlappingSeriesHaveTheSameValues) {
 
   std::string node_help;
   RunCommand({kNodeExporter, "--help"}, &node_help, 30);
-  std::vector<std::string> node_args{kNodeExporter,
-                                     "--web.listen-address=127.0.0.1:" + std::to_string(FreeLoopbackPort())};
+  std::vector<std::string> node_args{kNodeExporter, "--web.listen-address=127.0.0.1:0"};
   for (const auto& flag : FixturePathFlags()) node_args.push_back(flag);
   for (const auto& flag : CollectorFlags(collectors)) node_args.push_back(flag);
   // node_exporter 1.5 reads interface counters over netlink by default; the fixture is /proc/net/dev.
   if (node_help.find("collector.netdev.netlink") != std::string::npos) {
     node_args.push_back("--no-collector.netdev.netlink");
   }
-  ChildProcess node_exporter(node_args);
-  std::string error;
-  ASSERT_TRUE(node_exporter.Start(&error)) << error;
-  const std::string node_address = node_args[1].substr(std::string("--web.listen-address=").size());
-  ASSERT_TRUE(WaitFor(20, [&] { return HttpGet(node_address, "/metrics", {}, 5).status == 200; }))
-      << "node_exporter did not come up; log:\n" << node_exporter.Log();
+  RunningProgram node_exporter = StartOnPortZero(node_args);
+  ASSERT_FALSE(node_exporter.address.empty());
+  const std::string& node_address = node_exporter.address;
+  ASSERT_TRUE(Eventually([&] { return HttpGet(node_address, "/metrics", {}, 5).status == 200; }, 20,
+                         "node_exporter serving /metrics"))
+      << "log:\n" << node_exporter.process->Log();
 
   std::vector<std::string> our_args = FixturePathFlags();
   for (const auto& flag : CollectorFlags(collectors)) our_args.push_back(flag);

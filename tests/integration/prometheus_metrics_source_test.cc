@@ -2,6 +2,8 @@
 // evaluation, loading alerting/rules/recording.yml) scraping two real buildfarm-exporter processes on
 // the fixture tree, labelled node1 and node2. Once the recording rules produce data, one refresh must
 // hold both nodes with the values the exporters serve and sample ages of a few seconds.
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -53,7 +55,14 @@ ServedValues ReadServed(const std::string& exporter_address) {
 TEST(PrometheusMetricsSourceIntegration, SnapshotHoldsRealExporterValues) {
   ASSERT_TRUE(HaveProgram(kPrometheus)) << "prometheus is missing; deploy/install-deps.sh installs it";
   TempDir dir;
-  const std::string prometheus_address = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
+  // Prometheus starts first, on port 0, with no targets: the exporters must know its port before they
+  // start, and its scrape targets are theirs, so the real configuration follows by a reload (SIGHUP).
+  const std::string config = dir.WriteFile("prometheus.yml", "global:\n  scrape_interval: 1s\n");
+  RunningProgram prometheus = StartOnPortZero({kPrometheus, "--config.file=" + config,
+                                               "--storage.tsdb.path=" + dir.MakeDir("data"),
+                                               "--web.listen-address=127.0.0.1:0"});
+  ASSERT_FALSE(prometheus.address.empty());
+  const std::string& prometheus_address = prometheus.address;
   // Each exporter probes Prometheus' own port over TCP, so the probe RTT rule has data once it is up.
   std::string exporter_config = dir.WriteFile(
       "exporter.yml", "probes:\n  interval: 1s\n  timeout: 1s\n  targets:\n"
@@ -69,34 +78,33 @@ TEST(PrometheusMetricsSourceIntegration, SnapshotHoldsRealExporterValues) {
   ASSERT_FALSE(node1.address.empty());
   ASSERT_FALSE(node2.address.empty());
 
-  std::string config = dir.WriteFile(
+  dir.WriteFile(
       "prometheus.yml",
       "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
       "rule_files:\n  - " + SourcePath("alerting/rules/recording.yml") + "\n"
       "scrape_configs:\n  - job_name: buildfarm-exporter\n    static_configs:\n"
       "      - targets: ['" + node1.address + "']\n        labels: {node: node1}\n"
       "      - targets: ['" + node2.address + "']\n        labels: {node: node2}\n");
-  ChildProcess prometheus({kPrometheus, "--config.file=" + config, "--storage.tsdb.path=" + dir.MakeDir("data"),
-                           "--web.listen-address=" + prometheus_address});
-  std::string error;
-  ASSERT_TRUE(prometheus.Start(&error)) << error;
+  ASSERT_EQ(kill(prometheus.process->pid(), SIGHUP), 0);
 
   scheduler::PrometheusSourceOptions options;
   options.url = "http://" + prometheus_address;
   scheduler::PrometheusMetricsSource source(options, Logger(LogLevel::kError));
 
   std::shared_ptr<const MetricsSnapshot> snapshot;
-  const bool ready = WaitFor(90, [&] {
-    if (!source.RefreshOnce().ok()) return false;
-    snapshot = source.Latest();
-    if (snapshot->nodes.size() != 2) return false;
-    for (const auto& [name, metrics] : snapshot->nodes) {
-      if (!metrics.probe_rtt_seconds.count("prometheus") || !metrics.max_temperature_celsius) return false;
-    }
-    return true;
-  });
-  ASSERT_TRUE(ready) << "the recording rules never produced both nodes; last error: "
-                     << source.Latest()->last_error << "\nPrometheus log:\n" << prometheus.Log();
+  const bool ready = Eventually(
+      [&] {
+        if (!source.RefreshOnce().ok()) return false;
+        snapshot = source.Latest();
+        if (snapshot->nodes.size() != 2) return false;
+        for (const auto& [name, metrics] : snapshot->nodes) {
+          if (!metrics.probe_rtt_seconds.count("prometheus") || !metrics.max_temperature_celsius) return false;
+        }
+        return true;
+      },
+      90, "both nodes' recording rules (with probe RTT and temperature) in the snapshot");
+  ASSERT_TRUE(ready) << "last error: "
+                     << source.Latest()->last_error << "\nPrometheus log:\n" << prometheus.process->Log();
   ASSERT_TRUE(snapshot->last_attempt_ok);
 
   const std::pair<std::string, const RunningProgram*> nodes[] = {{"node1", &node1}, {"node2", &node2}};

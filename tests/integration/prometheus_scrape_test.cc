@@ -58,18 +58,22 @@ TEST(PrometheusScrape, ValuesReadBackEqualExporterOutput) {
                                      "scrape_configs:\n  - job_name: buildfarm-exporter\n"
                                      "    static_configs:\n      - targets: ['" + exporter.address + "']\n"
                                      "        labels: {node: test-node}\n");
-  const std::string prometheus_address = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
-  ChildProcess prometheus({kPrometheus, "--config.file=" + config, "--storage.tsdb.path=" + dir.MakeDir("data"),
-                           "--web.listen-address=" + prometheus_address});
-  std::string error;
-  ASSERT_TRUE(prometheus.Start(&error)) << error;
-  ASSERT_TRUE(WaitFor(60, [&] {
-    auto up = Query(prometheus_address, "up");
-    return up.size() == 1 && up.begin()->second == 1;
-  })) << "Prometheus never reported the exporter up; log:\n" << prometheus.Log();
+  RunningProgram prometheus = StartOnPortZero({kPrometheus, "--config.file=" + config,
+                                               "--storage.tsdb.path=" + dir.MakeDir("data"),
+                                               "--web.listen-address=127.0.0.1:0"});
+  ASSERT_FALSE(prometheus.address.empty());
+  const std::string& prometheus_address = prometheus.address;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto up = Query(prometheus_address, "up");
+        return up.size() == 1 && up.begin()->second == 1;
+      },
+      60, "Prometheus reporting the exporter up"))
+      << "log:\n" << prometheus.process->Log();
 
   HttpReply served = HttpGet(exporter.address, "/metrics");
   ASSERT_EQ(served.status, 200);
+  std::string error;
   auto parsed = ParsePromText(served.body, &error);
   ASSERT_TRUE(parsed) << error;
   auto exporter_series = parsed->ByKey();
@@ -81,11 +85,11 @@ TEST(PrometheusScrape, ValuesReadBackEqualExporterOutput) {
   }
   std::cout << "[prometheus] checking " << metrics.size() << " metrics\n";
   for (const auto& metric : metrics) {
-    std::map<std::string, double> stored;
-    ASSERT_TRUE(WaitFor(30, [&] {
-      stored = Query(prometheus_address, metric);
-      return !stored.empty();
-    })) << metric << " never appeared in Prometheus";
+    auto observed = EventuallyValue([&] { return Query(prometheus_address, metric); },
+                                    [](const std::map<std::string, double>& found) { return !found.empty(); }, 30,
+                                    metric + " in Prometheus");
+    ASSERT_TRUE(observed.result);
+    const std::map<std::string, double>& stored = observed.value;
     for (const auto& [key, value] : stored) {
       auto it = exporter_series.find(key);
       ASSERT_NE(it, exporter_series.end()) << "Prometheus has " << key << " but the exporter does not serve it";

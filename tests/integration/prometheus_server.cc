@@ -2,24 +2,22 @@
 
 #include <httplib.h>
 
-#include <chrono>
 #include <fstream>
-#include <thread>
 
 #include "tests/integration/exporter_harness.h"
 
 namespace buildfarm::testing {
 
 PrometheusServer::PrometheusServer(std::string folder)
-    : folder_(std::move(folder)), address_("127.0.0.1:" + std::to_string(FreeLoopbackPort())) {}
+    : folder_(std::move(folder)), port_(CandidateLoopbackPort()), address_("127.0.0.1:" + std::to_string(port_)) {}
 
 PrometheusServer::~PrometheusServer() {
   if (process_ && process_->Running()) process_->Stop(15, 10);
 }
 
 bool StartUntilReady(const std::string& config_path, const std::string& config_yaml, std::vector<std::string> argv,
-                     const std::string& log_path, const std::string& address, std::unique_ptr<ChildProcess>* process,
-                     std::string* error) {
+                     const std::string& log_path, int port, std::unique_ptr<ChildProcess>* process,
+                     std::string* address, std::string* error) {
   {
     std::ofstream out(config_path);
     out << config_yaml;
@@ -30,16 +28,24 @@ bool StartUntilReady(const std::string& config_path, const std::string& config_y
   }
   *process = std::make_unique<ChildProcess>(std::move(argv), log_path);
   if (!(*process)->Start(error)) return false;
-  httplib::Client client("http://" + address);
-  client.set_connection_timeout(1, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto res = client.Get("/-/ready");
-    if (res && res->status == 200) return true;
-    if (!(*process)->Running()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::optional<int> bound = (*process)->WaitForListeningPort(30);
+  if (!bound || (port != 0 && *bound != port)) {
+    *error = (port == 0 ? std::string("no listening port") : "not listening on port " + std::to_string(port) +
+                                                                  " (taken by another process?)") +
+             "; log:\n" + (*process)->Log();
+    return false;
   }
-  *error = address + " did not become ready; log:\n" + (*process)->Log();
+  *address = "127.0.0.1:" + std::to_string(*bound);
+  httplib::Client client("http://" + *address);
+  client.set_connection_timeout(1, 0);
+  const bool ready = Eventually(
+      [&] {
+        auto res = client.Get("/-/ready");
+        return (res && res->status == 200) || !(*process)->Running();
+      },
+      30, *address + "/-/ready");
+  if (ready && (*process)->Running()) return true;
+  *error = *address + " did not become ready; log:\n" + (*process)->Log();
   return false;
 }
 
@@ -48,7 +54,7 @@ bool PrometheusServer::Start(const std::string& config_yaml, std::string* error)
   return StartUntilReady(config_path, config_yaml,
                          {kPrometheusBinary, "--config.file=" + config_path, "--storage.tsdb.path=" + folder_ + "/data",
                           "--web.listen-address=" + address_},
-                         folder_ + "/prometheus.log", address_, &process_, error);
+                         folder_ + "/prometheus.log", port_, &process_, &address_, error);
 }
 
 nlohmann::json PrometheusServer::Query(const std::string& expr, int* http_status) const {

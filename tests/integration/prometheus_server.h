@@ -2,6 +2,9 @@
 // loopback port chosen at construction (so that other programs' configurations can name it before it
 // starts), with its configuration, TSDB and log in a caller-given folder. Start() writes the given
 // prometheus.yml and waits for /-/ready; Query() runs an instant query through /api/v1/query.
+// The port is only a CandidateLoopbackPort: should another process take it before Prometheus binds,
+// Start() fails and says so, rather than the test querying a stranger (a farm's scheduler is configured
+// with this URL before Prometheus starts, so there is no other port to retry on).
 // The process is stopped on destruction. Not thread-safe.
 #pragma once
 
@@ -16,11 +19,12 @@ namespace buildfarm::testing {
 
 inline constexpr char kPrometheusBinary[] = "/usr/bin/prometheus";
 
-// Writes `config_yaml` to `config_path`, starts `argv` (logging to `log_path`) into `process` and waits up to
-// 30 s for http://address/-/ready, which Prometheus and Alertmanager both serve; false with `error` set.
+// Writes `config_yaml` to `config_path`, starts `argv` (logging to `log_path`) into `process`, waits until
+// that process listens on 127.0.0.1:`port` (0: on the one port it bound, which goes into `address`) and up
+// to 30 s for http://address/-/ready, which Prometheus and Alertmanager both serve; false with `error` set.
 bool StartUntilReady(const std::string& config_path, const std::string& config_yaml, std::vector<std::string> argv,
-                     const std::string& log_path, const std::string& address, std::unique_ptr<ChildProcess>* process,
-                     std::string* error);
+                     const std::string& log_path, int port, std::unique_ptr<ChildProcess>* process,
+                     std::string* address, std::string* error);
 
 class PrometheusServer {
  public:
@@ -44,6 +48,7 @@ class PrometheusServer {
 
  private:
   std::string folder_;
+  int port_;
   std::string address_;
   std::unique_ptr<ChildProcess> process_;
 };

@@ -4,12 +4,11 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <thread>
 
+#include "tests/support/eventually.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -86,12 +85,13 @@ TEST(SchedulerBinaryTest, KillNineAndRestartKeepsEveryJobAndFailsOverTheLostNode
     int status = 0;
     api.Call("POST", "/api/v1/agents/register", "b1tok", R"({"name": "b1", "capacity": {"cores": 4}})", &status);
     ASSERT_EQ(status, 200);
-    auto graph = api.Call("POST", "/api/v1/jobs", "admintok",
-                          R"({"jobs": [{"id": "a", "command": "x"}, {"id": "b", "command": "y", "dependencies": ["a"]}]})",
-                          &status);
+    auto graph = api.Call(
+        "POST", "/api/v1/jobs", "admintok",
+        R"({"jobs": [{"id": "a", "command": "x"}, {"id": "b", "command": "y", "dependencies": ["a"]}]})", &status);
     ASSERT_EQ(status, 201) << graph.dump();
     for (int i = 0; i < 5; ++i) {
-      auto job = api.Call("POST", "/api/v1/jobs", "admintok", R"({"command": "sleep 1", "selector": {"os": "none"}})", &status);
+      auto job = api.Call("POST", "/api/v1/jobs", "admintok", R"({"command": "sleep 1", "selector": {"os": "none"}})",
+                          &status);
       ASSERT_EQ(status, 201);
       ids.push_back(job["id"]);
     }
@@ -114,14 +114,11 @@ TEST(SchedulerBinaryTest, KillNineAndRestartKeepsEveryJobAndFailsOverTheLostNode
   EXPECT_EQ(api.Call("GET", "/api/v1/jobs/a", "admintok")["status"], "running");
   EXPECT_EQ(api.Call("GET", "/api/v1/nodes/b1", "admintok")["capacity"]["cores"], 4.0);
   // b1's agent never comes back: after the lease its attempt is requeued, so nothing is stuck without an owner.
-  nlohmann::json a;
-  for (int i = 0; i < 200; ++i) {
-    a = api.Call("GET", "/api/v1/jobs/a", "admintok");
-    if (a["status"] == "queued") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(a["status"], "queued") << a.dump();
-  EXPECT_EQ(a["retry_count"], 1);
+  auto a = EventuallyValue([&] { return api.Call("GET", "/api/v1/jobs/a", "admintok"); },
+                           [](const nlohmann::json& job) { return job["status"] == "queued"; }, 10,
+                           "job a requeued once b1's lease (2 s) ran out");
+  EXPECT_TRUE(a.result);
+  EXPECT_EQ(a.value["retry_count"], 1);
   EXPECT_EQ(api.Call("GET", "/api/v1/nodes/b1", "admintok")["state"], "down");
   // It comes back and finishes the job with a new attempt.
   int status = 0;
@@ -186,14 +183,11 @@ TEST(SchedulerBinaryTest, AlertmanagerWebhookCordonsAndFailsOverOnceEvenAcrossAR
 
   api.Call("POST", "/api/v1/alertmanager", "admintok", FiringAlert("b1"), &status);
   EXPECT_EQ(status, 200);
-  nlohmann::json moved;
-  for (int i = 0; i < 200; ++i) {
-    moved = api.Call("GET", "/api/v1/jobs/" + id, "admintok");
-    if (moved.value("assigned_to", "") == "b2") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(moved.value("assigned_to", ""), "b2") << moved.dump();
-  EXPECT_EQ(moved["attempt"], 2);
+  auto moved = EventuallyValue([&] { return api.Call("GET", "/api/v1/jobs/" + id, "admintok"); },
+                               [](const nlohmann::json& job) { return job.value("assigned_to", "") == "b2"; }, 10,
+                               "job " + id + " failed over to b2");
+  EXPECT_TRUE(moved.result);
+  EXPECT_EQ(moved.value["attempt"], 2);
   EXPECT_EQ(api.Call("GET", "/api/v1/nodes/b1", "admintok")["state"], "cordoned");
   api.Call("POST", "/api/v1/jobs/" + id + "/attempts/1/result", "b1tok", R"({"exit_code": 0})", &status);
   EXPECT_EQ(status, 409) << "b1's attempt is fenced";
@@ -205,7 +199,9 @@ TEST(SchedulerBinaryTest, AlertmanagerWebhookCordonsAndFailsOverOnceEvenAcrossAR
   EXPECT_EQ(first.Stop(9), 128 + 9);
 
   // Alertmanager re-sends the same notification to the restarted scheduler: it is not acted on again.
-  ChildProcess second(argv, dir.Join("second.log"));
+  std::vector<std::string> debug_argv = argv;
+  debug_argv.push_back("--log.level=debug");  // for "alert already handled"
+  ChildProcess second(debug_argv, dir.Join("second.log"));
   address = start(second);
   ASSERT_TRUE(address) << second.Log();
   Api again(*address);
@@ -213,7 +209,8 @@ TEST(SchedulerBinaryTest, AlertmanagerWebhookCordonsAndFailsOverOnceEvenAcrossAR
   ASSERT_EQ(status, 200);
   again.Call("POST", "/api/v1/alertmanager", "admintok", FiringAlert("b1"), &status);
   EXPECT_EQ(status, 200);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // The webhook answers before its worker handles the alerts; the worker says when it skipped this one.
+  ASSERT_TRUE(second.WaitForLogLine("alert already handled", 10)) << second.Log();
   EXPECT_EQ(again.Call("GET", "/api/v1/nodes/b1", "admintok")["state"], "ready");
   EXPECT_EQ(again.Call("GET", "/api/v1/failovers", "admintok")["failovers"].size(), 1u);
   EXPECT_EQ(second.Stop(15), 0);
@@ -222,7 +219,8 @@ TEST(SchedulerBinaryTest, AlertmanagerWebhookCordonsAndFailsOverOnceEvenAcrossAR
 TEST(SchedulerBinaryTest, ReadyzIs503WithAReasonWhilePrometheusIsUnreachable) {
   TempDir dir;
   // Port 9 (discard) on loopback: nothing listens, so every query fails at once.
-  std::string config = WriteConfig(dir, "prometheus: {url: 'http://127.0.0.1:9', refresh_interval: 200ms, timeout: 1s}\n");
+  std::string config =
+      WriteConfig(dir, "prometheus: {url: 'http://127.0.0.1:9', refresh_interval: 200ms, timeout: 1s}\n");
   ChildProcess scheduler({Scheduler(), "--config.file=" + config, "--web.listen-address=127.0.0.1:0"},
                          dir.Join("s.log"));
   std::string error;
@@ -230,18 +228,18 @@ TEST(SchedulerBinaryTest, ReadyzIs503WithAReasonWhilePrometheusIsUnreachable) {
   auto address = scheduler.WaitForListenAddress();
   ASSERT_TRUE(address) << scheduler.Log();
   httplib::Client client("http://" + *address);
-  int status = 0;
-  std::string body_text;
-  for (int i = 0; i < 50; ++i) {
-    auto ready = client.Get("/readyz");
-    status = ready ? ready->status : 0;
-    body_text = ready ? ready->body : "";
-    if (status == 503 && body_text.find("Prometheus") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_EQ(status, 503);
-  auto body = nlohmann::json::parse(body_text, nullptr, false);
-  EXPECT_NE(body.value("error", "").find("Prometheus"), std::string::npos) << body_text;
+  auto readyz = EventuallyValue(
+      [&] {
+        auto ready = client.Get("/readyz");
+        return ready ? std::to_string(ready->status) + " " + ready->body : std::string("no answer");
+      },
+      [](const std::string& reply) {
+        return reply.rfind("503 ", 0) == 0 && reply.find("Prometheus") != std::string::npos;
+      },
+      5, "/readyz 503 naming Prometheus after the first failed refresh");
+  ASSERT_TRUE(readyz.result);
+  auto body = nlohmann::json::parse(readyz.value.substr(4), nullptr, false);
+  EXPECT_NE(body.value("error", "").find("Prometheus"), std::string::npos) << readyz.value;
   auto live = client.Get("/healthz");
   ASSERT_TRUE(live);
   EXPECT_EQ(live->status, 200);

@@ -42,7 +42,7 @@ TEST(SchedulerPublish, CoordinationFilesReachTheRepositoryAndSecretsNever) {
   TempDir served;
   const std::string repo = served.Join("farm.git");
   ASSERT_TRUE(InitBareRepo(repo));
-  GitDaemon daemon(served.path(), FreeLoopbackPort());
+  GitDaemon daemon(served.path());
   std::string error;
   ASSERT_TRUE(daemon.Start(&error)) << error;
 
@@ -73,11 +73,14 @@ TEST(SchedulerPublish, CoordinationFilesReachTheRepositoryAndSecretsNever) {
   EXPECT_EQ(refused.value("field", ""), "body");
   EXPECT_EQ(refused.dump().find(secret), std::string::npos);
 
-  ASSERT_TRUE(WaitFor(30, [&] {
-    return HasId(FileAtBranch(repo, "main", "coordination/jobs.json"), "pub-2") &&
-           HasId(FileAtBranch(repo, "main", "coordination/messages.json"), message_id) &&
-           FileAtBranch(repo, "main", "nodes/index.json").has_value();
-  })) << farm.Logs();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return HasId(FileAtBranch(repo, "main", "coordination/jobs.json"), "pub-2") &&
+               HasId(FileAtBranch(repo, "main", "coordination/messages.json"), message_id) &&
+               FileAtBranch(repo, "main", "nodes/index.json").has_value();
+      },
+      30, "pub-2, message " + message_id + " and nodes/index.json published on main"))
+      << farm.Logs();
   EXPECT_EQ(json::parse(*FileAtBranch(repo, "main", "nodes/index.json")), json({"n1", "n2"}));
 
   // Read, then archive everything read: the day's archive file holds it and messages.json no longer does.
@@ -87,10 +90,13 @@ TEST(SchedulerPublish, CoordinationFilesReachTheRepositoryAndSecretsNever) {
   ASSERT_EQ(status, 200) << archived.dump();
   EXPECT_EQ(archived.value("archived", 0), 1);
   const std::string archive_path = "coordination/archive/" + TodayUtc() + ".json";
-  ASSERT_TRUE(WaitFor(30, [&] {
-    return HasId(FileAtBranch(repo, "main", archive_path), message_id) &&
-           !HasId(FileAtBranch(repo, "main", "coordination/messages.json"), message_id);
-  })) << farm.Logs();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return HasId(FileAtBranch(repo, "main", archive_path), message_id) &&
+               !HasId(FileAtBranch(repo, "main", "coordination/messages.json"), message_id);
+      },
+      30, "message " + message_id + " moved from messages.json to " + archive_path))
+      << farm.Logs();
 
   // The secret is nowhere: not in any commit of any branch, not in the scheduler's log.
   auto history = Git(repo, {"log", "-p", "--all"});
@@ -159,7 +165,8 @@ TEST(SchedulerPublish, ExporterStatusCarriesTheSchedulersHistory) {
   EXPECT_TRUE(with["metrics"].contains("avg_build_time_seconds"));
   EXPECT_EQ(with["metrics"].value("uptime_percent", -1.0), 100.0);
 
-  json without = publish_once("http://127.0.0.1:" + std::to_string(FreeLoopbackPort()));
+  RefusedLoopbackPort no_scheduler;
+  json without = publish_once("http://127.0.0.1:" + std::to_string(no_scheduler.port()));
   ASSERT_TRUE(without.contains("server_id")) << without.dump();
   EXPECT_FALSE(without.contains("metrics")) << without.dump();
 }

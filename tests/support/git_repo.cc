@@ -1,29 +1,6 @@
 #include "tests/support/git_repo.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <thread>
-
 namespace buildfarm::testing {
-namespace {
-
-bool PortAccepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  close(fd);
-  return ok;
-}
-
-}  // namespace
 
 bool InitBareRepo(const std::string& path) {
   std::string out;
@@ -48,21 +25,28 @@ int CommitCount(const std::string& git_dir, const std::string& branch) {
   return std::stoi(*out);
 }
 
-GitDaemon::GitDaemon(std::string base_path, int port) : base_path_(std::move(base_path)), port_(port) {}
+GitDaemon::GitDaemon(std::string base_path) : base_path_(std::move(base_path)) {}
 
 GitDaemon::~GitDaemon() { Stop(); }
 
 bool GitDaemon::Start(std::string* error) {
-  process_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-      "git", "daemon", "--export-all", "--enable=receive-pack", "--reuseaddr", "--base-path=" + base_path_,
-      "--listen=127.0.0.1", "--port=" + std::to_string(port_), base_path_});
-  if (!process_->Start(error)) return false;
-  for (int i = 0; i < 200; ++i) {
-    if (PortAccepts(port_)) return true;
-    if (!process_->Running()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  constexpr int kAttempts = 20;
+  const bool restart = port_ > 0;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (!restart) port_ = CandidateLoopbackPort();
+    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{
+        "git", "daemon", "--export-all", "--enable=receive-pack", "--reuseaddr", "--base-path=" + base_path_,
+        "--listen=127.0.0.1", "--port=" + std::to_string(port_), base_path_});
+    if (!process_->Start(error)) return false;
+    // Up when this daemon (`git` runs git-daemon as its child) listens on the port, not when the port
+    // merely accepts: that could be whoever took the candidate first.
+    const std::optional<int> listening = process_->WaitForListeningPort(30);
+    if (listening == port_) return true;
+    if (process_->Running()) break;  // up on no port or another: not a lost race
+    // Exited: the port was taken between CandidateLoopbackPort() and the daemon's bind: try another.
+    // On a restart the port is the one clients know; it may still be held by our last daemon's exit.
   }
-  *error = "git daemon did not listen on port " + std::to_string(port_) + ": " + process_->Log();
+  *error = "git daemon did not listen on 127.0.0.1:" + std::to_string(port_) + ": " + process_->Log();
   return false;
 }
 

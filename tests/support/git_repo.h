@@ -25,19 +25,21 @@ int CommitCount(const std::string& git_dir, const std::string& branch);
 
 class GitDaemon {
  public:
-  // Serves every repository under `base_path` (export-all, receive-pack enabled) on 127.0.0.1:port.
-  GitDaemon(std::string base_path, int port);
+  // Serves every repository under `base_path` (export-all, receive-pack enabled) on 127.0.0.1.
+  explicit GitDaemon(std::string base_path);
   ~GitDaemon();
-  // Starts and waits until the port accepts connections.
+  // Starts and waits until this daemon listens. git daemon reads --port=0 as 9418, so the first start
+  // takes a CandidateLoopbackPort, and another one when the daemon exits because someone else took it
+  // first. A start after Stop() serves the same port again, so that clients' URLs stay valid.
   bool Start(std::string* error);
   void Stop();
-  int port() const { return port_; }
+  int port() const { return port_; }  // valid after Start()
   // git://127.0.0.1:PORT/<name>
   std::string Url(const std::string& repo_name) const;
 
  private:
   std::string base_path_;
-  int port_;
+  int port_ = -1;
   std::unique_ptr<ChildProcess> process_;
 };
 

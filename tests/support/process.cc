@@ -11,13 +11,14 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
-#include <thread>
+
+#include "tests/support/eventually.h"
+#include "tests/support/raw_client.h"
 
 namespace buildfarm::testing {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 std::string ReadWhole(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -50,12 +51,8 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
   _exit(127);
 }
 
-}  // namespace
-
-std::string SourcePath(std::string_view relative) { return std::string(BUILDFARM_SOURCE_DIR) + "/" + std::string(relative); }
-std::string BinaryPath(std::string_view relative) { return std::string(BUILDFARM_BINARY_DIR) + "/" + std::string(relative); }
-
-int FreeLoopbackPort() {
+// A socket bound to 127.0.0.1 on a port the kernel chose (stored in `port`), not listening; -1 on failure.
+int BindLoopbackPortZero(int* port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   sockaddr_in addr{};
@@ -63,13 +60,86 @@ int FreeLoopbackPort() {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
   socklen_t len = sizeof addr;
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return -1;
   }
-  close(fd);
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+}  // namespace
+
+std::string SourcePath(std::string_view relative) { return std::string(BUILDFARM_SOURCE_DIR) + "/" + std::string(relative); }
+std::string BinaryPath(std::string_view relative) { return std::string(BUILDFARM_BINARY_DIR) + "/" + std::string(relative); }
+
+int CandidateLoopbackPort() {
+  int port = -1;
+  int fd = BindLoopbackPortZero(&port);
+  if (fd >= 0) close(fd);
   return port;
+}
+
+RefusedLoopbackPort::RefusedLoopbackPort() { fd_ = BindLoopbackPortZero(&port_); }
+
+RefusedLoopbackPort::~RefusedLoopbackPort() {
+  if (fd_ >= 0) close(fd_);
+}
+
+std::vector<pid_t> ChildPids(pid_t parent) {
+  std::vector<pid_t> children;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string text = ReadWhole((entry.path() / "stat").string());
+    auto close_paren = text.rfind(')');  // the command name may itself hold ") "
+    if (close_paren == std::string::npos) continue;
+    std::istringstream rest(text.substr(close_paren + 2));
+    std::string state;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent) children.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return children;
+}
+
+std::vector<int> ListeningPorts(pid_t pid) {
+  // The socket inodes open in the process tree...
+  std::set<std::string> inodes;
+  std::vector<pid_t> tree{pid};
+  for (std::size_t i = 0; i < tree.size(); ++i) {
+    for (pid_t child : ChildPids(tree[i])) tree.push_back(child);
+    std::error_code ec;
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(tree[i]) + "/fd", ec)) {
+      std::error_code link_error;
+      const std::string target = std::filesystem::read_symlink(fd.path(), link_error).string();
+      if (!link_error && target.rfind("socket:[", 0) == 0) inodes.insert(target.substr(8, target.size() - 9));
+    }
+  }
+  // ...that are TCP sockets in state LISTEN (0A); local_address is HEXADDR:HEXPORT.
+  std::set<int> ports;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::istringstream lines(ReadWhole(table));
+    std::string line;
+    std::getline(lines, line);  // the header
+    while (std::getline(lines, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+      const auto colon = local.rfind(':');
+      if (state != "0A" || colon == std::string::npos || inodes.count(inode) == 0) continue;
+      ports.insert(static_cast<int>(std::stoul(local.substr(colon + 1), nullptr, 16)));
+    }
+  }
+  return {ports.begin(), ports.end()};
+}
+
+std::string RawHttpExchange(int port, const std::string& request) {
+  RawClient client(port);
+  if (!client.connected() || !client.Send(request)) return "";
+  return client.ReadAll(std::chrono::seconds(60));
 }
 
 bool HaveProgram(std::string_view program) {
@@ -113,15 +183,32 @@ bool ChildProcess::Running() {
 }
 
 std::optional<std::string> ChildProcess::WaitForLogLine(std::string_view needle, double timeout_seconds) {
-  auto deadline = Clock::now() + std::chrono::duration<double>(timeout_seconds);
-  for (;;) {
+  std::optional<std::string> found;
+  auto find = [&] {
     std::istringstream lines(ReadWhole(log_path_));
     for (std::string line; std::getline(lines, line);) {
-      if (line.find(needle) != std::string::npos) return line;
+      if (line.find(needle) != std::string::npos) {
+        found = line;
+        return true;
+      }
     }
-    if (!Running() || Clock::now() > deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+    return false;
+  };
+  // Read before Running(), so that a line written just before the exit is still seen.
+  PollUntil([&] { return find() || !Running(); }, timeout_seconds);
+  return found;
+}
+
+std::optional<int> ChildProcess::WaitForListeningPort(double timeout_seconds) {
+  std::vector<int> ports;
+  const bool listening = PollUntil(
+      [&] {
+        ports = ListeningPorts(pid_);
+        return ports.size() == 1 || !Running();
+      },
+      timeout_seconds).held;
+  if (!listening || ports.size() != 1) return std::nullopt;
+  return ports.front();
 }
 
 std::optional<std::string> ChildProcess::WaitForListenAddress(double timeout_seconds) {
@@ -136,11 +223,7 @@ int ChildProcess::Stop(int sig, double timeout_seconds) {
   if (pid_ <= 0) return -1;
   if (exit_code_ >= 0) return exit_code_;
   kill(pid_, sig);
-  auto deadline = Clock::now() + std::chrono::duration<double>(timeout_seconds);
-  while (Clock::now() < deadline) {
-    if (!Running()) return exit_code_;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  if (PollUntil([&] { return !Running(); }, timeout_seconds).held) return exit_code_;
   kill(-pid_, SIGKILL);
   kill(pid_, SIGKILL);
   int status = 0;
@@ -155,8 +238,7 @@ int RunCommand(const std::vector<std::string>& argv, std::string* output, double
   ChildProcess child(argv);
   std::string error;
   if (!child.Start(&error)) return -1;
-  auto deadline = Clock::now() + std::chrono::duration<double>(timeout_seconds);
-  while (child.Running() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  PollUntil([&] { return !child.Running(); }, timeout_seconds);
   int code = child.Stop(SIGKILL, 5);
   if (output != nullptr) *output = child.Log();
   std::filesystem::remove(child.log_path());

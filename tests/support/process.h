@@ -1,8 +1,17 @@
 // Test helpers for running the project's binaries and peer programs (Prometheus, node_exporter...).
 //
 // ChildProcess starts a program with its stdout and stderr in a log file, can wait for a log line
-// (such as buildfarm's "msg=listening address=127.0.0.1:PORT"), and kills the program when it goes
-// out of scope, so a failing test leaves nothing running. Not thread-safe; one owner per process.
+// (such as buildfarm's "msg=listening address=127.0.0.1:PORT") or for the TCP port it listens on, and
+// kills the program when it goes out of scope, so a failing test leaves nothing running.
+//
+// Ports are never picked by the test and handed to a server later: between the two another process can
+// take the port, and the test then talks to a stranger. Our programs and the Go peers (Prometheus,
+// Alertmanager, node_exporter) listen on 127.0.0.1:0, and the test reads the port the server bound, from
+// its log or from /proc (WaitForListeningPort). A program that cannot bind port 0 (git daemon takes 0 for
+// 9418), or whose port must go into another program's configuration before it starts (a farm's
+// Prometheus), is started on a CandidateLoopbackPort; it counts as up only once /proc shows that very
+// process listening on that port, and git daemon is retried on another port when its bind fails.
+// Not thread-safe; one owner per process.
 #pragma once
 
 #include <sys/types.h>
@@ -32,6 +41,10 @@ class ChildProcess {
   std::optional<std::string> WaitForLogLine(std::string_view needle, double timeout_seconds);
   // The HOST:PORT of the first "msg=listening address=..." line.
   std::optional<std::string> WaitForListenAddress(double timeout_seconds = 15);
+  // For a program started with a listen address of port 0 that does not log the port it got: polls
+  // until the process (or a child of it) listens on exactly one TCP port, and returns that port;
+  // nullopt after the timeout or when the process has exited.
+  std::optional<int> WaitForListeningPort(double timeout_seconds = 30);
 
   // Sends `sig`, waits up to `timeout_seconds`, then SIGKILLs. Returns the exit code, or 128+signal.
   int Stop(int sig = 15, double timeout_seconds = 10);
@@ -53,9 +66,35 @@ int RunCommand(const std::vector<std::string>& argv, std::string* output, double
 std::string SourcePath(std::string_view relative);
 // Path of a built program, e.g. BinaryPath("exporter/buildfarm-exporter").
 std::string BinaryPath(std::string_view relative);
-// A port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
-int FreeLoopbackPort();
+// A port on 127.0.0.1 that was free a moment ago (bound to port 0, then released). Only a candidate:
+// anyone may take it before the program that is told to use it does, so the caller must check that its
+// own process listens there (ListeningPorts) and try another candidate when the bind failed.
+int CandidateLoopbackPort();
+// TCP ports on which `pid` or one of its descendants listens (from /proc/PID/fd and /proc/net/tcp{,6}).
+std::vector<int> ListeningPorts(pid_t pid);
+// Direct children of `parent` (from /proc/*/stat).
+std::vector<pid_t> ChildPids(pid_t parent);
+
+// A port on 127.0.0.1 where connections are refused for as long as this object lives: the socket is
+// bound, so nobody else can listen there, but never listens. For "the server is unreachable" tests.
+class RefusedLoopbackPort {
+ public:
+  RefusedLoopbackPort();
+  ~RefusedLoopbackPort();
+  RefusedLoopbackPort(const RefusedLoopbackPort&) = delete;
+  RefusedLoopbackPort& operator=(const RefusedLoopbackPort&) = delete;
+  int port() const { return port_; }  // -1 when no socket could be bound
+
+ private:
+  int fd_ = -1;
+  int port_ = -1;
+};
+
 // True when `program` is on PATH.
 bool HaveProgram(std::string_view program);
+// Sends `request` as is to 127.0.0.1:`port` (for requests an HTTP client will not send, such as a
+// POST without Content-Length) and returns everything answered until the server closes; "" when the
+// connection fails.
+std::string RawHttpExchange(int port, const std::string& request);
 
 }  // namespace buildfarm::testing

@@ -13,6 +13,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/eventually.h"
+
 namespace buildfarm::scheduler {
 namespace {
 
@@ -46,7 +48,7 @@ class StubPrometheus {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+    EXPECT_TRUE(testing::Eventually([this] { return server_.is_running(); }, 10, "the stub Prometheus running"));
   }
   ~StubPrometheus() { Shutdown(); }
 
@@ -254,13 +256,11 @@ TEST(PrometheusMetricsSource, SlowServerDoesNotBlockLatest) {
   EXPECT_EQ(during->fetched_at, good_fetch);
 
   // The client gives up after its timeout and records the failure, keeping the old values.
-  std::shared_ptr<const MetricsSnapshot> failed;
-  for (int i = 0; i < 200; ++i) {
-    failed = source.Latest();
-    if (!failed->last_attempt_ok) break;
-    std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_FALSE(failed->last_attempt_ok);
+  auto observed = testing::EventuallyValue([&] { return source.Latest(); },
+                                           [](const auto& snapshot) { return !snapshot->last_attempt_ok; }, 10,
+                                           "the stuck refresh timing out");
+  EXPECT_TRUE(observed.result);
+  const std::shared_ptr<const MetricsSnapshot>& failed = observed.value;
   EXPECT_EQ(failed->fetched_at, good_fetch);
   EXPECT_EQ(failed->nodes.size(), 2u);
   stub.Release();
@@ -311,16 +311,13 @@ TEST(PrometheusMetricsSource, BackgroundThreadRefreshes) {
   PrometheusMetricsSource source(OptionsFor(stub), QuietLogger());
   ASSERT_TRUE(source.Start().ok());
   EXPECT_EQ(source.Start().code(), StatusCode::kFailedPrecondition);
-  std::shared_ptr<const MetricsSnapshot> first;
-  for (int i = 0; i < 200 && (first = source.Latest())->nodes.empty(); ++i) std::this_thread::sleep_for(50ms);
-  ASSERT_EQ(first->nodes.size(), 2u);
+  auto first = testing::EventuallyValue([&] { return source.Latest(); },
+                                        [](const auto& snapshot) { return !snapshot->nodes.empty(); }, 10,
+                                        "a first background refresh");
+  ASSERT_EQ(first.value->nodes.size(), 2u);
   // Later refreshes publish new snapshots.
-  bool refreshed = false;
-  for (int i = 0; i < 200 && !refreshed; ++i) {
-    std::this_thread::sleep_for(50ms);
-    refreshed = source.Latest()->fetched_at > first->fetched_at;
-  }
-  EXPECT_TRUE(refreshed);
+  EXPECT_TRUE(testing::Eventually([&] { return source.Latest()->fetched_at > first.value->fetched_at; }, 10,
+                                  "a later background refresh"));
   source.Stop();
   source.Stop();  // idempotent
 }

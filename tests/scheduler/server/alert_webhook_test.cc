@@ -213,9 +213,13 @@ TEST_F(AlertWebhookTest, NodeMetricsShowHeartbeatsStatesAndTheOldestQueuedJob) {
   std::string metrics = Get("/metrics", "").body;
   EXPECT_EQ(Sample(metrics, "buildfarm_scheduler_oldest_queued_job_age_seconds"), 0);
   Submit({});  // nowhere to go: b1 is cordoned
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  metrics = Get("/metrics", "").body;
-  EXPECT_GT(Sample(metrics, "buildfarm_scheduler_oldest_queued_job_age_seconds"), 0.2);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        metrics = Get("/metrics", "").body;
+        return Sample(metrics, "buildfarm_scheduler_oldest_queued_job_age_seconds") > 0.2;
+      },
+      "the oldest queued job's age above 0.2 s"))
+      << metrics;
   EXPECT_NEAR(Sample(metrics, R"(buildfarm_scheduler_node_last_heartbeat_timestamp_seconds{node="b1"})"), NowSeconds(), 10);
   EXPECT_EQ(Sample(metrics, R"(buildfarm_scheduler_node_state{node="b1",state="cordoned"})"), 1);
   EXPECT_EQ(Sample(metrics, R"(buildfarm_scheduler_node_state{node="b1",state="down"})"), 0);
@@ -227,7 +231,8 @@ class HoldDownTest : public AlertWebhookTest {
   void SetUp() override {
     AlertWebhookTest::SetUp();
     now_ = NowSeconds();
-    receiver_ = std::make_unique<AlertReceiver>(app_->service(), app_->nodes(), app_->failovers(), 120, log_,
+    receiver_ = std::make_unique<AlertReceiver>(app_->database(), app_->service(), app_->nodes(), app_->failovers(),
+                                                120, log_,
                                                 [this] { return now_; });
     ASSERT_EQ(RegisterNode("b1").status, 200);
     ASSERT_EQ(RegisterNode("b2").status, 200);
@@ -285,7 +290,8 @@ TEST_F(HoldDownTest, AnOperatorsActionAfterTheAlertTakesOver) {
 TEST_F(HoldDownTest, TheResolutionIsRememberedAcrossARestartOfTheReceiver) {
   receiver_->Handle(MakeAlert(true));
   receiver_->Handle(MakeAlert(false));
-  receiver_ = std::make_unique<AlertReceiver>(app_->service(), app_->nodes(), app_->failovers(), 120, log_,
+  receiver_ = std::make_unique<AlertReceiver>(app_->database(), app_->service(), app_->nodes(), app_->failovers(),
+                                              120, log_,
                                               [this] { return now_; });
   receiver_->Handle(MakeAlert(true));  // Alertmanager re-sends the old firing notification: already handled
   EXPECT_EQ(StateAt(121, true), "ready");

@@ -1,6 +1,8 @@
 // The job routes over HTTP: errors with their status and field, submit to assignment, logs, explain, metrics.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "tests/scheduler/server/server_fixture.h"
 #include "tests/support/prom_text.h"
 
@@ -108,10 +110,11 @@ TEST_F(ApiJobsTest, LogFollowStreamsUntilTheJobEnds) {
   ASSERT_TRUE(Eventually([&] { return Job(id)["status"] == "assigned"; }));
   ASSERT_EQ(Post("/api/v1/jobs/" + id + "/attempts/1/start", "", "b1tok").status, 200);
   ASSERT_EQ(Post("/api/v1/jobs/" + id + "/attempts/1/log", "one\n", "b1tok").status, 200);
+  std::atomic<bool> following{false};  // the reader has streamed "one\n" and waits for more
   std::thread writer([&] {
     httplib::Client agent("http://" + app_->BoundAddresses().front());
     httplib::Headers auth{{"Authorization", "Bearer b1tok"}};
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_TRUE(testing::Eventually([&] { return following.load(); }, 10, "the follower streaming the first line"));
     agent.Post("/api/v1/jobs/" + id + "/attempts/1/log", auth, "two\n", "text/plain");
     agent.Post("/api/v1/jobs/" + id + "/attempts/1/result", auth, R"({"exit_code": 0})", "application/json");
   });
@@ -120,6 +123,7 @@ TEST_F(ApiJobsTest, LogFollowStreamsUntilTheJobEnds) {
   auto result = reader.Get("/api/v1/jobs/" + id + "/log?follow=1", {{"Authorization", "Bearer viewertok"}},
                            [&](const char* data, std::size_t n) {
                              streamed.append(data, n);
+                             if (streamed == "one\n") following = true;
                              return true;
                            });
   writer.join();

@@ -92,9 +92,13 @@ TEST_F(AuthApiTest, AgentReportsOnlyForItsOwnNode) {
   std::string id = Submit({{"command", "true"}});
   ASSERT_TRUE(Eventually([&] { return Job(id)["status"] == "assigned"; }));
   ASSERT_EQ(Job(id)["assigned_to"], "b1");
-  // b2's token cannot start or finish b1's attempt: to b2 that attempt is not its own (409), and nothing changes.
-  EXPECT_EQ(Post("/api/v1/jobs/" + id + "/attempts/1/start", "", "b2tok").status, 409);
-  EXPECT_EQ(Post("/api/v1/jobs/" + id + "/attempts/1/result", R"({"exit_code": 0})", "b2tok").status, 409);
+  // b2's token cannot start, log or finish b1's live attempt: wrong node, 403 as docs/api.md says
+  // (issue 11, item 18: it was 409 "superseded"), and nothing changes.
+  for (const char* what : {"start", "log", "result"}) {
+    Reply reply = Post("/api/v1/jobs/" + id + "/attempts/1/" + what, R"({"exit_code": 0})", "b2tok");
+    EXPECT_EQ(reply.status, 403) << what << ": " << reply.body;
+    EXPECT_NE(reply.json.value("error", "").find("belongs to node b1"), std::string::npos) << reply.body;
+  }
   EXPECT_EQ(Job(id)["status"], "assigned");
   EXPECT_EQ(Post("/api/v1/jobs/" + id + "/attempts/1/start", "", "b1tok").status, 200);
   EXPECT_EQ(Post("/api/v1/jobs/" + id + "/attempts/1/result", R"({"exit_code": 0, "duration_seconds": 1.5})", "b1tok").status,

@@ -1,6 +1,7 @@
 // CoordinationPublisher against a bare repository on disk (file://), with an injected clock: the three
-// coordination files, archive days (including after a restart), and a document that breaks its schema
-// is counted as invalid and not published.
+// coordination files, archive days (including after a restart), a document that breaks its schema
+// is counted as invalid and not published, and a job holding a likely secret is redacted (or left
+// out) while the rest of jobs.json is published.
 #include "scheduler/server/coordination_publisher.h"
 
 #include <gtest/gtest.h>
@@ -127,6 +128,55 @@ TEST_F(CoordinationPublisherTest, DocumentBreakingItsSchemaIsCountedAndNotPublis
   EXPECT_EQ(metrics_.attempts("invalid"), 1u);
   EXPECT_FALSE(Published("coordination/messages.json").has_value());
   EXPECT_TRUE(Published("coordination/jobs.json").has_value());  // the others still go out
+}
+
+// Issue 11 item 5: one refused job used to hold back every later publish of jobs.json.
+TEST_F(CoordinationPublisherTest, JobHoldingASecretIsRedactedAndTheRestPublished) {
+  // Built from pieces so that this file itself does not look like it holds a credential; stored
+  // directly, as jobs submitted before the API checked commands were.
+  const std::string password = "hunter2" + std::string("x");
+  const std::string github = "ghp_" + std::string("aB3daB3daB3daB3daB3daB3daB3daB3daB3d");
+  JobSpec clean;
+  clean.id = "j1";
+  clean.command = "make";
+  JobSpec with_password = clean;
+  with_password.id = "j2";
+  with_password.command = "PGPASSWORD=" + password + " psql -h db";
+  JobSpec secret_id = clean;
+  secret_id.id = github;
+  JobSpec after = clean;
+  after.id = "j4";
+  ASSERT_TRUE(jobs_->Submit({clean, with_password, secret_id, after}, kNow).ok());
+  const std::string kept = SendRead("still published");
+  auto publisher = Publisher();
+  ASSERT_TRUE(publisher);
+
+  for (int round = 0; round < 2; ++round) {
+    Status published = publisher->PublishOnce();
+    ASSERT_TRUE(published.ok()) << published.ToString();
+    auto jobs = Published("coordination/jobs.json");
+    ASSERT_TRUE(jobs.has_value());
+    ASSERT_EQ(jobs->size(), 3u) << jobs->dump();  // the job whose id is the secret is left out
+    EXPECT_EQ(jobs->at(0).value("id", ""), "j1");
+    EXPECT_EQ(jobs->at(0).value("command", ""), "make");
+    EXPECT_EQ(jobs->at(1).value("id", ""), "j2");
+    EXPECT_EQ(jobs->at(1).value("command", ""), "[redacted: password]");
+    EXPECT_EQ(jobs->at(2).value("id", ""), "j4");
+    EXPECT_EQ(jobs->dump().find(password), std::string::npos);
+    EXPECT_EQ(jobs->dump().find(github), std::string::npos);
+    EXPECT_EQ(Published("coordination/messages.json")->at(0).value("id", ""), kept);
+    // Counted when first redacted, not again on every round.
+    EXPECT_EQ(metrics_.refusals("password"), 1u) << "round " << round;
+    EXPECT_EQ(metrics_.refusals("github_token"), 1u) << "round " << round;
+  }
+  EXPECT_EQ(metrics_.attempts("invalid"), 0u);
+
+  // A new job is published beside the redacted one.
+  JobSpec later = clean;
+  later.id = "j5";
+  ASSERT_TRUE(jobs_->Submit({later}, kNow).ok());
+  ASSERT_TRUE(publisher->PublishOnce().ok());
+  EXPECT_EQ(Published("coordination/jobs.json")->back().value("id", ""), "j5");
 }
 
 }  // namespace

@@ -60,7 +60,7 @@ TEST_F(LeaseTest, SilentNodeGoesDownAndItsJobMovesToTheBackup) {
     while (beating) {
       agent.Post("/api/v1/agents/b2/heartbeat", {{"Authorization", "Bearer b2tok"}}, "{}", "application/json");
       agent.Post("/api/v1/agents/b3/heartbeat", {{"Authorization", "Bearer b3tok"}}, "{}", "application/json");
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the agents' heartbeat period, not a wait
     }
   });
   bool moved = Eventually([&] { return Job(id)["status"] == "assigned" && Job(id)["assigned_to"] == "b2"; });

@@ -1,6 +1,7 @@
-// The scheduler refuses messages holding a likely secret with git_publisher's secret guard by default:
-// 400 naming the field and the reason, the secret in neither the response nor the log, and
-// buildfarm_publish_refused_total{reason} on /metrics. Ordinary prose about passwords and tokens passes.
+// The scheduler refuses messages and job commands holding a likely secret with git_publisher's secret
+// guard by default: 400 naming the field and the reason, the secret in neither the response nor the
+// log, and buildfarm_publish_refused_total{reason} on /metrics. Ordinary prose about passwords and
+// tokens passes.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -111,6 +112,50 @@ TEST_F(MessageSecretGuardTest, OrdinaryTextAboutSecretsIsAccepted) {
   const auto samples = Samples();
   for (const auto& [key, value] : samples) {
     if (key.rfind("buildfarm_publish_refused_total", 0) == 0) EXPECT_EQ(value, 0) << key;
+  }
+}
+
+class JobSecretGuardTest : public MessageSecretGuardTest {};
+
+// Issue 11 item 5: job commands are checked at submission, alone and in a graph.
+TEST_F(JobSecretGuardTest, CommandHoldingASecretIs400NamingFieldAndReasonNeverTheSecret) {
+  struct Case {
+    std::string command, secret, reason;
+  };
+  // Built from pieces so that this file itself does not look like it holds a credential.
+  const std::string password = "hunter2" + std::string("x");
+  const std::string user_password = "deploy:" + std::string("s3cretPass");
+  const std::string gitlab = "glpat-" + std::string("xY9zAb3Cd5Ef7Gh1Ij2K");
+  const Case cases[] = {
+      {"PGPASSWORD=" + password + " psql -h db -c 'select 1'", password, "password"},
+      {"curl -u " + user_password + " https://api.example.com/deploy", user_password, "command_line_password"},
+      {"git clone https://oauth2:" + gitlab + "@gitlab.example.com/g/p.git", gitlab, "url_credentials"},
+      {"echo " + gitlab + " | glab auth login --stdin", gitlab, "gitlab_token"},
+  };
+  for (const Case& c : cases) {
+    Reply alone = Post("/api/v1/jobs", json{{"command", c.command}}.dump());
+    EXPECT_EQ(alone.status, 400) << alone.body;
+    EXPECT_EQ(alone.json.value("field", ""), "command") << alone.body;
+    EXPECT_NE(alone.json.value("error", "").find(c.reason), std::string::npos) << alone.body;
+    EXPECT_EQ(alone.body.find(c.secret), std::string::npos) << alone.body;
+
+    Reply graph = Post("/api/v1/jobs", json{{"jobs", {{{"command", "make"}}, {{"command", c.command}}}}}.dump());
+    EXPECT_EQ(graph.status, 400) << graph.body;
+    EXPECT_EQ(graph.json.value("field", ""), "jobs/1/command") << graph.body;
+    EXPECT_EQ(graph.body.find(c.secret), std::string::npos) << graph.body;
+  }
+  EXPECT_TRUE(Get("/api/v1/jobs").json.value("jobs", json::array()).empty());
+  EXPECT_EQ(Samples()["buildfarm_publish_refused_total{reason=\"password\"}"], 2);
+  const std::string log = LogText();
+  EXPECT_NE(log.find("job refused"), std::string::npos) << log;
+  for (const Case& c : cases) EXPECT_EQ(log.find(c.secret), std::string::npos) << c.reason << " leaked: " << log;
+}
+
+TEST_F(JobSecretGuardTest, OrdinaryCommandsAreAccepted) {
+  for (const std::string command : {"PGPASSWORD=$DB_PASSWORD psql -h db", "curl -u deploy https://api.example.com",
+                                    "./run-tests --password-file /run/secrets/db", "make -j8 test"}) {
+    Reply reply = Post("/api/v1/jobs", json{{"command", command}}.dump());
+    EXPECT_EQ(reply.status, 201) << command << ": " << reply.body;
   }
 }
 

@@ -11,11 +11,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "scheduler/server/auth.h"
 #include "scheduler/server/metrics_source_factory.h"
 #include "scheduler/server/scheduler_app.h"
+#include "tests/support/eventually.h"
 #include "tests/support/temp_dir.h"
 
 namespace buildfarm::scheduler {
@@ -108,13 +110,10 @@ class ServerTest : public ::testing::Test {
 
   nlohmann::json Job(const std::string& id) { return Get("/api/v1/jobs/" + id).json; }
 
-  // Polls until `done` or about 10 s pass.
-  static bool Eventually(const std::function<bool()>& done) {
-    for (int i = 0; i < 200; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return done();
+  // Polls until `done` or 10 s pass (tests/support/eventually.h); the failure names `what`.
+  static ::testing::AssertionResult Eventually(const std::function<bool()>& done,
+                                               std::string_view what = "the awaited condition") {
+    return testing::Eventually(done, 10, what);
   }
 
   testing::TempDir dir_;
