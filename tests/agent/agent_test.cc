@@ -130,14 +130,14 @@ TEST_F(AgentTest, StartRefusedWith404IsReportedFailedAndNotStartedAgain) {
   auto agent = StartAgent();
   fake_.StartNotFound("j4/1");
   fake_.Assign("j4", 1, "touch ran");
-  ASSERT_TRUE(WaitUntil([&] { return HasResult("j4/1"); }));
+  ASSERT_TRUE(Eventually([&] { return HasResult("j4/1"); }, 30, "a result for j4/1"));
   auto result = fake_.results().at(0).body;
   EXPECT_EQ(result["exit_code"], -1);
   EXPECT_NE(result["error"].get<std::string>().find("HTTP 404"), std::string::npos) << result.dump();
   // The scheduler offers it again (as it would until it hears a result); the agent does not start it.
   fake_.Assign("j4", 1, "touch ran");
   fake_.Assign("j5", 1, "true");
-  ASSERT_TRUE(WaitUntil([&] { return HasResult("j5/1"); }));
+  ASSERT_TRUE(Eventually([&] { return HasResult("j5/1"); }, 30, "a result for j5/1"));
   int starts = 0;
   for (const auto& s : fake_.starts()) starts += s == "j4/1";
   EXPECT_EQ(starts, 1);
@@ -154,14 +154,17 @@ TEST_F(AgentTest, IdsThatDifferOnlyInEscapedCharactersGetTheirOwnWorkspaceAndLog
   const std::string command = std::string("echo \"mine-$BUILDFARM_JOB_ID\" > owner; ") + kWaitForGo + "cat owner";
   fake_.Assign("col a", 1, command);
   fake_.Assign("col_a", 1, command);
-  ASSERT_TRUE(WaitUntil([&] { return Started("col a/1") && Started("col_a/1"); }));
+  ASSERT_TRUE(Eventually([&] { return Started("col a/1") && Started("col_a/1"); }, 30, "both col ids started"));
   const std::string spaced = AttemptDirName({"col a", 1}), underscored = AttemptDirName({"col_a", 1});
-  ASSERT_TRUE(WaitUntil([&] {
-    return ReadAll(JobDir(spaced + "/owner")) == "mine-col a\n" && ReadAll(JobDir(underscored + "/owner")) == "mine-col_a\n";
-  }));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return ReadAll(JobDir(spaced + "/owner")) == "mine-col a\n" &&
+               ReadAll(JobDir(underscored + "/owner")) == "mine-col_a\n";
+      },
+      30, "each job's own owner file"));
   Touch(JobDir(spaced + "/go"));
   Touch(JobDir(underscored + "/go"));
-  ASSERT_TRUE(WaitUntil([&] { return HasResult("col a/1") && HasResult("col_a/1"); }));
+  ASSERT_TRUE(Eventually([&] { return HasResult("col a/1") && HasResult("col_a/1"); }, 30, "both col results"));
   EXPECT_EQ(fake_.log("col a/1"), "mine-col a\n");
   EXPECT_EQ(fake_.log("col_a/1"), "mine-col_a\n");
   EXPECT_EQ(ReadAll(workspace_.Join(spaced + ".log")), "mine-col a\n");
