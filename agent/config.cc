@@ -1,11 +1,14 @@
 #include "agent/config.h"
 
+#include <unistd.h>
+
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <set>
 
 #include "common/file_reader.h"
+#include "common/secret_file.h"
 #include "common/text.h"
 
 namespace buildfarm::agent {
@@ -116,12 +119,12 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path) {
 }
 
 Result<std::string> ResolveToken(const std::string& token_file) {
-  if (!token_file.empty()) {
-    auto text = ReadFileCapped(token_file, 64 << 10);
-    if (!text.ok()) return InvalidArgument("token file " + token_file + ": " + text.status().message());
-    std::string token(text::Trim(*text));
-    if (token.empty()) return InvalidArgument("token file " + token_file + " is empty");
-    return token;
+  if (!token_file.empty()) return ReadSecretFile(token_file, "token file");
+  // systemd's LoadCredential=agent.token:... hands the service a copy only it can read.
+  const char* credentials = std::getenv("CREDENTIALS_DIRECTORY");
+  if (credentials != nullptr && *credentials != '\0') {
+    const std::string credential = std::string(credentials) + "/agent.token";
+    if (::access(credential.c_str(), F_OK) == 0) return ReadSecretFile(credential, "credential");
   }
   const char* env = std::getenv("BUILDFARM_AGENT_TOKEN");
   if (env != nullptr && *env != '\0') return std::string(text::Trim(env));

@@ -1,7 +1,7 @@
 // AgentConfig: buildfarm-agent's YAML configuration file, parsed once into a typed struct.
 //
 //   scheduler_url: http://sched:8080      # or --scheduler.url
-//   token_file: /etc/buildfarm/agent.token  # else the environment variable BUILDFARM_AGENT_TOKEN
+//   token_file: /etc/buildfarm/agent.token  # mode 0600; else systemd's credential, else $BUILDFARM_AGENT_TOKEN
 //   node_name: build1                     # default: the host name
 //   labels: {rack: r1}                    # added to os=linux and arch=<GOARCH>
 //   profiles: [cpp, docker]
@@ -41,8 +41,9 @@ struct AgentConfig {
 Result<AgentConfig> ParseAgentConfig(std::string_view yaml_text, std::string_view source);
 Result<AgentConfig> LoadAgentConfig(const std::string& path);
 
-// The token from `token_file` (trimmed) when set, else from BUILDFARM_AGENT_TOKEN. Errors name the
-// file or variable, never the token.
+// The token from `token_file` (trimmed; refused when group or others can read it) when set, else from
+// systemd's $CREDENTIALS_DIRECTORY/agent.token (LoadCredential=), else from BUILDFARM_AGENT_TOKEN. Errors
+// name the file or variable, never the token.
 Result<std::string> ResolveToken(const std::string& token_file);
 
 }  // namespace buildfarm::agent

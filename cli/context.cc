@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/file_reader.h"
+#include "common/secret_file.h"
 #include "common/text.h"
 
 namespace buildfarm::cli {
@@ -18,6 +19,7 @@ constexpr std::string_view kQuickstartHint = "run ./deploy/quickstart.sh and exp
 struct ConfigFile {
   std::string url;
   std::string token;
+  std::string token_file;
 };
 
 Result<ConfigFile> LoadConfigFile(const std::string& path) {
@@ -30,6 +32,7 @@ Result<ConfigFile> LoadConfigFile(const std::string& path) {
     if (!root.IsMap()) return InvalidArgument("BUILDFARM_CONFIG=" + path + ": want a mapping with url: and token:");
     if (root["url"]) config.url = root["url"].as<std::string>();
     if (root["token"]) config.token = root["token"].as<std::string>();
+    if (root["token_file"]) config.token_file = root["token_file"].as<std::string>();
   } catch (const YAML::Exception& e) {
     return InvalidArgument("BUILDFARM_CONFIG=" + path + ": " + e.what());
   }
@@ -47,8 +50,13 @@ EnvLookup ProcessEnvironment() {
 }
 
 Result<Connection> ResolveConnection(const std::string& url_flag, const std::string& token_flag,
-                                     const EnvLookup& env) {
+                                     const EnvLookup& env, const std::string& token_file_flag) {
   Connection connection{url_flag, token_flag};
+  if (!token_file_flag.empty()) {
+    auto token = ReadSecretFile(token_file_flag, "--token-file");
+    if (!token.ok()) return token.status();
+    connection.token = *token;
+  }
   auto from_env = [&](std::string* target, const char* name) {
     if (!target->empty()) return;
     if (auto value = env(name); value && !value->empty()) *target = *value;
@@ -60,6 +68,11 @@ Result<Connection> ResolveConnection(const std::string& url_flag, const std::str
     auto config = LoadConfigFile(*config_path);
     if (!config.ok()) return config.status();
     if (connection.url.empty()) connection.url = config->url;
+    if (connection.token.empty() && !config->token_file.empty()) {
+      auto token = ReadSecretFile(config->token_file, "token_file: in BUILDFARM_CONFIG=" + *config_path + ",");
+      if (!token.ok()) return token.status();
+      connection.token = *token;
+    }
     if (connection.token.empty()) connection.token = config->token;
   }
   if (connection.url.empty()) {
@@ -67,7 +80,8 @@ Result<Connection> ResolveConnection(const std::string& url_flag, const std::str
                            std::string(kQuickstartHint) + ")");
   }
   if (connection.token.empty()) {
-    return InvalidArgument("no token: pass --token, set BUILDFARM_TOKEN, or set BUILDFARM_CONFIG to a file with token: (" +
+    return InvalidArgument("no token: pass --token-file, set BUILDFARM_TOKEN, or set BUILDFARM_CONFIG to a file with "
+                           "token_file: or token: (" +
                            std::string(kQuickstartHint) + ")");
   }
   auto parsed = ParseUrl(connection.url);
@@ -153,7 +167,11 @@ CommandContext::~CommandContext() = default;
 
 void CommandContext::AddCommonFlags(FlagSet& flags, bool with_json) {
   flags.AddString("url", &url_flag_, "Scheduler URL, e.g. http://127.0.0.1:8080 (else $BUILDFARM_URL, else url: in $BUILDFARM_CONFIG)");
-  flags.AddString("token", &token_flag_, "Bearer token (else $BUILDFARM_TOKEN, else token: in $BUILDFARM_CONFIG)");
+  flags.AddString("token-file", &token_file_flag_,
+                  "File holding the bearer token, readable by you alone (else --token, $BUILDFARM_TOKEN, then "
+                  "token_file: or token: in $BUILDFARM_CONFIG)");
+  flags.AddString("token", &token_flag_,
+                  "Bearer token; it shows in ps and shell history, so prefer --token-file or $BUILDFARM_CONFIG");
   flags.AddCustom("color", "WHEN", "auto", "Color the output: auto (only on a terminal, unless NO_COLOR is set), always or never",
                   [this](std::string_view v) {
                     if (v != "auto" && v != "always" && v != "never") {
@@ -177,7 +195,7 @@ int CommandContext::Refused(std::string_view message) {
 }
 
 std::optional<int> CommandContext::Connect() {
-  auto connection = ResolveConnection(url_flag_, token_flag_, env_);
+  auto connection = ResolveConnection(url_flag_, token_flag_, env_, token_file_flag_);
   if (!connection.ok()) return UsageError(connection.status().message());
   auto client = HttpClient::Create(connection->url, connection->token);
   if (!client.ok()) return UsageError(client.status().message());

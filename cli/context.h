@@ -2,8 +2,8 @@
 // --url/--token/--json/--help flags, how the scheduler's URL and token are found, and the calls to
 // the scheduler's API with its refusals turned into one-line messages and exit codes.
 //
-// Where the URL and token come from, per value: the --url/--token flags, else BUILDFARM_URL /
-// BUILDFARM_TOKEN, else the YAML file named by BUILDFARM_CONFIG (keys `url:` and `token:`).
+// Where the URL and token come from, per value: the --url/--token-file/--token flags, else BUILDFARM_URL /
+// BUILDFARM_TOKEN, else the YAML file named by BUILDFARM_CONFIG (keys `url:`, `token_file:` and `token:`).
 //
 // One CommandContext serves one command invocation on one thread.
 #pragma once
@@ -41,8 +41,10 @@ struct Connection {
 
 // Resolves the URL and token with the precedence above. Errors (nothing set, unreadable or
 // malformed config) say how to set the missing value; they are usage errors.
+// `token_file_flag` (--token-file) wins over everything; its file, like a config's token_file:, must be
+// readable by its owner alone.
 Result<Connection> ResolveConnection(const std::string& url_flag, const std::string& token_flag,
-                                     const EnvLookup& env);
+                                     const EnvLookup& env, const std::string& token_file_flag = "");
 
 // "job j1 is already completed (409)", "token rejected (401): set BUILDFARM_TOKEN or run
 // ./deploy/quickstart.sh": the message printed for an HTTP error answer. `request` ("GET /api/v1/jobs/x")
@@ -107,6 +109,7 @@ class CommandContext {
   std::string url_flag_;
   std::string color_flag_ = "auto";
   std::string token_flag_;
+  std::string token_file_flag_;
   bool json_ = false;
   bool help_ = false;
   std::unique_ptr<HttpClient> client_;

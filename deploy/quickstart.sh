@@ -193,7 +193,7 @@ start_scheduler() {
 store: {path: $FARM/scheduler/scheduler.db}
 tokens:
   - {name: admin, role: admin, sha256: $(sha256_of_file "$FARM/scheduler/admin.token")}
-  - {name: alertmanager, role: admin, sha256: $(sha256_of_file "$FARM/alertmanager/alertmanager.token")}
+  - {name: alertmanager, role: webhook, sha256: $(sha256_of_file "$FARM/alertmanager/alertmanager.token")}
   - {name: $NODE_NAME, role: agent, node: $NODE_NAME, sha256: $(sha256_of_file "$FARM/agent/agent.token")}
 prometheus:
   url: http://127.0.0.1:$(service_port prometheus)

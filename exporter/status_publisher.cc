@@ -6,6 +6,7 @@
 
 #include "common/file_reader.h"
 #include "common/json_schema/json_schema.h"
+#include "common/secret_file.h"
 #include "common/text.h"
 
 namespace buildfarm::exporter {
@@ -18,10 +19,9 @@ Result<std::unique_ptr<StatusUpdater>> StatusUpdater::Create(const PublishSettin
   if (!valid_path.ok()) return InvalidArgument("node_name " + node_name + ": not usable in a path");
   std::unique_ptr<StatusUpdater> updater(new StatusUpdater(settings, node_name, std::move(path), std::move(document), log));
   if (!settings.scheduler_url.empty()) {
-    auto token = ReadFileCapped(settings.token_file, 4096);
-    if (!token.ok()) return InvalidArgument("publish.token_file: " + token.status().message());
-    const std::string trimmed(text::Trim(*token));
-    if (trimmed.empty()) return InvalidArgument("publish.token_file: " + settings.token_file + " is empty");
+    auto token = ReadSecretFile(settings.token_file, "publish.token_file");
+    if (!token.ok()) return token.status();
+    const std::string& trimmed = *token;
     const double timeout = settings.scheduler_timeout_seconds;
     auto client = HttpClient::Create(settings.scheduler_url, trimmed, timeout, timeout, timeout);
     if (!client.ok()) return InvalidArgument("publish.scheduler_url: " + client.status().message());

@@ -35,8 +35,8 @@ Status ParsePublishSettings(const YAML::Node& node, std::string_view source, con
   out->enabled = true;
   if (!node["remote"] || node["remote"].as<std::string>().empty()) return KeyError(source, "publish.remote", "required");
   out->remote = node["remote"].as<std::string>();
-  if (UrlCarriesPassword(out->remote)) {
-    return KeyError(source, "publish.remote", "must not carry a password; set GITHUB_TOKEN or use an SSH key");
+  if (UrlCarriesCredentials(out->remote)) {
+    return KeyError(source, "publish.remote", "must not carry credentials (user:password@ or a token as user name); set GITHUB_TOKEN or use an SSH key");
   }
   if (node["branch"]) out->branch = node["branch"].as<std::string>();
   if (out->branch.empty()) return KeyError(source, "publish.branch", "empty");

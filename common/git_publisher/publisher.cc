@@ -60,16 +60,23 @@ Status ValidatePublishPath(std::string_view path) {
   return Status::Ok();
 }
 
-bool UrlCarriesPassword(std::string_view url) {
-  std::size_t scheme = url.find("://");
-  std::size_t at = url.find('@');
-  return scheme != std::string_view::npos && at != std::string_view::npos && url.find(':', scheme + 3) < at;
+bool UrlCarriesCredentials(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return false;  // scp-like git@host:path names only a user
+  const std::string_view scheme = url.substr(0, scheme_end);
+  std::string_view authority = url.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find('/'));
+  const std::size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return false;
+  // ssh://git@host names a user; over HTTP(S) anything before @ is a credential (https://TOKEN@host).
+  if (scheme == "http" || scheme == "https") return true;
+  return authority.substr(0, at).find(':') != std::string_view::npos;
 }
 
 Status ValidatePublisherOptions(const PublisherOptions& options) {
   if (options.remote_url.empty()) return InvalidArgument("remote: required");
-  if (UrlCarriesPassword(options.remote_url)) {
-    return InvalidArgument("remote: must not carry a password; set GITHUB_TOKEN or use an SSH key");
+  if (UrlCarriesCredentials(options.remote_url)) {
+    return InvalidArgument("remote: must not carry credentials; set GITHUB_TOKEN or use an SSH key");
   }
   if (options.branch.empty() || options.branch.find_first_of(" ~^:?*[\\") != std::string::npos ||
       options.branch.find("..") != std::string::npos || options.branch.front() == '-' ||

@@ -78,8 +78,9 @@ struct PublisherOptions {
 
 // "remote_url: required" style errors for a bad option.
 Status ValidatePublisherOptions(const PublisherOptions& options);
-// True for scheme://user:password@host URLs (credentials belong in GITHUB_TOKEN or an SSH key).
-bool UrlCarriesPassword(std::string_view url);
+// True for scheme://user:password@host URLs, and for any user name in an http(s) URL (https://TOKEN@host);
+// credentials belong in GITHUB_TOKEN or an SSH key. ssh://git@host and git@host:path only name a user.
+bool UrlCarriesCredentials(std::string_view url);
 // A relative path without empty, "." or ".." components and not under .git.
 Status ValidatePublishPath(std::string_view path);
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,8 @@ struct ApiContext {
   SecretCheck secret_check;          // refuses messages holding a likely secret (empty: none)
   // Told about messages the archive route moved (the git publisher writes coordination/archive/).
   std::function<void(const std::vector<Message>&)> on_archived;
+  // Alert names allowed to fail a node over (config failover.alerts); the webhook drops the others.
+  std::set<std::string> failover_alerts;
   // More Prometheus text for /metrics (the publisher's families); may be empty.
   std::function<std::string()> extra_metrics;
 };

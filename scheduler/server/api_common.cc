@@ -48,6 +48,8 @@ std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& r
                                std::string_view node) {
   auto who = ctx.tokens.Authenticate(req.get_header_value("Authorization"));
   if (!who.ok()) {
+    ctx.log.Info("unauthenticated", {{"method", req.method}, {"path", req.path}, {"source", req.remote_addr},
+                                     {"reason", who.status().message()}});
     res.set_header("WWW-Authenticate", "Bearer");
     SendStatus(res, who.status());
     return std::nullopt;
@@ -61,6 +63,12 @@ std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& r
   if (req.body.size() > kMaxBodyBytes) {
     SendError(res, 413, "body larger than 1 MiB", "body");
     return std::nullopt;
+  }
+  // Who changed what: every non-GET request, with the token's name. Agents' own protocol calls (heartbeats
+  // every few seconds) are logged at debug.
+  if (req.method != "GET") {
+    ctx.log.Log(who->role == Role::kAgent ? LogLevel::kDebug : LogLevel::kInfo, "request",
+                {{"token", who->name}, {"method", req.method}, {"path", req.path}, {"source", req.remote_addr}});
   }
   return std::move(who).value();
 }

@@ -8,9 +8,16 @@ namespace buildfarm::scheduler {
 namespace {
 
 void Webhook(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(req, res, ctx, Access::kAdmin)) return;
+  if (!Admit(req, res, ctx, Access::kWebhook)) return;
   auto notification = ParseAlertmanagerPayload(req.body);
   if (!notification.ok()) return SendStatus(res, notification.status());
+  std::erase_if(notification->alerts, [&ctx](const Alert& alert) {
+    if (alert.Label("action") != "failover" || ctx.failover_alerts.count(alert.name()) != 0) return false;
+    ctx.log.Warn("alert may not fail nodes over (not in failover.alerts); ignored",
+                 {{"alert", alert.name()}, {"node", alert.Label("node")}});
+    ctx.service.metrics().CountDisallowedAlert();
+    return true;
+  });
   const std::size_t count = notification->alerts.size();
   if (!ctx.alerts.Enqueue(std::move(notification).value())) {
     // Alertmanager retries a non-2xx later; a full queue means the worker is far behind.

@@ -39,6 +39,10 @@ Result<Principal> TokenTable::Authenticate(std::string_view header) const {
 
 Status Authorize(const Principal& who, Access access, std::string_view node) {
   if (who.role == Role::kAdmin) return Status::Ok();
+  if (who.role == Role::kWebhook) {
+    if (access == Access::kWebhook) return Status::Ok();
+    return Status(StatusCode::kPermissionDenied, "role webhook may only deliver alerts to POST /api/v1/alertmanager");
+  }
   switch (access) {
     case Access::kRead:
       if (who.role == Role::kViewer) return Status::Ok();
@@ -48,6 +52,8 @@ Status Authorize(const Principal& who, Access access, std::string_view node) {
     case Access::kAnyAgent:
       if (who.role != Role::kAgent) return Status(StatusCode::kPermissionDenied, "only agents and admins may do this");
       return Status::Ok();
+    case Access::kWebhook:
+      return Status(StatusCode::kPermissionDenied, std::string("role ") + RoleName(who.role) + " may not deliver alerts");
     case Access::kAgent:
       if (who.role != Role::kAgent) return Status(StatusCode::kPermissionDenied, "only agents and admins may do this");
       if (who.node != node) {

@@ -39,6 +39,7 @@ enum class Access {
   kAdmin,      // admin only
   kAgent,      // admin, or an agent acting for `node`
   kAnyAgent,   // admin, or an agent of any node (the handler checks which node it acts for)
+  kWebhook,    // admin, or Alertmanager's webhook token
 };
 
 // OK, or PermissionDenied naming what is missing. `node` is the node a kAgent route acts for.

@@ -43,8 +43,10 @@ Status ParseTokens(const YAML::Node& node, std::string_view source, SchedulerCon
       token.role = Role::kAgent;
     } else if (role == "viewer") {
       token.role = Role::kViewer;
+    } else if (role == "webhook") {
+      token.role = Role::kWebhook;
     } else {
-      return KeyError(source, at + ".role", "want admin, agent or viewer");
+      return KeyError(source, at + ".role", "want admin, agent, viewer or webhook");
     }
     token.node = t["node"] ? t["node"].as<std::string>() : "";
     if (token.role == Role::kAgent && token.node.empty()) return KeyError(source, at + ".node", "required for role agent");
@@ -120,9 +122,19 @@ Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view s
     }
   }
   if (const YAML::Node failover = root["failover"]) {
-    BUILDFARM_RETURN_IF_ERROR(CheckKeys(failover, {"hold_down"}, source, "failover."));
+    BUILDFARM_RETURN_IF_ERROR(CheckKeys(failover, {"hold_down", "alerts"}, source, "failover."));
     BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(failover["hold_down"], source, "failover.hold_down",
                                                    &config.failover_hold_down_seconds));
+    if (const YAML::Node alerts = failover["alerts"]) {
+      if (!alerts.IsSequence()) return KeyError(source, "failover.alerts", "want a list of alert names");
+      config.failover_alerts.clear();
+      for (const auto& name : alerts) {
+        if (!name.IsScalar() || name.as<std::string>().empty()) {
+          return KeyError(source, "failover.alerts", "want a list of alert names");
+        }
+        config.failover_alerts.insert(name.as<std::string>());
+      }
+    }
   }
   if (const YAML::Node publish = root["publish"]) {
     BUILDFARM_RETURN_IF_ERROR(git_publisher::ParsePublishSettings(publish, source, {}, &config.publish));
@@ -137,6 +149,7 @@ const char* RoleName(Role role) {
     case Role::kAdmin: return "admin";
     case Role::kAgent: return "agent";
     case Role::kViewer: return "viewer";
+    case Role::kWebhook: return "webhook";
   }
   return "unknown";
 }

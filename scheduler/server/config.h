@@ -41,6 +41,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,7 +51,8 @@
 
 namespace buildfarm::scheduler {
 
-enum class Role { kAdmin, kAgent, kViewer };
+// webhook: Alertmanager's token; it may only deliver notifications to POST /api/v1/alertmanager.
+enum class Role { kAdmin, kAgent, kViewer, kWebhook };
 const char* RoleName(Role role);
 
 struct TokenConfig {
@@ -85,6 +87,9 @@ struct SchedulerConfig {
   double cycle_interval_seconds = 1;
   std::map<std::string, std::string> backups;  // node -> backup node or pool label "key=value"
   double failover_hold_down_seconds = 120;
+  // failover.alerts: the alert names whose firing may fail a node over (with action="failover"); others
+  // are acknowledged and ignored, so a mislabelled rule cannot drain the farm.
+  std::set<std::string> failover_alerts{"BuildNodeDown", "BuildNodeDiskAlmostFull", "BuildNodeTooHot"};
   git_publisher::PublishSettings publish = DefaultPublishSettings();
   std::string web_assets_dir;  // flag --web.assets-dir (not YAML): serve the page from here, else the built-in copy
 };

@@ -70,6 +70,11 @@ ServerMetrics::ServerMetrics() : registry_(std::make_shared<prometheus::Registry
                               .Help("Failover alerts whose node label names no known node.")
                               .Register(*registry_)
                               .Add({});
+  alerts_not_allowed_ = &prometheus::BuildCounter()
+                             .Name("buildfarm_scheduler_alerts_not_allowed_total")
+                             .Help("Alerts labelled action=failover whose name is not in failover.alerts (ignored).")
+                             .Register(*registry_)
+                             .Add({});
   node_heartbeat_ = &prometheus::BuildGauge()
                          .Name("buildfarm_scheduler_node_last_heartbeat_timestamp_seconds")
                          .Help("Unix time of the node's last accepted heartbeat.")

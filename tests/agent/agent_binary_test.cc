@@ -28,7 +28,7 @@ TEST(AgentBinary, VersionAndHelp) {
 
 TEST(AgentBinary, UsageErrorsExitTwoWithOneLineNamingTheCulprit) {
   TempDir dir;
-  std::string token = dir.WriteFile("token", "secret\n");
+  std::string token = dir.WriteSecretFile("token", "secret\n");
   std::string bad_key = dir.WriteFile("bad.yml", "token_file: " + token + "\nheartbeat_intervall: 5s\n");
   std::string bad_duration = dir.WriteFile("dur.yml", "token_file: " + token + "\nheartbeat_interval: often\n");
   struct Case {
@@ -60,7 +60,7 @@ TEST(AgentBinary, ServesReadinessOnceRegisteredAndStopsOnSigterm) {
   FakeScheduler fake;
   ASSERT_TRUE(fake.Start());
   TempDir dir;
-  std::string token = dir.WriteFile("token", "s3cret-agent-token\n");
+  std::string token = dir.WriteSecretFile("token", "s3cret-agent-token\n");
   std::string config = dir.WriteFile("agent.yml", "scheduler_url: " + fake.url() + "\ntoken_file: " + token +
                                                       "\nnode_name: e2e-node\nworkspace: " + dir.Join("ws") +
                                                       "\nheartbeat_interval: 200ms\nlabels: {rack: r7}\n"

@@ -73,7 +73,7 @@ TEST(AgentConfig, ErrorsNameTheKey) {
 
 TEST(ResolveToken, FileBeatsEnvironmentAndIsTrimmed) {
   TempDir dir;
-  std::string file = dir.WriteFile("token", "  file-token\n");
+  std::string file = dir.WriteSecretFile("token", "  file-token\n");
   setenv("BUILDFARM_AGENT_TOKEN", "env-token", 1);
   EXPECT_EQ(*ResolveToken(file), "file-token");
   EXPECT_EQ(*ResolveToken(""), "env-token");
@@ -84,6 +84,22 @@ TEST(ResolveToken, FileBeatsEnvironmentAndIsTrimmed) {
   auto empty = ResolveToken(dir.WriteFile("empty", "\n"));
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.status().message().find("file-token"), std::string::npos);
+}
+
+TEST(ResolveToken, GroupReadableFileIsRefusedAndSystemdCredentialIsUsed) {
+  TempDir dir;
+  std::string shared = dir.WriteFile("shared.token", "s3cret\n");  // mode 0644: any job could read it
+  auto refused = ResolveToken(shared);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find(shared + ": readable by group or others"), std::string::npos)
+      << refused.status().message();
+
+  dir.WriteSecretFile("credentials/agent.token", "from-systemd\n");
+  setenv("CREDENTIALS_DIRECTORY", dir.Join("credentials").c_str(), 1);
+  setenv("BUILDFARM_AGENT_TOKEN", "env-token", 1);
+  EXPECT_EQ(*ResolveToken(""), "from-systemd");
+  unsetenv("CREDENTIALS_DIRECTORY");
+  unsetenv("BUILDFARM_AGENT_TOKEN");
 }
 
 TEST(Capacity, DetectsCoresMemoryAndDisk) {

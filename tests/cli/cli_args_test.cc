@@ -1,5 +1,7 @@
 // build-cli's command line without a server: bad values are usage errors (exit 2) that name the
 // flag; --help works per command; the URL and token are found with the documented precedence.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include "cli/context.h"
@@ -180,6 +182,33 @@ TEST(CliConfigTest, BadConfigFileIsNamed) {
   // A config that is never needed is never read.
   c = cli::ResolveConnection("http://flag:3", "t", Env({{"BUILDFARM_CONFIG", dir.Join("missing.yaml")}}));
   EXPECT_TRUE(c.ok());
+}
+
+TEST(CliConfigTest, TokenFilesWinAndMustBeReadableByTheirOwnerAlone) {
+  TempDir dir;
+  std::string token_file = dir.WriteFile("cli.token", "file-token\n");
+  ASSERT_EQ(::chmod(token_file.c_str(), 0600), 0);
+  auto env = Env({{"BUILDFARM_TOKEN", "env-token"}});
+  auto c = cli::ResolveConnection("http://flag:3", "flag-token", env, token_file);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->token, "file-token");
+
+  std::string config = dir.WriteFile("cli.yaml", "url: http://config:1\ntoken_file: " + token_file + "\n");
+  c = cli::ResolveConnection("", "", Env({{"BUILDFARM_CONFIG", config}}));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->token, "file-token");
+
+  ASSERT_EQ(::chmod(token_file.c_str(), 0640), 0);
+  c = cli::ResolveConnection("http://flag:3", "", env, token_file);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("--token-file " + token_file + ": readable by group or others (mode 0640)"),
+            std::string::npos)
+      << c.status().message();
+  c = cli::ResolveConnection("", "", Env({{"BUILDFARM_CONFIG", config}}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("token_file: in BUILDFARM_CONFIG=" + config), std::string::npos)
+      << c.status().message();
+  EXPECT_EQ(c.status().message().find("file-token"), std::string::npos) << "the token itself is never shown";
 }
 
 TEST(CliValuesTest, ByteSizes) {

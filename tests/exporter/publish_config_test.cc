@@ -5,6 +5,31 @@
 namespace buildfarm::exporter {
 namespace {
 
+TEST(PublishConfig, RemoteWithCredentialsIsRefused) {
+  struct Case {
+    std::string remote;
+    bool refused;
+  };
+  const Case cases[] = {
+      {"https://user:pass@github.com/org/farm.git", true},
+      {"https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/org/farm.git", true},
+      {"http://oauth2@git.example/farm.git", true},
+      {"ssh://git:pw@git.example/farm.git", true},
+      {"ssh://git@git.example/farm.git", false},
+      {"git@github.com:org/farm.git", false},
+      {"https://github.com/org/farm.git", false},
+      {"https://github.com/org/farm@v1.git", false},
+  };
+  for (const Case& c : cases) {
+    auto config = ParseExporterConfig("publish:\n  remote: " + c.remote + "\n", "test.yml");
+    EXPECT_EQ(!config.ok(), c.refused) << c.remote;
+    if (!config.ok()) {
+      EXPECT_NE(config.status().message().find("publish.remote: must not carry credentials"), std::string::npos);
+      EXPECT_EQ(config.status().message().find(c.remote), std::string::npos) << "the secret is never echoed";
+    }
+  }
+}
+
 TEST(PublishConfig, AbsentMeansDisabled) {
   auto config = ParseExporterConfig("node_name: build1\n", "test.yml");
   ASSERT_TRUE(config.ok());

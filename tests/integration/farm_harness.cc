@@ -122,7 +122,7 @@ bool Farm::Start(std::string* error) {
   std::string config = "store: {path: " + dir_.Join("scheduler.db") + "}\ntokens:\n" +
                        "  - {name: ops, role: admin, sha256: " + Sha256(admin_token_) + "}\n" +
                        "  - {name: page, role: viewer, sha256: " + Sha256(viewer_token_) + "}\n" +
-                       "  - {name: alertmanager, role: admin, sha256: " + Sha256(kAlertmanagerToken) + "}\n";
+                       "  - {name: alertmanager, role: webhook, sha256: " + Sha256(kAlertmanagerToken) + "}\n";
   for (int i = 0; i < options_.agents; ++i) {
     config += "  - {name: " + node_name(i) + ", role: agent, node: " + node_name(i) + ", sha256: " +
               Sha256(AgentToken(i)) + "}\n";
@@ -176,7 +176,7 @@ bool Farm::Start(std::string* error) {
 }
 
 bool Farm::StartAgent(int i, std::string* error) {
-  std::string token_file = dir_.WriteFile("agent" + std::to_string(i) + "/token", AgentToken(i) + "\n");
+  std::string token_file = dir_.WriteSecretFile("agent" + std::to_string(i) + "/token", AgentToken(i) + "\n");
   std::string agent_config = dir_.WriteFile("agent" + std::to_string(i) + "/agent.yaml",
                                             "capacity: {cores: " + std::to_string(options_.agent_cores) + "}\n");
   const int run = agent_starts_[i]++;
@@ -221,7 +221,7 @@ bool Farm::StartAlertmanager(std::string* rule_files, std::string* error) {
   std::string rules = AlertRulesForTest(options_.rule_for, error);
   if (rules.empty()) return false;
   *rule_files += "  - " + dir_.WriteFile("alertmanager/alerts.yml", rules) + "\n";
-  const std::string token_file = dir_.WriteFile("alertmanager/token", std::string(kAlertmanagerToken) + "\n");
+  const std::string token_file = dir_.WriteSecretFile("alertmanager/token", std::string(kAlertmanagerToken) + "\n");
   std::string config = AlertmanagerConfigForTest(address_, token_file, error);
   if (config.empty()) return false;
   alertmanager_ = std::make_unique<AlertmanagerServer>(dir_.MakeDir("alertmanager"));

@@ -142,7 +142,7 @@ TEST(SchedulerPublish, ExporterStatusCarriesTheSchedulersHistory) {
 
   TempDir dir;
   ASSERT_TRUE(InitBareRepo(dir.Join("farm.git")));
-  const std::string token_file = dir.WriteFile("viewer.token", farm.viewer_token() + "\n");
+  const std::string token_file = dir.WriteSecretFile("viewer.token", farm.viewer_token() + "\n");
   auto publish_once = [&](const std::string& scheduler_url) {
     std::string config = dir.WriteFile(
         "exporter.yml", "node_name: n1\npublish:\n  remote: file://" + dir.Join("farm.git") +

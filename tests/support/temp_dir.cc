@@ -30,6 +30,13 @@ std::string TempDir::WriteFile(std::string_view relative, std::string_view conte
   return file.string();
 }
 
+std::string TempDir::WriteSecretFile(std::string_view relative, std::string_view contents) const {
+  std::string file = WriteFile(relative, contents);
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace);
+  return file;
+}
+
 std::string TempDir::MakeDir(std::string_view relative) const {
   std::filesystem::path dir = std::filesystem::path(path_) / relative;
   std::filesystem::create_directories(dir);

@@ -19,6 +19,8 @@ class TempDir {
   std::string Join(std::string_view name) const { return path_ + "/" + std::string(name); }
   // Writes a file (creating parent directories) and returns its path.
   std::string WriteFile(std::string_view relative, std::string_view contents) const;
+  // The same, readable by its owner alone (mode 0600), as token files must be.
+  std::string WriteSecretFile(std::string_view relative, std::string_view contents) const;
   // Creates a directory (and parents) and returns its path.
   std::string MakeDir(std::string_view relative) const;
   // Creates a symlink at `relative` pointing to `target`.

@@ -60,6 +60,30 @@ TEST_F(AlertWebhookTest, NeedsAnAdminToken) {
   EXPECT_EQ(Post("/api/v1/alertmanager", Payload({AlertJson("firing", "b1")}), "b1tok").status, 403);
 }
 
+TEST_F(AlertWebhookTest, WebhookTokenDeliversAlertsAndCanDoNothingElse) {
+  std::string id = JobOnB1();
+  EXPECT_EQ(PostAlerts({AlertJson("firing", "b1")}, "webhooktok").status, 200);
+  EXPECT_EQ(Get("/api/v1/nodes/b1").json["state"], "cordoned");
+  Reply submit = Post("/api/v1/jobs", R"({"command": "true"})", "webhooktok");
+  EXPECT_EQ(submit.status, 403) << submit.body;
+  EXPECT_NE(submit.json.value("error", "").find("role webhook"), std::string::npos) << submit.body;
+  EXPECT_EQ(Get("/api/v1/nodes", "webhooktok").status, 403);
+  EXPECT_EQ(Post("/api/v1/nodes/b1/uncordon", "", "webhooktok").status, 403);
+  EXPECT_EQ(Post("/api/v1/nodes/b2/failover", R"({"to": "b3"})", "webhooktok").status, 403);
+  EXPECT_EQ(Post("/api/v1/jobs/" + id + "/cancel", "", "webhooktok").status, 403);
+}
+
+TEST_F(AlertWebhookTest, OnlyAllowedAlertNamesFailNodesOver) {
+  std::string id = JobOnB1();
+  nlohmann::json mislabelled = AlertJson("firing", "b1", "fp-disk-io");
+  mislabelled["labels"]["alertname"] = "BuildNodeDiskIOHigh";  // action=failover, but not in failover.alerts
+  ASSERT_EQ(PostAlerts({mislabelled}, "webhooktok").status, 200);
+  EXPECT_EQ(Get("/api/v1/nodes/b1").json["state"], "ready");
+  EXPECT_TRUE(Failovers().empty());
+  EXPECT_EQ(Job(id)["attempt"], 1);
+  EXPECT_EQ(Sample(Get("/metrics", "").body, "buildfarm_scheduler_alerts_not_allowed_total"), 1);
+}
+
 TEST_F(AlertWebhookTest, MalformedPayloadIs400NamingTheFieldAndChangesNothing) {
   std::string id = JobOnB1();
   nlohmann::json bad = AlertJson("firing", "b1");

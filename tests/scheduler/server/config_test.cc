@@ -179,3 +179,26 @@ TEST(StorePathTest, MissingDirectoryNamesKeyAndPath) {
 
 }  // namespace
 }  // namespace buildfarm::scheduler
+
+namespace buildfarm::scheduler {
+namespace {
+
+TEST(WebhookConfigTest, WebhookRoleAndFailoverAllowlist) {
+  auto config = ParseSchedulerConfig(R"(
+tokens:
+  - {name: am, role: webhook, sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad}
+failover: {alerts: [BuildNodeDown, RackPowerLost]}
+)", "c.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->tokens[0].role, Role::kWebhook);
+  EXPECT_EQ(config->failover_alerts, (std::set<std::string>{"BuildNodeDown", "RackPowerLost"}));
+  auto defaults = ParseSchedulerConfig("lease: 15s\n", "c.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->failover_alerts.count("BuildNodeTooHot"), 1u);
+  auto bad = ParseSchedulerConfig("failover: {alerts: BuildNodeDown}\n", "c.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("failover.alerts"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace buildfarm::scheduler

@@ -1,5 +1,6 @@
 // In-process scheduler for API tests: a SchedulerApp on 127.0.0.1:0 over a temporary store, a fake
-// metrics source, and tokens admintok (admin), viewertok (viewer), b1tok/b2tok/b3tok (agents of b1..b3).
+// metrics source, and tokens admintok (admin), viewertok (viewer), b1tok/b2tok/b3tok (agents of b1..b3),
+// webhooktok (webhook).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -43,7 +44,8 @@ class ServerTest : public ::testing::Test {
                      {"grafana", Role::kViewer, "", Sha256Hex("viewertok")},
                      {"b1", Role::kAgent, "b1", Sha256Hex("b1tok")},
                      {"b2", Role::kAgent, "b2", Sha256Hex("b2tok")},
-                     {"b3", Role::kAgent, "b3", Sha256Hex("b3tok")}};
+                     {"b3", Role::kAgent, "b3", Sha256Hex("b3tok")},
+                     {"alertmanager", Role::kWebhook, "", Sha256Hex("webhooktok")}};
     config.prometheus.url = "http://fake.invalid";
     config.scheduling_yaml = "profiles: [{schedulerName: default}]";
     config.cycle_interval_seconds = 0.2;
