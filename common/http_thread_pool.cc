@@ -16,11 +16,11 @@ GrowingThreadPool::GrowingThreadPool(std::size_t max_threads, std::size_t max_qu
 GrowingThreadPool::~GrowingThreadPool() { shutdown(); }
 
 void GrowingThreadPool::enqueue(std::function<void()> fn) {
-  std::unique_lock lock(mu_);
-  JoinExited(lock);
+  MutexLock lock(mu_);
+  JoinExited();
   if (idle_ > jobs_.size()) {
     jobs_.push_back(std::move(fn));
-    lock.unlock();
+    lock.Unlock();
     cv_.notify_one();
     return;
   }
@@ -35,7 +35,7 @@ void GrowingThreadPool::enqueue(std::function<void()> fn) {
     return;
   }
   if (jobs_.size() >= max_queued_ && reject_) {
-    lock.unlock();
+    lock.Unlock();
     reject_(std::move(fn));
     return;
   }
@@ -43,46 +43,46 @@ void GrowingThreadPool::enqueue(std::function<void()> fn) {
 }
 
 void GrowingThreadPool::shutdown() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   stopping_ = true;
   cv_.notify_all();
   while (!threads_.empty() || !exited_.empty()) {
-    JoinExited(lock);
+    JoinExited();
     if (threads_.empty()) break;
-    exit_cv_.wait(lock);
+    lock.Wait(exit_cv_);
   }
 }
 
 void GrowingThreadPool::Work(std::list<std::thread>::iterator self) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
     if (jobs_.empty()) {
       if (stopping_) break;
       ++idle_;
-      bool woken = cv_.wait_for(lock, idle_exit_, [&] { return stopping_ || !jobs_.empty(); });
+      bool woken = lock.WaitFor(cv_, idle_exit_, [&]() REQUIRES(mu_) { return stopping_ || !jobs_.empty(); });
       --idle_;
       if (!woken) break;  // idle too long
       continue;
     }
     std::function<void()> fn = std::move(jobs_.front());
     jobs_.pop_front();
-    lock.unlock();
+    lock.Unlock();
     fn();
     fn = nullptr;  // release the connection's captures before going idle
-    lock.lock();
+    lock.Lock();
   }
   // A thread cannot join itself: hand the handle to whoever calls JoinExited next.
   exited_.splice(exited_.end(), threads_, self);
   exit_cv_.notify_all();
 }
 
-void GrowingThreadPool::JoinExited(std::unique_lock<std::mutex>& lock) {
+void GrowingThreadPool::JoinExited() {
   if (exited_.empty()) return;
   std::list<std::thread> exited;
   exited.swap(exited_);
-  lock.unlock();
+  mu_.Unlock();
   for (auto& thread : exited) thread.join();
-  lock.lock();
+  mu_.Lock();
 }
 
 }  // namespace buildfarm::http_internal

@@ -21,6 +21,8 @@
 #include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
+
 namespace buildfarm::http_internal {
 
 class GrowingThreadPool final : public httplib::TaskQueue {
@@ -35,22 +37,23 @@ class GrowingThreadPool final : public httplib::TaskQueue {
   void shutdown() override;
 
  private:
-  void Work(std::list<std::thread>::iterator self);
-  // Joins threads that have left their loop (they only have to return from Work).
-  void JoinExited(std::unique_lock<std::mutex>& lock);
+  void Work(std::list<std::thread>::iterator self) EXCLUDES(mu_);
+  // Joins threads that have left their loop (they only have to return from Work), with mu_ released
+  // meanwhile: the caller's MutexLock still owns mu_ afterwards.
+  void JoinExited() REQUIRES(mu_);
 
   const std::size_t max_threads_;
   const std::size_t max_queued_;
   const std::chrono::seconds idle_exit_;
   const Rejecter reject_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;       // idle threads wait here for jobs
   std::condition_variable exit_cv_;  // shutdown waits here for threads to leave
-  std::deque<std::function<void()>> jobs_;
-  std::list<std::thread> threads_;  // running Work
-  std::list<std::thread> exited_;   // left Work, not yet joined
-  std::size_t idle_ = 0;
-  bool stopping_ = false;
+  std::deque<std::function<void()>> jobs_ GUARDED_BY(mu_);
+  std::list<std::thread> threads_ GUARDED_BY(mu_);  // running Work
+  std::list<std::thread> exited_ GUARDED_BY(mu_);   // left Work, not yet joined
+  std::size_t idle_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace buildfarm::http_internal

@@ -207,7 +207,7 @@ std::chrono::milliseconds Millis(double seconds) {
 }  // namespace
 
 bool KeyedLimiter::Admit(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   int& open = open_[key];
   if (max_per_key_ > 0 && open >= max_per_key_) return false;
   ++open;
@@ -215,20 +215,20 @@ bool KeyedLimiter::Admit(const std::string& key) {
 }
 
 void KeyedLimiter::Release(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = open_.find(key);
   if (it == open_.end()) return;
   if (--it->second <= 0) open_.erase(it);
 }
 
 int KeyedLimiter::Count(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = open_.find(key);
   return it == open_.end() ? 0 : it->second;
 }
 
 WaitingConnections::Ticket WaitingConnections::Enter(int sock) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Ticket ticket = entries_.insert(entries_.end(), Entry{sock});
   ++waiting_;
   for (auto it = entries_.begin(); max_waiting_ > 0 && waiting_ > max_waiting_ && it != ticket; ++it) {
@@ -241,13 +241,13 @@ WaitingConnections::Ticket WaitingConnections::Enter(int sock) {
 }
 
 void WaitingConnections::Leave(Ticket ticket) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!ticket->shut_down) --waiting_;
   entries_.erase(ticket);
 }
 
 int WaitingConnections::waiting() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return waiting_;
 }
 

@@ -31,6 +31,8 @@
 #include <mutex>
 #include <string>
 
+#include "common/mutex.h"
+
 namespace buildfarm::http_internal {
 
 struct TransportLimits {
@@ -53,8 +55,8 @@ class KeyedLimiter {
 
  private:
   const int max_per_key_;
-  std::mutex mu_;
-  std::map<std::string, int> open_;
+  Mutex mu_;
+  std::map<std::string, int> open_ GUARDED_BY(mu_);
 };
 
 // The connections waiting for a request head, oldest first; shared by a server's listeners.
@@ -76,9 +78,9 @@ class WaitingConnections {
 
  private:
   const int max_waiting_;
-  std::mutex mu_;
-  std::list<Entry> entries_;  // oldest first; shut-down entries stay until their owner leaves
-  int waiting_ = 0;           // entries not shut down
+  Mutex mu_;
+  std::list<Entry> entries_ GUARDED_BY(mu_);  // oldest first; shut-down entries stay until their owner leaves
+  int waiting_ GUARDED_BY(mu_) = 0;           // entries not shut down
 };
 
 class GuardedServer : public httplib::Server {

@@ -22,7 +22,7 @@ void AlertReceiver::Start() { worker_ = std::thread([this] { Loop(); }); }
 
 void AlertReceiver::Stop() {
   {
-    std::lock_guard lock(queue_mu_);
+    MutexLock lock(queue_mu_);
     stopping_ = true;
   }
   queue_cv_.notify_all();
@@ -31,7 +31,7 @@ void AlertReceiver::Stop() {
 
 bool AlertReceiver::Enqueue(AlertNotification notification) {
   {
-    std::lock_guard lock(queue_mu_);
+    MutexLock lock(queue_mu_);
     if (queue_.size() >= kMaxQueuedNotifications) return false;
     for (const Alert& alert : notification.alerts) service_.metrics().CountAlert(alert.firing ? "firing" : "resolved");
     queue_.push_back(std::move(notification));
@@ -41,36 +41,36 @@ bool AlertReceiver::Enqueue(AlertNotification notification) {
 }
 
 void AlertReceiver::WaitIdle() {
-  std::unique_lock lock(queue_mu_);
-  idle_cv_.wait(lock, [this] { return (queue_.empty() && !busy_) || stopping_; });
+  MutexLock lock(queue_mu_);
+  lock.Wait(idle_cv_, [this]() REQUIRES(queue_mu_) { return (queue_.empty() && !busy_) || stopping_; });
 }
 
 void AlertReceiver::Loop() {
   // Hold-downs are checked at least this often, so an uncordon is at most this late.
   const auto tick = std::chrono::milliseconds(static_cast<int>(std::clamp(hold_down_seconds_ / 4, 0.05, 1.0) * 1000));
-  std::unique_lock lock(queue_mu_);
+  MutexLock lock(queue_mu_);
   while (!stopping_) {
-    queue_cv_.wait_for(lock, tick, [this] { return stopping_ || !queue_.empty(); });
+    lock.WaitFor(queue_cv_, tick, [this]() REQUIRES(queue_mu_) { return stopping_ || !queue_.empty(); });
     if (stopping_) break;
     while (!queue_.empty()) {
       AlertNotification notification = std::move(queue_.front());
       queue_.pop_front();
       busy_ = true;
-      lock.unlock();
+      lock.Unlock();
       for (const Alert& alert : notification.alerts) Handle(alert);
-      lock.lock();
+      lock.Lock();
       busy_ = false;
     }
     idle_cv_.notify_all();
-    lock.unlock();
+    lock.Unlock();
     ReleaseHoldDowns();
-    lock.lock();
+    lock.Lock();
   }
   idle_cv_.notify_all();
 }
 
 void AlertReceiver::Handle(const Alert& alert) {
-  std::lock_guard lock(handle_mu_);
+  MutexLock lock(handle_mu_);
   const double now = clock_();
   if (alert.Label("action") != "failover") {
     log_.Debug("alert without action=failover ignored", {{"alert", alert.name()}});
@@ -128,7 +128,7 @@ Status AlertReceiver::HandleResolved(const Alert& alert, const std::string& node
 }
 
 void AlertReceiver::ReleaseHoldDowns() {
-  std::lock_guard lock(handle_mu_);
+  MutexLock lock(handle_mu_);
   const double now = clock_();
   auto cordons = failovers_.AlertCordons();
   if (!cordons.ok()) {

@@ -29,6 +29,7 @@
 #include <string>
 #include <thread>
 
+#include "common/mutex.h"
 #include "common/log.h"
 #include "scheduler/alerts/alert_payload.h"
 #include "scheduler/server/service.h"
@@ -73,15 +74,15 @@ class AlertReceiver {
   const Logger& log_;
   Clock clock_;
 
-  std::mutex handle_mu_;                 // one alert or hold-down pass at a time
-  std::set<std::string> deferred_logged_;  // nodes whose deferred uncordon was logged (guarded by handle_mu_)
+  Mutex handle_mu_;                                               // one alert or hold-down pass at a time
+  std::set<std::string> deferred_logged_ GUARDED_BY(handle_mu_);  // nodes whose deferred uncordon was logged
 
-  std::mutex queue_mu_;
+  Mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::condition_variable idle_cv_;
-  std::deque<AlertNotification> queue_;
-  bool busy_ = false;
-  bool stopping_ = false;
+  std::deque<AlertNotification> queue_ GUARDED_BY(queue_mu_);
+  bool busy_ GUARDED_BY(queue_mu_) = false;
+  bool stopping_ GUARDED_BY(queue_mu_) = false;
   std::thread worker_;
 };
 

@@ -42,6 +42,7 @@ Result<std::unique_ptr<CoordinationPublisher>> CoordinationPublisher::Create(
   // An archive made just before a restart may not have reached the remote: publish today's and
   // yesterday's files again (days without archived messages are skipped).
   const double now = publisher->clock_();
+  MutexLock lock(publisher->mutex_);
   publisher->archive_days_ = {UtcDay(now), UtcDay(now - kSecondsPerDay)};
   return publisher;
 }
@@ -49,7 +50,7 @@ Result<std::unique_ptr<CoordinationPublisher>> CoordinationPublisher::Create(
 CoordinationPublisher::~CoordinationPublisher() { Stop(); }
 
 void CoordinationPublisher::NoteArchived(const std::vector<Message>& archived) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const Message& m : archived) archive_days_.insert(UtcDay(m.archived_at.value_or(clock_())));
 }
 
@@ -79,7 +80,7 @@ json CoordinationPublisher::RedactEntries(const std::string& path, const std::st
   }
   std::vector<const Noted*> fresh;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     std::set<std::string>& before = redacted_[path];
     std::set<std::string> now;
     for (const Noted& n : noted) {
@@ -119,7 +120,7 @@ Status CoordinationPublisher::StageChecked(const std::string& path, const std::s
 Status CoordinationPublisher::StageArchives() {
   std::set<std::string> days;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     days.swap(archive_days_);
   }
   Status first_error = Status::Ok();
@@ -136,7 +137,7 @@ Status CoordinationPublisher::StageArchives() {
     }
     if (!staged.ok()) {
       if (staged.code() != StatusCode::kInvalidArgument && staged.code() != StatusCode::kPermissionDenied) {
-        std::lock_guard lock(mutex_);
+        MutexLock lock(mutex_);
         archive_days_.insert(day);  // a store error: try again next round
       }
       if (first_error.ok()) first_error = staged;

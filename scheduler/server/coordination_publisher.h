@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/git_publisher/publish_metrics.h"
 #include "common/git_publisher/publish_settings.h"
 #include "common/git_publisher/publisher.h"
@@ -87,10 +88,10 @@ class CoordinationPublisher {
   const Clock clock_;
   std::unique_ptr<git_publisher::Publisher> publisher_;
 
-  std::mutex mutex_;                     // guards the three below
-  std::set<std::string> archive_days_;  // days to (re)publish
-  double last_auto_archive_ = 0;
-  std::map<std::string, std::set<std::string>> redacted_;  // path -> "entry field reason" redacted last round
+  Mutex mutex_;
+  std::set<std::string> archive_days_ GUARDED_BY(mutex_);  // days to (re)publish
+  double last_auto_archive_ = 0;  // only the publishing rounds' thread reads and writes it
+  std::map<std::string, std::set<std::string>> redacted_ GUARDED_BY(mutex_);  // path -> "entry field reason" redacted last round
   PeriodicTask task_;  // last: stopped before the members its rounds use are destroyed
 };
 

@@ -11,12 +11,12 @@ void StaticMetricsSource::Set(std::map<std::string, NodeMetrics> nodes, Time fet
   snapshot->last_attempt_at = fetched_at;
   snapshot->last_attempt_ok = ok;
   snapshot->last_error = ok ? "" : (error_.empty() ? "query failed" : error_);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   snapshot_ = std::move(snapshot);
 }
 
 std::shared_ptr<const MetricsSnapshot> StaticMetricsSource::Latest() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return snapshot_;
 }
 

@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "common/mutex.h"
 #include "common/log.h"
 #include "scheduler/metrics_source/metrics_source.h"
 #include "scheduler/server/config.h"
@@ -23,8 +24,8 @@ class StaticMetricsSource final : public MetricsSource {
 
  private:
   std::string error_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const MetricsSnapshot> snapshot_;
+  mutable Mutex mu_;
+  std::shared_ptr<const MetricsSnapshot> snapshot_ GUARDED_BY(mu_);
 };
 
 // Not null. Fails when the Prometheus settings cannot be used.

@@ -104,7 +104,7 @@ std::string ServerMetrics::TrackBranch(const std::string& branch) {
   if (branch.empty()) {
     label = kNoBranch;
   } else {
-    std::lock_guard lock(branches_mu_);
+    MutexLock lock(branches_mu_);
     if (!branches_.count(branch)) {
       if (branches_.size() < kMaxBranchLabels) {
         branches_.insert(branch);

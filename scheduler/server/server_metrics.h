@@ -38,6 +38,8 @@
 #include <set>
 #include <string>
 
+#include "common/mutex.h"
+
 namespace buildfarm::scheduler {
 
 class ServerMetrics {
@@ -92,8 +94,8 @@ class ServerMetrics {
   prometheus::Family<prometheus::Histogram>* job_duration_;
   prometheus::Family<prometheus::Counter>* failures_by_branch_;
   prometheus::Family<prometheus::Gauge>* node_running_jobs_;
-  std::mutex branches_mu_;
-  std::set<std::string> branches_;  // labels taken, "other" and "none" excluded
+  Mutex branches_mu_;
+  std::set<std::string> branches_ GUARDED_BY(branches_mu_);  // labels taken, "other" and "none" excluded
   prometheus::Family<prometheus::Counter>* failovers_;
   prometheus::Family<prometheus::Counter>* alerts_received_;
   prometheus::Counter* alerts_unknown_node_;

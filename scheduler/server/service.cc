@@ -69,7 +69,7 @@ void SchedulerService::Start() {
 void SchedulerService::Stop() {
   stopping_.store(true);
   {
-    std::lock_guard lock(wake_mu_);
+    MutexLock lock(wake_mu_);
     wake_ = true;
   }
   wake_cv_.notify_all();
@@ -80,7 +80,7 @@ void SchedulerService::Stop() {
 
 void SchedulerService::Wake() {
   {
-    std::lock_guard lock(wake_mu_);
+    MutexLock lock(wake_mu_);
     wake_ = true;
   }
   wake_cv_.notify_all();
@@ -88,7 +88,7 @@ void SchedulerService::Wake() {
 
 void SchedulerService::NotifyAssignments() {
   {
-    std::lock_guard lock(assign_mu_);
+    MutexLock lock(assign_mu_);
     ++assign_generation_;
   }
   assign_cv_.notify_all();
@@ -98,8 +98,8 @@ void SchedulerService::Loop() {
   const auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(Seconds(config_.cycle_interval_seconds));
   while (!stopping_.load()) {
     {
-      std::unique_lock lock(wake_mu_);
-      wake_cv_.wait_for(lock, interval, [this] { return wake_; });
+      MutexLock lock(wake_mu_);
+      lock.WaitFor(wake_cv_, interval, [this]() REQUIRES(wake_mu_) { return wake_; });
       wake_ = false;
     }
     if (stopping_.load()) break;
@@ -146,7 +146,7 @@ std::vector<NodeView> SchedulerService::BuildSnapshot(double now) {
 }
 
 CycleResult SchedulerService::RunCycleNow() {
-  std::lock_guard cycle_lock(cycle_mu_);
+  MutexLock cycle_lock(cycle_mu_);
   const auto started = std::chrono::steady_clock::now();
   const double now = NowSeconds();
   CycleResult result;

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/log.h"
 #include "scheduler/framework/explain.h"
 #include "scheduler/framework/in_flight.h"
@@ -110,16 +111,16 @@ class SchedulerService {
   LeaseMonitor lease_monitor_;
   FarmStatus status_;
 
-  std::mutex cycle_mu_;  // one cycle at a time; guards scheduler_
-  std::unique_ptr<Scheduler> scheduler_;
+  Mutex cycle_mu_;  // one cycle at a time
+  std::unique_ptr<Scheduler> scheduler_ PT_GUARDED_BY(cycle_mu_);
 
-  std::mutex wake_mu_;
+  Mutex wake_mu_;
   std::condition_variable wake_cv_;
-  bool wake_ = false;
+  bool wake_ GUARDED_BY(wake_mu_) = false;
 
-  std::mutex assign_mu_;
+  Mutex assign_mu_;
   std::condition_variable assign_cv_;
-  std::uint64_t assign_generation_ = 0;
+  std::uint64_t assign_generation_ GUARDED_BY(assign_mu_) = 0;
 
   std::atomic<bool> stopping_{false};
   std::thread loop_thread_;

@@ -63,7 +63,7 @@ Result<std::vector<Job>> SchedulerService::WaitForAssignments(const std::string&
   while (true) {
     std::uint64_t generation;
     {
-      std::lock_guard lock(assign_mu_);
+      MutexLock lock(assign_mu_);
       generation = assign_generation_;
     }
     auto active = jobs_.ActiveOnNode(node);
@@ -73,8 +73,8 @@ Result<std::vector<Job>> SchedulerService::WaitForAssignments(const std::string&
       if (job.state == JobState::kAssigned) pending.push_back(std::move(job));
     }
     if (!pending.empty() || stopping_.load()) return pending;
-    std::unique_lock lock(assign_mu_);
-    bool changed = assign_cv_.wait_until(lock, deadline, [&] {
+    MutexLock lock(assign_mu_);
+    bool changed = lock.WaitUntil(assign_cv_, deadline, [&]() REQUIRES(assign_mu_) {
       return assign_generation_ != generation || stopping_.load();
     });
     if (!changed) return pending;

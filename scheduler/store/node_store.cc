@@ -67,6 +67,7 @@ Status NodeStore::Load(double now) {
     node.draining = stmt->ColumnInt(7) != 0;
     node.registered_at = stmt->ColumnDouble(8);
     node.last_heartbeat = now;
+    MutexLock lock(mu_);
     nodes_[node.name] = std::move(node);
   }
   BUILDFARM_RETURN_IF_ERROR(stmt->status());
@@ -120,7 +121,7 @@ Status NodeStore::Save(const NodeRecord& node) {
 
 void NodeStore::UndoOnRollback(const std::string& name, std::optional<NodeRecord> previous) {
   db_->OnRollback([this, name, previous = std::move(previous)] {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (previous) {
       nodes_[name] = *previous;
     } else {
@@ -131,7 +132,7 @@ void NodeStore::UndoOnRollback(const std::string& name, std::optional<NodeRecord
 
 Result<NodeRecord> NodeStore::Register(const NodeRecord& node, double now) {
   auto db_lock = db_->Lock();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   NodeRecord updated = node;
   auto it = nodes_.find(node.name);
   std::optional<NodeRecord> previous;
@@ -152,14 +153,14 @@ Result<NodeRecord> NodeStore::Register(const NodeRecord& node, double now) {
 }
 
 Result<NodeRecord> NodeStore::Get(const std::string& name) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = nodes_.find(name);
   if (it == nodes_.end()) return NotFound("node " + name + " not found");
   return it->second;
 }
 
 std::vector<NodeRecord> NodeStore::List() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<NodeRecord> out;
   out.reserve(nodes_.size());
   for (const auto& [name, node] : nodes_) out.push_back(node);
@@ -168,7 +169,7 @@ std::vector<NodeRecord> NodeStore::List() {
 
 Result<bool> NodeStore::Heartbeat(const std::string& name, double now) {
   auto db_lock = db_->Lock();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = nodes_.find(name);
   if (it == nodes_.end()) return NotFound("node " + name + " not found");
   const NodeRecord previous = it->second;
@@ -181,7 +182,7 @@ Result<bool> NodeStore::Heartbeat(const std::string& name, double now) {
 
 template <typename Change>
 Status NodeStore::UpdateFlags(const std::string& name, Change change) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = nodes_.find(name);
   if (it == nodes_.end()) return NotFound("node " + name + " not found");
   NodeRecord updated = it->second;
@@ -212,7 +213,7 @@ Status NodeStore::SetReady(const std::string& name) {
 
 bool NodeStore::MarkDown(const std::string& name, double now) {
   auto db_lock = db_->Lock();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = nodes_.find(name);
   if (it == nodes_.end() || it->second.down) return false;
   UndoOnRollback(name, it->second);

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "scheduler/store/node_history.h"
 #include "scheduler/store/sqlite.h"
@@ -85,8 +86,8 @@ class NodeStore {
   void RecordChange(const std::string& name, double at, bool down);
 
   std::shared_ptr<Database> db_;
-  std::mutex mu_;                             // guards nodes_; taken after the Database lock
-  std::map<std::string, NodeRecord> nodes_;
+  Mutex mu_;  // taken after the Database lock
+  std::map<std::string, NodeRecord> nodes_ GUARDED_BY(mu_);
 };
 
 }  // namespace buildfarm::scheduler
