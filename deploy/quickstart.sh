@@ -66,9 +66,16 @@ launch() {
   shift 2
   mkdir -p "$FARM/pids" "$FARM/logs" "$FARM/ports"
   nohup "$@" >"$FARM/logs/$name.log" 2>&1 </dev/null &
-  echo "$! $1" >"$(pid_file "$name")"
+  local pid=$!
+  echo "$pid $1" >"$(pid_file "$name")"
   echo "$port" >"$FARM/ports/$name"
-  sleep 0.3
+  # Until nohup has exec'd the program, /proc shows nohup: wait for the program (a loaded machine can take
+  # a while), and fail only once the process is gone.
+  for _ in $(seq 1 20); do
+    [ -n "$(running_pid "$name")" ] && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.3
+  done
   [ -n "$(running_pid "$name")" ] || die "$name exited at once; see $FARM/logs/$name.log"
 }
 
