@@ -23,7 +23,7 @@ std::string PrincipalOf(const httplib::Request& req) {
 void RefuseRequest(httplib::Response& res, int status, const std::string& message) {
   res.status = status;
   res.set_header("Retry-After", "1");
-  res.set_content("{\"error\":\"" + message + "\"}\n", "application/json");
+  res.set_content(http_internal::JsonError(message, ""), "application/json");
 }
 
 // Releases a counted slot when the last copy of the permit is dropped.

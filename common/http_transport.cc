@@ -149,19 +149,6 @@ struct ConnectionState {
 thread_local ConnectionState* t_connection = nullptr;
 thread_local bool t_reject_busy = false;
 
-std::string JsonError(std::string_view message, std::string_view field) {
-  auto quote = [](std::string_view s) {
-    std::string out = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') out += '\\';
-      if (static_cast<unsigned char>(c) >= 0x20) out += c;
-    }
-    return out + "\"";
-  };
-  std::string body = "{\"error\":" + quote(message);
-  if (!field.empty()) body += ",\"field\":" + quote(field);
-  return body + "}\n";
-}
 
 // Answers a connection httplib will not serve, without blocking, and closes it.
 void RefuseConnection(socket_t sock, std::string_view message) {
@@ -205,6 +192,20 @@ std::chrono::milliseconds Millis(double seconds) {
 }
 
 }  // namespace
+
+std::string JsonError(std::string_view message, std::string_view field) {
+  auto quote = [](std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') out += '\\';
+      if (static_cast<unsigned char>(c) >= 0x20) out += c;
+    }
+    return out + "\"";
+  };
+  std::string body = "{\"error\":" + quote(message);
+  if (!field.empty()) body += ",\"field\":" + quote(field);
+  return body + "}\n";
+}
 
 bool KeyedLimiter::Admit(const std::string& key) {
   MutexLock lock(mu_);

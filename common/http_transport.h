@@ -30,6 +30,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "common/mutex.h"
 
@@ -42,6 +43,10 @@ struct TransportLimits {
   int max_connections_per_source = 64;  // 0: unlimited
   int max_waiting_connections = 0;      // 0: unlimited (HttpServer sets a quarter of its threads)
 };
+
+// The documented JSON error body, {"error": message, "field": field} (no field when empty), for answers
+// written below the API layer; control characters are dropped.
+std::string JsonError(std::string_view message, std::string_view field);
 
 // Counts what each key holds at once (connections per source address, requests per principal), up to a
 // maximum per key; keys that hold nothing are forgotten, so the table is as large as the current holders.
