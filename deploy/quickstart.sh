@@ -129,7 +129,7 @@ rule_files:
   - $REPO_ROOT/alerting/rules/recording.yml
   - $REPO_ROOT/alerting/rules/alerts.yml
 scrape_configs:
-  - job_name: buildfarm-exporter
+  - job_name: node                # node-mixin's default job name; buildfarm's rules need only the node label
     static_configs:
       - targets: ["127.0.0.1:$exporter_port"]
         labels:
@@ -185,6 +185,12 @@ secret_file() {
 }
 
 sha256_of_file() { sha256sum <"$1" | cut -d' ' -f1; }
+# The agent's `arch` label (Go's names, as agent/capacity.cc gives them), pinned on its token.
+go_arch() {
+  case "$(uname -m)" in
+    x86_64) echo amd64 ;; aarch64|arm64) echo arm64 ;; i386|i686) echo 386 ;; armv*) echo arm ;; *) uname -m ;;
+  esac
+}
 
 start_scheduler() {
   local port
@@ -201,7 +207,8 @@ store: {path: $FARM/scheduler/scheduler.db}
 tokens:
   - {name: admin, role: admin, sha256: $(sha256_of_file "$FARM/scheduler/admin.token")}
   - {name: alertmanager, role: webhook, sha256: $(sha256_of_file "$FARM/alertmanager/alertmanager.token")}
-  - {name: $NODE_NAME, role: agent, node: $NODE_NAME, sha256: $(sha256_of_file "$FARM/agent/agent.token")}
+  - {name: $NODE_NAME, role: agent, node: $NODE_NAME, sha256: $(sha256_of_file "$FARM/agent/agent.token"),
+     labels: {os: linux, arch: $(go_arch)}}
 prometheus:
   url: http://127.0.0.1:$(service_port prometheus)
   refresh_interval: $SCRAPE_INTERVAL
@@ -263,7 +270,7 @@ start_agent() {
 
 prometheus_target_up() {
   curl -fsS "http://127.0.0.1:$(service_port prometheus)/api/v1/query" \
-    --data-urlencode 'query=up{job="buildfarm-exporter"}' | grep -q '"value":\[[0-9.]*,"1"\]'
+    --data-urlencode 'query=up{job="node"}' | grep -q '"value":\[[0-9.]*,"1"\]'
 }
 
 # --- commands ------------------------------------------------------------------------------

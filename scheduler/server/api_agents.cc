@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "common/text.h"
+#include "scheduler/server/agent_claims.h"
 #include "scheduler/server/api.h"
 #include "scheduler/store/job_json.h"
 
@@ -78,6 +79,10 @@ void Register(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
   auto node = NodeFromJson(*body);
   if (!node.ok()) return SendStatus(res, node.status());
   if (Status bound = Authorize(*who, Access::kAgent, node->name); !bound.ok()) return SendStatus(res, bound);
+  if (auto refused = CheckAgentClaims(*who, *node)) {
+    ctx.log.Warn("registration refused", {{"token", who->name}, {"node", node->name}, {"reason", refused->message}});
+    return SendError(res, 403, refused->message, refused->field);
+  }
   auto stored = ctx.service.RegisterNode(std::move(node).value());
   if (!stored.ok()) return SendStatus(res, stored.status());
   auto status = ctx.status.GetNode(stored->name);

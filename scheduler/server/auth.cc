@@ -34,7 +34,7 @@ Result<Principal> TokenTable::Authenticate(std::string_view header) const {
     }
   }
   if (match == nullptr) return Status(StatusCode::kUnauthenticated, "unknown token");
-  return Principal{match->name, match->role, match->node};
+  return Principal{match->name, match->role, match->node, match->claims};
 }
 
 Status Authorize(const Principal& who, Access access, std::string_view node) {

@@ -21,6 +21,7 @@ struct Principal {
   std::string name;  // the token's configured name (safe to log)
   Role role = Role::kViewer;
   std::string node;  // agents only
+  AgentClaimLimits claims;  // agents only: what its node may claim at registration
 };
 
 class TokenTable {

@@ -27,12 +27,40 @@ bool IsSha256Hex(const std::string& s) {
   return true;
 }
 
+Status ParseClaimLimits(const YAML::Node& t, std::string_view source, const std::string& at, AgentClaimLimits* out) {
+  if (const YAML::Node labels = t["labels"]) {
+    if (!labels.IsMap()) return KeyError(source, at + ".labels", "want a map of label: value");
+    out->labels.emplace();
+    for (const auto& pair : labels) {
+      if (!pair.second.IsScalar()) {
+        return KeyError(source, at + ".labels." + pair.first.as<std::string>(), "want a string value");
+      }
+      (*out->labels)[pair.first.as<std::string>()] = pair.second.as<std::string>();
+    }
+  }
+  if (const YAML::Node capacity = t["capacity"]) {
+    BUILDFARM_RETURN_IF_ERROR(CheckKeys(capacity, {"cores", "memory_bytes", "disk_bytes"}, source, at + ".capacity."));
+    for (const auto& pair : capacity) {
+      const std::string key = pair.first.as<std::string>();
+      double value = -1;
+      if (!pair.second.IsScalar() || !YAML::convert<double>::decode(pair.second, value) || !(value >= 0) ||
+          !(value < 9.2e18)) {
+        return KeyError(source, at + ".capacity." + key, "want a non-negative number");
+      }
+      if (key == "cores") out->max_cores = value;
+      if (key == "memory_bytes") out->max_memory_bytes = static_cast<std::int64_t>(value);
+      if (key == "disk_bytes") out->max_disk_bytes = static_cast<std::int64_t>(value);
+    }
+  }
+  return Status::Ok();
+}
+
 Status ParseTokens(const YAML::Node& node, std::string_view source, SchedulerConfig* out) {
   if (!node.IsSequence()) return KeyError(source, "tokens", "want a list");
   for (std::size_t i = 0; i < node.size(); ++i) {
     const YAML::Node t = node[i];
     std::string at = "tokens[" + std::to_string(i) + "]";
-    BUILDFARM_RETURN_IF_ERROR(CheckKeys(t, {"name", "role", "node", "sha256"}, source, at + "."));
+    BUILDFARM_RETURN_IF_ERROR(CheckKeys(t, {"name", "role", "node", "sha256", "labels", "capacity"}, source, at + "."));
     TokenConfig token;
     token.name = t["name"] ? t["name"].as<std::string>() : "";
     if (token.name.empty()) return KeyError(source, at + ".name", "required");
@@ -51,6 +79,10 @@ Status ParseTokens(const YAML::Node& node, std::string_view source, SchedulerCon
     token.node = t["node"] ? t["node"].as<std::string>() : "";
     if (token.role == Role::kAgent && token.node.empty()) return KeyError(source, at + ".node", "required for role agent");
     if (token.role != Role::kAgent && !token.node.empty()) return KeyError(source, at + ".node", "only for role agent");
+    for (const char* agent_only : {"labels", "capacity"}) {
+      if (token.role != Role::kAgent && t[agent_only]) return KeyError(source, at + "." + agent_only, "only for role agent");
+    }
+    BUILDFARM_RETURN_IF_ERROR(ParseClaimLimits(t, source, at, &token.claims));
     token.sha256 = t["sha256"] ? t["sha256"].as<std::string>() : "";
     for (char& c : token.sha256) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!IsSha256Hex(token.sha256)) return KeyError(source, at + ".sha256", "want 64 hex digits (sha256sum of the token)");

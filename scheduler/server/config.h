@@ -5,7 +5,9 @@
 //                                             # (then $STATE_DIRECTORY/scheduler.db)
 //   tokens:                                   # bearer tokens, kept as SHA-256 hex digests
 //     - {name: ops,    role: admin,  sha256: 5e88...}
-//     - {name: build1, role: agent,  node: build1, sha256: 9f86...}
+//     - {name: build1, role: agent,  node: build1, sha256: 9f86...,
+//        labels: {os: linux, arch: amd64, pool: fast},      # optional: the only labels build1 may claim
+//        capacity: {cores: 16, memory_bytes: 68719476736}}  # optional: the most it may claim
 //     - {name: grafana, role: viewer, sha256: ...}
 //   prometheus:                               # omit (or leave url empty) to schedule without metrics
 //     url: http://127.0.0.1:9090
@@ -40,7 +42,9 @@
 // to read.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -55,11 +59,24 @@ namespace buildfarm::scheduler {
 enum class Role { kAdmin, kAgent, kViewer, kWebhook };
 const char* RoleName(Role role);
 
+// What an agent token's node may claim when it registers. A process that gets hold of the token (a job
+// that stole it) could otherwise re-register the node with invented labels or capacity and attract work
+// meant for other machines. Unset parts are not limited (the scheduler warns at start).
+struct AgentClaimLimits {
+  std::optional<std::map<std::string, std::string>> labels;  // the only label pairs the node may claim
+  std::optional<double> max_cores;
+  std::optional<std::int64_t> max_memory_bytes;
+  std::optional<std::int64_t> max_disk_bytes;
+
+  bool limits_anything() const { return labels || max_cores || max_memory_bytes || max_disk_bytes; }
+};
+
 struct TokenConfig {
   std::string name;
   Role role = Role::kViewer;
   std::string node;    // agents: the node the token acts for
   std::string sha256;  // lowercase hex digest of the token
+  AgentClaimLimits claims;  // agents only
 };
 
 struct PrometheusConfig {

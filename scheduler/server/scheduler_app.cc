@@ -61,6 +61,12 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   profile_ = std::make_unique<Profile>(std::move(profiles->front()));
 
   tokens_ = std::make_unique<TokenTable>(config_.tokens);
+  for (const TokenConfig& token : config_.tokens) {
+    if (token.role == Role::kAgent && !token.claims.limits_anything()) {
+      log_.Warn("agent token has no labels or capacity limits: whoever holds it may re-register its node with any",
+                {{"token", token.name}, {"node", token.node}});
+    }
+  }
   service_ = std::make_unique<SchedulerService>(config_, *database_, *jobs_, *nodes_, *failovers_, metrics_source_,
                                                 *profile_, log_);
   alerts_ = std::make_unique<AlertReceiver>(*database_, *service_, *nodes_, *failovers_,
