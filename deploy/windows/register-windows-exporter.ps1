@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
   Registers a scheduled task that runs windows_exporter at boot, so a Windows build node is
-  scraped like the Linux ones (job name ending in "exporter", `node` label = this node's name).
+  scraped like the Linux ones (`node` target label = this node's name).
 
 .DESCRIPTION
   Run from an elevated PowerShell. The task runs as SYSTEM at startup, restarts windows_exporter
