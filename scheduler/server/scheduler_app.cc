@@ -77,7 +77,8 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
     publisher_ = std::move(publisher).value();
     api_->on_archived = [this](const std::vector<Message>& archived) { publisher_->NoteArchived(archived); };
   }
-  api_->extra_metrics = [this] { return RenderPublishMetrics(); };
+  message_metrics_ = std::make_unique<MessageMetrics>(config_, *messages_, *nodes_, log_, NowSeconds);
+  api_->extra_metrics = [this] { return message_metrics_->Render() + RenderPublishMetrics(); };
   HttpServerOptions options;
   options.listen_addresses = std::move(listen_addresses);
   options.max_requests = kMaxRequests;

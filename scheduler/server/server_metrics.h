@@ -1,6 +1,7 @@
 // The scheduler's own metrics, served on /metrics:
 //
-//   buildfarm_scheduler_jobs{status}                 gauge, set from the store at each scrape
+//   buildfarm_scheduler_jobs{status}                 gauge, counted in the store at most once per
+//                                                    metrics.store_refresh (FarmStatus)
 //   buildfarm_scheduler_nodes{state}                 gauge, set from the node table at each scrape
 //   buildfarm_scheduler_queue_wait_seconds           histogram, submission to (each) assignment
 //   buildfarm_scheduler_cycle_duration_seconds       histogram
