@@ -69,7 +69,6 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
       ApiContext{*service_, service_->failover(), service_->status(), *database_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
   api_->messages = messages_.get();
   api_->secret_check = secret_check_;
-  api_->failover_alerts = config_.failover_alerts;
   if (config_.publish.enabled) {
     auto publisher = CoordinationPublisher::Create(config_.publish, *jobs_, *nodes_, *messages_, publish_metrics_, log_,
                                                    [] { return NowSeconds(); });
