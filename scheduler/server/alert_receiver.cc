@@ -57,7 +57,7 @@ void AlertReceiver::Loop() {
       queue_.pop_front();
       busy_ = true;
       lock.Unlock();
-      for (const Alert& alert : notification.alerts) Handle(alert);
+      Handle(notification);
       lock.Lock();
       busy_ = false;
     }
@@ -69,49 +69,94 @@ void AlertReceiver::Loop() {
   idle_cv_.notify_all();
 }
 
-void AlertReceiver::Handle(const Alert& alert) {
-  MutexLock lock(handle_mu_);
-  const double now = clock_();
+bool AlertReceiver::MayAct(const Alert& alert, Tally& tally) {
   if (alert.Label("action") != "failover") {
     log_.Debug("alert without action=failover ignored", {{"alert", alert.name()}});
-    return;
+    return false;
   }
+  if (service_.config().failover_alerts.count(alert.name()) == 0) {
+    service_.metrics().CountDisallowedAlert();
+    ++tally.not_allowed[alert.name()];
+    return false;
+  }
+  return true;
+}
+
+void AlertReceiver::Handle(const AlertNotification& notification) {
+  MutexLock lock(handle_mu_);
+  const double now = clock_();
+  Tally tally;
+  std::vector<const Alert*> acting;
+  for (const Alert& alert : notification.alerts) {
+    if (MayAct(alert, tally)) acting.push_back(&alert);
+  }
+  for (const auto& [name, count] : tally.not_allowed) {
+    log_.Warn("alert may not fail nodes over (not in failover.alerts); ignored",
+              {{"alert", name}, {"alerts", std::to_string(count)}});
+  }
+  if (acting.empty()) return;
+  // One transaction for the notification; a savepoint per alert.
   Status handled = database_.RunInTransaction([&]() -> Status {
-    auto fresh = failovers_.MarkAlertSeen(alert.fingerprint, alert.starts_at, alert.firing, now);
-    if (!fresh.ok()) return fresh.status().WithContext("record the alert");
-    if (!*fresh) {
-      log_.Debug("alert already handled", {{"alert", alert.name()}, {"fingerprint", alert.fingerprint}});
-      return Status::Ok();
+    for (const Alert* alert : acting) {
+      Status one = database_.RunInTransaction([&] { return HandleOne(*alert, now, tally); });
+      if (!one.ok()) {
+        log_.Error("cannot handle an alert; left unseen for its next notification",
+                   {{"alert", alert->name()}, {"fingerprint", alert->fingerprint}, {"err", one.ToString()}});
+      }
     }
-    const std::string node = alert.Label("node");
-    if (!nodes_.Get(node).ok()) {
-      service_.metrics().CountUnknownNodeAlert();
-      log_.Warn("alert for an unknown node", {{"alert", alert.name()}, {"node", node},
-                                              {"status", alert.firing ? "firing" : "resolved"}});
-      return Status::Ok();
-    }
-    return alert.firing ? HandleFiring(alert, node, now) : HandleResolved(alert, node, now);
+    return failovers_.PruneSeenAlerts().WithContext("prune seen alerts");
   });
   if (!handled.ok()) {
-    log_.Error("cannot handle an alert; left unseen for its next notification",
-               {{"alert", alert.name()}, {"err", handled.ToString()}});
+    log_.Error("cannot handle a notification; its alerts are left unseen for the next one",
+               {{"alerts", std::to_string(acting.size())}, {"err", handled.ToString()}});
+    return;
+  }
+  for (const auto& [node, count] : tally.merged) {
+    log_.Info("alerts merged into the node's open failover (node already cordoned)",
+              {{"node", node}, {"alerts", std::to_string(count)}});
   }
 }
 
-Status AlertReceiver::HandleFiring(const Alert& alert, const std::string& node, double now) {
+Status AlertReceiver::HandleOne(const Alert& alert, double now, Tally& tally) {
+  auto fresh = failovers_.MarkAlertSeen(alert.fingerprint, alert.starts_at, alert.firing, now);
+  if (!fresh.ok()) return fresh.status().WithContext("record the alert");
+  if (!*fresh) {
+    log_.Debug("alert already handled", {{"alert", alert.name()}, {"fingerprint", alert.fingerprint}});
+    return Status::Ok();
+  }
+  const std::string node = alert.Label("node");
   auto record = nodes_.Get(node);
-  auto cordons = failovers_.AlertCordons();
-  if (!cordons.ok()) return cordons.status().WithContext("read alert cordons");
-  const bool alert_cordoned = std::any_of(cordons->begin(), cordons->end(),
-                                          [&](const AlertCordon& c) { return c.node == node; });
+  if (!record.ok()) {
+    service_.metrics().CountUnknownNodeAlert();
+    log_.Warn("alert for an unknown node", {{"alert", alert.name()}, {"node", node},
+                                            {"status", alert.firing ? "firing" : "resolved"}});
+    return Status::Ok();
+  }
+  return alert.firing ? HandleFiring(alert, *record, now, tally) : HandleResolved(alert, node, now);
+}
+
+Status AlertReceiver::HandleFiring(const Alert& alert, const NodeRecord& node, double now, Tally& tally) {
+  auto alert_cordoned = failovers_.HasAlertCordon(node.name);
+  if (!alert_cordoned.ok()) return alert_cordoned.status().WithContext("read alert cordons");
   // A node the operator cordoned stays theirs: the alert moves its work, but its resolution won't uncordon it.
-  if (record.ok() && (!record->cordoned || alert_cordoned)) {
-    BUILDFARM_RETURN_IF_ERROR(
-        failovers_.AddAlertCordon({node, alert.fingerprint, alert.name(), now, std::nullopt}).WithContext("record an alert cordon"));
+  if (!node.cordoned || *alert_cordoned) {
+    BUILDFARM_RETURN_IF_ERROR(failovers_.AddAlertCordon({node.name, alert.fingerprint, alert.name(), now, std::nullopt})
+                                  .WithContext("record an alert cordon"));
+  }
+  if (node.cordoned) {
+    // Cordoned by a failover that is still open: nothing new can have reached the node since, so the alert
+    // joins that failover rather than making another.
+    auto merged = failovers_.MergeIntoOpenFailover(node.name);
+    if (!merged.ok()) return merged.status().WithContext("merge into the open failover of " + node.name);
+    if (*merged) {
+      service_.metrics().CountMergedAlert();
+      ++tally.merged[node.name];
+      return Status::Ok();
+    }
   }
   const std::string reason = alert.name().empty() ? "alert" : alert.name();
-  auto failover = service_.failover().FailOver(node, reason, "", /*cordon=*/true, now);
-  if (!failover.ok()) return failover.status().WithContext("alert failover of " + node);
+  auto failover = service_.failover().FailOver(node.name, reason, "", /*cordon=*/true, now);
+  if (!failover.ok()) return failover.status().WithContext("alert failover of " + node.name);
   return Status::Ok();
 }
 
@@ -152,7 +197,7 @@ void AlertReceiver::ReleaseHoldDowns() {
     deferred_logged_.erase(node);
     Status forgotten = database_.RunInTransaction([&, &name = node]() -> Status {
       BUILDFARM_RETURN_IF_ERROR(nodes_.SetCordoned(name, false));
-      return failovers_.ForgetAlertCordons(name);
+      return failovers_.ForgetAlertState(name);
     });
     if (!forgotten.ok()) {
       log_.Error("cannot uncordon after the hold-down", {{"node", node}, {"err", forgotten.ToString()}});

@@ -1,21 +1,30 @@
-// AlertReceiver: acts on Alertmanager's webhook notifications away from the request thread.
+// AlertReceiver: acts on Alertmanager's webhook notifications away from the request thread, and owns
+// the policy of what an alert may do.
 //
 // The webhook validates a notification, hands it to Enqueue() and answers 200 at once, so Alertmanager's
-// retries never pile up behind slow work. A worker thread drains the bounded queue:
-// - every alert is deduplicated on (fingerprint, startsAt, status) in the FailoverStore, so retries,
+// retries never pile up behind slow work. A worker thread drains the bounded queue, one notification at a
+// time, in one transaction per notification (a savepoint per alert, so one alert's error undoes only its
+// own part and leaves it unseen for its next notification):
+// - only alerts labelled action="failover" act, and only those named in failover.alerts; the others are
+//   logged (once per name and notification) and counted in buildfarm_scheduler_alerts_not_allowed_total;
+// - every acting alert is deduplicated on (fingerprint, startsAt, status) in the FailoverStore, so retries,
 //   repeat notifications and a scheduler restart act once (status is part of the key because a resolved
 //   notification carries the firing one's fingerprint and startsAt);
-// - a firing alert labelled action="failover" cordons the node of its `node` label and fails its work over
-//   (Failover::FailOver, reason = the alert's name); the cordon is remembered as the alert's unless
-//   an operator had cordoned the node already;
+// - a firing alert cordons the node of its `node` label and fails its work over (Failover::FailOver,
+//   reason = the alert's name); the cordon is remembered as the alert's unless an operator had cordoned
+//   the node already. While the node stays cordoned by that failover, further firing alerts for it
+//   (repeats, or thousands in one storm) merge into that failover record (merged_alerts, counted in
+//   buildfarm_scheduler_alerts_merged_total) instead of failing it over again: a cordoned node gets no
+//   new work, so there is nothing more to move;
 // - a resolved alert marks its cordon resolved; once every alert cordon of a node is resolved, the
 //   hold-down (failover.hold_down) has passed since the last resolution and the node's heartbeats are
 //   healthy, the node is uncordoned. A node whose heartbeats are not healthy then stays cordoned until
-//   they are. An operator's cordon, uncordon or drain forgets the alert cordons (ForgetAlertCordons).
+//   they are. An operator's cordon, uncordon, drain or manual failover forgets the alert state
+//   (FailoverStore::ForgetAlertState).
 // - an alert naming no known node is logged and counted, nothing else.
-// An alert's seen mark commits in one transaction with what it did (cordon, failover, resolution), so
-// a crash or an error in between leaves the alert unseen and Alertmanager's next (repeat) notification
-// of it acts. A hold-down's uncordon and the forgetting of its alert cordons are one transaction too.
+// An alert's seen mark commits with what it did (cordon, failover, merge, resolution), so a crash or an
+// error in between leaves the alert unseen and Alertmanager's next (repeat) notification of it acts. A
+// hold-down's uncordon and the forgetting of its alert state are one transaction too.
 // Time comes from an injected clock so tests need not wait out a hold-down.
 //
 // Thread-safe: Enqueue from any thread; Handle and ReleaseHoldDowns serialize on a mutex.
@@ -24,6 +33,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -58,12 +68,21 @@ class AlertReceiver {
   void WaitIdle();
 
   // The worker's steps, callable directly with the injected clock.
-  void Handle(const Alert& alert);
+  void Handle(const AlertNotification& notification);
+  void Handle(const Alert& alert) { Handle(AlertNotification{"", {alert}}); }
   void ReleaseHoldDowns();
 
  private:
+  // What one notification did that is logged once for it, not once per alert.
+  struct Tally {
+    std::map<std::string, int> not_allowed;  // alert name -> alerts
+    std::map<std::string, int> merged;       // node -> alerts merged into its open failover
+  };
   void Loop();
-  Status HandleFiring(const Alert& alert, const std::string& node, double now);
+  // failover.alerts and action="failover"; counts and tallies the refused.
+  bool MayAct(const Alert& alert, Tally& tally);
+  Status HandleOne(const Alert& alert, double now, Tally& tally);
+  Status HandleFiring(const Alert& alert, const NodeRecord& node, double now, Tally& tally);
   Status HandleResolved(const Alert& alert, const std::string& node, double now);
 
   Database& database_;

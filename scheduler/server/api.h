@@ -43,9 +43,7 @@ struct ApiContext {
   SecretCheck secret_check;          // refuses messages holding a likely secret (empty: none)
   // Told about messages the archive route moved (the git publisher writes coordination/archive/).
   std::function<void(const std::vector<Message>&)> on_archived;
-  // Alert names allowed to fail a node over (config failover.alerts); the webhook drops the others.
-  std::set<std::string> failover_alerts;
-  // More Prometheus text for /metrics (the publisher's families); may be empty.
+  // More Prometheus text for /metrics (buildfarm_messages_unread, the publisher's families); may be empty.
   std::function<std::string()> extra_metrics;
 };
 
@@ -85,10 +83,8 @@ std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Res
 // InvalidArgument "<prefix><key>: unknown field (allowed: a, b)" for the first key not in `known`.
 Status CheckKnownFields(const nlohmann::json& body, std::initializer_list<std::string_view> known,
                         std::string_view prefix = "");
-// buildfarm_messages_unread{to,priority} in the text format, appended to the service's /metrics.
-std::string RenderMessageMetrics(ApiContext& ctx);
 nlohmann::json NodeToJson(const NodeStatus& node, double now);
-// {"id", "time" (RFC 3339), "reason", "source", "target", "jobs"}
+// {"id", "time" (RFC 3339), "reason", "source", "target", "jobs", "merged_alerts"}
 nlohmann::json FailoverToJson(const FailoverRecord& record);
 
 }  // namespace buildfarm::scheduler

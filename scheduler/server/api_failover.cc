@@ -11,13 +11,7 @@ void Webhook(ApiContext& ctx, const httplib::Request& req, httplib::Response& re
   if (!Admit(req, res, ctx, Access::kWebhook)) return;
   auto notification = ParseAlertmanagerPayload(req.body);
   if (!notification.ok()) return SendStatus(res, notification.status());
-  std::erase_if(notification->alerts, [&ctx](const Alert& alert) {
-    if (alert.Label("action") != "failover" || ctx.failover_alerts.count(alert.name()) != 0) return false;
-    ctx.log.Warn("alert may not fail nodes over (not in failover.alerts); ignored",
-                 {{"alert", alert.name()}, {"node", alert.Label("node")}});
-    ctx.service.metrics().CountDisallowedAlert();
-    return true;
-  });
+  // What the alerts may do (action, failover.alerts, merging) is the receiver's policy, applied by its worker.
   const std::size_t count = notification->alerts.size();
   if (!ctx.alerts.Enqueue(std::move(notification).value())) {
     // Alertmanager retries a non-2xx later; a full queue means the worker is far behind.
@@ -42,7 +36,7 @@ void ManualFailover(ApiContext& ctx, const httplib::Request& req, httplib::Respo
   if (!ctx.nodes.Get(target).ok()) return SendError(res, 400, "node " + target + " not found", "to");
   auto record = ctx.database.RunInTransaction([&]() -> Result<FailoverRecord> {
     // The operator takes the node over: an alert's later resolution must not uncordon it.
-    BUILDFARM_RETURN_IF_ERROR(ctx.failovers.ForgetAlertCordons(source));
+    BUILDFARM_RETURN_IF_ERROR(ctx.failovers.ForgetAlertState(source));
     return ctx.failover.FailOver(source, "manual", target, /*cordon=*/true, NowSeconds());
   });
   if (!record.ok()) return SendStatus(res, record.status());
@@ -69,7 +63,8 @@ void ListFailovers(ApiContext& ctx, const httplib::Request& req, httplib::Respon
 
 nlohmann::json FailoverToJson(const FailoverRecord& record) {
   return {{"id", record.id},         {"time", FormatTimestamp(record.at)}, {"reason", record.reason},
-          {"source", record.source}, {"target", record.target},          {"jobs", record.jobs}};
+          {"source", record.source}, {"target", record.target},          {"jobs", record.jobs},
+          {"merged_alerts", record.merged_alerts}};
 }
 
 void RegisterFailoverRoutes(HttpServer& server, ApiContext& ctx) {

@@ -1,7 +1,6 @@
-// Message routes (docs/api.md, Messages): send, unread, mark read, search, thread, archive, get; and
-// buildfarm_messages_unread for /metrics.
+// Message routes (docs/api.md, Messages): send, unread, mark read, search, thread, archive, get.
+// (buildfarm_messages_unread for /metrics is message_metrics.h.)
 #include "common/json_schema/json_schema.h"
-#include "common/prometheus_text.h"
 #include "common/text.h"
 #include "scheduler/server/api.h"
 #include "scheduler/store/message_json.h"
@@ -186,35 +185,6 @@ void Archive(ApiContext& ctx, const httplib::Request& req, httplib::Response& re
 }
 
 }  // namespace
-
-std::string RenderMessageMetrics(ApiContext& ctx) {
-  prometheus::MetricFamily family{"buildfarm_messages_unread",
-                                  "Unread, unexpired messages by recipient and priority (a message to all counts "
-                                  "until a node has read it).",
-                                  prometheus::MetricType::Gauge, {}};
-  std::map<std::pair<std::string, std::string>, double> values;
-  // Every priority is always present for `all`, so the family exists (at 0) before any message.
-  for (auto p : {MessagePriority::kCritical, MessagePriority::kHigh, MessagePriority::kNormal, MessagePriority::kLow}) {
-    values[{std::string(kEveryone), std::string(MessagePriorityName(p))}] = 0;
-  }
-  if (ctx.messages != nullptr) {
-    auto counts = ctx.messages->CountUnread(NowSeconds());
-    if (!counts.ok()) {
-      ctx.log.Warn("cannot count unread messages", {{"err", counts.status().ToString()}});
-      return "";
-    }
-    for (const UnreadCount& c : *counts) values[{c.to, std::string(MessagePriorityName(c.priority))}] = c.count;
-  }
-  for (const auto& [labels, value] : values) {
-    prometheus::ClientMetric metric;
-    metric.label = {{"priority", labels.second}, {"to", labels.first}};
-    metric.gauge.value = value;
-    family.metric.push_back(std::move(metric));
-  }
-  std::string out;
-  AppendPrometheusText(out, {family});
-  return out;
-}
 
 void RegisterMessageRoutes(HttpServer& server, ApiContext& ctx) {
   using R = const httplib::Request&;

@@ -48,7 +48,7 @@ void Change(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
       BUILDFARM_RETURN_IF_ERROR(ctx.nodes.SetReady(name));
     }
     // The operator's decision replaces any alert's: a later resolution must not undo it.
-    return ctx.failovers.ForgetAlertCordons(name);
+    return ctx.failovers.ForgetAlertState(name);
   });
   if (!status.ok()) return SendStatus(res, status);
   auto who = ctx.tokens.Authenticate(req.get_header_value("Authorization"));

@@ -9,7 +9,7 @@ void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx) {
   using W = httplib::Response&;
   server.Get("/metrics", [&ctx](R, W res) {
     res.status = 200;
-    std::string text = ctx.status.RenderMetrics() + RenderMessageMetrics(ctx);
+    std::string text = ctx.status.RenderMetrics();
     if (ctx.extra_metrics) text += ctx.extra_metrics();
     res.set_content(text, kPrometheusTextContentType);
   });

@@ -11,6 +11,7 @@
 #include "common/text.h"
 #include "common/yaml_config.h"
 #include "scheduler/alerts/backup_choice.h"
+#include "scheduler/store/job.h"  // CheckNodeName, for metrics.message_recipients
 
 namespace buildfarm::scheduler {
 namespace {
@@ -119,11 +120,30 @@ Status ParsePrometheus(const YAML::Node& node, std::string_view source, Promethe
   return Status::Ok();
 }
 
+// ---- metrics: what a /metrics scrape may cost (farm_status.h, message_metrics.h) ----
+Status ParseMetrics(const YAML::Node& node, std::string_view source, SchedulerConfig* out) {
+  BUILDFARM_RETURN_IF_ERROR(CheckKeys(node, {"store_refresh", "message_recipients"}, source, "metrics."));
+  BUILDFARM_RETURN_IF_ERROR(
+      ReadPositiveDuration(node["store_refresh"], source, "metrics.store_refresh", &out->metrics_refresh_seconds));
+  if (const YAML::Node recipients = node["message_recipients"]) {
+    constexpr const char* kWant = "want a list of recipient names (DNS labels: 1-63 of a-z, 0-9 and -)";
+    if (!recipients.IsSequence()) return KeyError(source, "metrics.message_recipients", kWant);
+    for (const auto& name : recipients) {
+      const std::string value = name.IsScalar() ? name.as<std::string>() : "";
+      if (!CheckNodeName(value).ok()) return KeyError(source, "metrics.message_recipients", kWant);
+      out->message_recipients.insert(value);
+    }
+  }
+  return Status::Ok();
+}
+// ---- end of metrics ----
+
 Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view source) {
   SchedulerConfig config;
   if (!root || root.IsNull()) return config;
   BUILDFARM_RETURN_IF_ERROR(CheckKeys(root, {"store", "tokens", "prometheus", "scheduling", "lease", "heartbeat",
-                                             "cycle_interval", "backups", "failover", "publish"}, source, ""));
+                                             "cycle_interval", "backups", "failover", "publish",
+                                             "metrics"}, source, ""));
   if (const YAML::Node store = root["store"]) {
     BUILDFARM_RETURN_IF_ERROR(CheckKeys(store, {"path"}, source, "store."));
     if (store["path"]) config.store_path = store["path"].as<std::string>();
@@ -171,6 +191,7 @@ Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view s
   if (const YAML::Node publish = root["publish"]) {
     BUILDFARM_RETURN_IF_ERROR(git_publisher::ParsePublishSettings(publish, source, {}, &config.publish));
   }
+  if (root["metrics"]) BUILDFARM_RETURN_IF_ERROR(ParseMetrics(root["metrics"], source, &config));
   return config;
 }
 

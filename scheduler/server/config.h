@@ -28,6 +28,10 @@
 //   failover:
 //     hold_down: 2m                           # a resolved alert uncordons its node after this long, once
 //                                             # the node's heartbeats are healthy
+//     alerts: [BuildNodeDown, ...]            # the alert names that may fail a node over
+//   metrics:                                  # what a /metrics scrape may cost
+//     store_refresh: 15s                      # table counts (jobs by state, unread messages) at most this often
+//     message_recipients: [ops]               # own buildfarm_messages_unread series besides `all` and nodes
 //   publish:                                  # optional: publish coordination files to git (same keys
 //     remote: git://git.example/farm.git      # as the exporter's, common/git_publisher/publish_settings.h):
 //     branch: main                            # coordination/jobs.json (unfinished + latest 500 jobs),
@@ -107,6 +111,14 @@ struct SchedulerConfig {
   // failover.alerts: the alert names whose firing may fail a node over (with action="failover"); others
   // are acknowledged and ignored, so a mislabelled rule cannot drain the farm.
   std::set<std::string> failover_alerts{"BuildNodeDown", "BuildNodeDiskAlmostFull", "BuildNodeTooHot"};
+  // metrics: what a scrape of /metrics (no token needed) may cost.
+  // metrics.store_refresh: the job counts by state, the oldest queued job and the unread message counts
+  // (scans of whole tables) are recomputed at most this often; scrapes in between show the last ones.
+  // 0 (not allowed in YAML; in-process tests) recomputes on every scrape.
+  double metrics_refresh_seconds = 15;
+  // metrics.message_recipients: names besides `all` and the farm's nodes (registered, or named by an agent
+  // token or in `backups`) whose unread messages get their own buildfarm_messages_unread series.
+  std::set<std::string> message_recipients;
   git_publisher::PublishSettings publish = DefaultPublishSettings();
   std::string web_assets_dir;  // flag --web.assets-dir (not YAML): serve the page from here, else the built-in copy
 };

@@ -62,7 +62,11 @@ Result<FailoverRecord> Failover::FailOver(const std::string& node, const std::st
       }
     }
     record.jobs.insert(record.jobs.end(), redirected->begin(), redirected->end());
-    return deps_.failovers.Record(record);
+    auto stored_record = deps_.failovers.Record(record);
+    if (!stored_record.ok() || !cordon) return stored_record;
+    // The node stays cordoned: later alerts for it merge into this record (AlertReceiver).
+    BUILDFARM_RETURN_IF_ERROR(deps_.failovers.OpenFailover(node, stored_record->id));
+    return stored_record;
   });
   if (!stored.ok()) return stored.status();
   deps_.in_flight.ForgetNode(node);

@@ -43,7 +43,8 @@ class Failover {
   explicit Failover(FailoverDeps deps) : deps_(std::move(deps)) {}
 
   // Moves `node`'s work towards `to` when given, else towards ResolveBackup. `cordon` also cordons the
-  // node. Records the failover under `reason` and counts it.
+  // node and makes this failover the node's open one (FailoverStore::OpenFailover), which later alerts
+  // merge into while it stays cordoned. Records the failover under `reason` and counts it.
   Result<FailoverRecord> FailOver(const std::string& node, const std::string& reason, const std::string& to,
                                   bool cordon, double now);
   // The node's configured backup if one is healthy at `now` (for a pool label, the healthiest ready

@@ -8,6 +8,18 @@
 
 namespace buildfarm::scheduler {
 
+FarmStatus::FarmStatus(const SchedulerConfig& config, Database& database, JobStore& jobs, NodeStore& nodes,
+                       std::shared_ptr<MetricsSource> metrics_source, ServerMetrics& metrics,
+                       RefreshClock clock)
+    : config_(config),
+      database_(database),
+      jobs_(jobs),
+      nodes_(nodes),
+      metrics_source_(std::move(metrics_source)),
+      metrics_(metrics),
+      store_probe_(kStoreProbeSeconds, clock),
+      job_counts_(config.metrics_refresh_seconds, clock) {}
+
 const char* NodeStateOf(const NodeRecord& node) {
   if (node.down) return "down";
   if (node.cordoned) return "cordoned";
@@ -48,9 +60,14 @@ Result<NodeStatus> FarmStatus::GetNode(const std::string& name) {
 }
 
 bool FarmStatus::Ready(std::string* why) {
-  Status store = nodes_.Ping();
-  if (!store.ok()) {
-    *why = "store not writable: " + store.ToString();
+  Status health = database_.LastHealthError();
+  if (!health.ok()) {
+    *why = "store: a write failed and none has committed since: " + health.ToString();
+    return false;
+  }
+  Status readable = store_probe_.Get([this] { return database_.ProbeRead(); });
+  if (!readable.ok()) {
+    *why = "store not readable: " + readable.ToString();
     return false;
   }
   if (config_.prometheus.url.empty()) return true;
@@ -74,9 +91,11 @@ bool FarmStatus::Ready(std::string* why) {
 }
 
 std::string FarmStatus::RenderMetrics() {
-  auto counts = jobs_.CountByState();
-  if (counts.ok()) {
-    for (const auto& [state, count] : *counts) metrics_.SetJobs(std::string(JobStateName(state)), static_cast<double>(count));
+  const JobCounts counts = job_counts_.Get([this] { return JobCounts{jobs_.CountByState(), jobs_.OldestQueuedAt()}; });
+  if (counts.by_state.ok()) {
+    for (const auto& [state, count] : *counts.by_state) {
+      metrics_.SetJobs(std::string(JobStateName(state)), static_cast<double>(count));
+    }
   }
   std::map<std::string, int> by_state{{"ready", 0}, {"cordoned", 0}, {"draining", 0}, {"down", 0}};
   for (const NodeRecord& node : nodes_.List()) {
@@ -85,7 +104,8 @@ std::string FarmStatus::RenderMetrics() {
     metrics_.SetNode(node.name, node.last_heartbeat, NodeStateOf(node), active.ok() ? static_cast<int>(active->size()) : 0);
   }
   const double now = NowSeconds();
-  auto oldest = jobs_.OldestQueuedAt();
+  // The age keeps growing between refreshes; only a job leaving the queue shows late.
+  const auto& oldest = counts.oldest_queued_at;
   metrics_.SetOldestQueuedAge(oldest.ok() && oldest->has_value() ? std::max(0.0, now - **oldest) : 0.0);
   for (const auto& [state, count] : by_state) metrics_.SetNodes(state, count);
   auto snapshot = metrics_source_->Latest();

@@ -75,7 +75,6 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
       ApiContext{*service_, service_->failover(), service_->status(), *database_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
   api_->messages = messages_.get();
   api_->secret_check = secret_check_;
-  api_->failover_alerts = config_.failover_alerts;
   if (config_.publish.enabled) {
     auto publisher = CoordinationPublisher::Create(config_.publish, *jobs_, *nodes_, *messages_, publish_metrics_, log_,
                                                    [] { return NowSeconds(); });
@@ -83,7 +82,8 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
     publisher_ = std::move(publisher).value();
     api_->on_archived = [this](const std::vector<Message>& archived) { publisher_->NoteArchived(archived); };
   }
-  api_->extra_metrics = [this] { return RenderPublishMetrics(); };
+  message_metrics_ = std::make_unique<MessageMetrics>(config_, *messages_, *nodes_, log_, NowSeconds);
+  api_->extra_metrics = [this] { return message_metrics_->Render() + RenderPublishMetrics(); };
   HttpServerOptions options;
   options.listen_addresses = std::move(listen_addresses);
   options.max_requests = kMaxRequests;

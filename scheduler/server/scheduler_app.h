@@ -20,6 +20,7 @@
 #include "scheduler/server/auth.h"
 #include "scheduler/server/config.h"
 #include "scheduler/server/coordination_publisher.h"
+#include "scheduler/server/message_metrics.h"
 #include "scheduler/server/service.h"
 #include "scheduler/store/job_store.h"
 #include "scheduler/store/message_store.h"
@@ -67,6 +68,7 @@ class SchedulerApp {
   std::unique_ptr<SchedulerService> service_;
   std::unique_ptr<AlertReceiver> alerts_;
   std::unique_ptr<ApiContext> api_;
+  std::unique_ptr<MessageMetrics> message_metrics_;
   git_publisher::PublishMetrics publish_metrics_;
   SecretCheck secret_check_;
   std::unique_ptr<CoordinationPublisher> publisher_;  // when `publish:` is configured

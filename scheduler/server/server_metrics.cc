@@ -75,6 +75,11 @@ ServerMetrics::ServerMetrics() : registry_(std::make_shared<prometheus::Registry
                              .Help("Alerts labelled action=failover whose name is not in failover.alerts (ignored).")
                              .Register(*registry_)
                              .Add({});
+  alerts_merged_ = &prometheus::BuildCounter()
+                       .Name("buildfarm_scheduler_alerts_merged_total")
+                       .Help("Firing alerts for a node already cordoned by a failover, merged into that failover.")
+                       .Register(*registry_)
+                       .Add({});
   node_heartbeat_ = &prometheus::BuildGauge()
                          .Name("buildfarm_scheduler_node_last_heartbeat_timestamp_seconds")
                          .Help("Unix time of the node's last accepted heartbeat.")

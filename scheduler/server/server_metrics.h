@@ -1,6 +1,7 @@
 // The scheduler's own metrics, served on /metrics:
 //
-//   buildfarm_scheduler_jobs{status}                 gauge, set from the store at each scrape
+//   buildfarm_scheduler_jobs{status}                 gauge, counted in the store at most once per
+//                                                    metrics.store_refresh (FarmStatus)
 //   buildfarm_scheduler_nodes{state}                 gauge, set from the node table at each scrape
 //   buildfarm_scheduler_queue_wait_seconds           histogram, submission to (each) assignment
 //   buildfarm_scheduler_cycle_duration_seconds       histogram
@@ -18,6 +19,8 @@
 //   buildfarm_scheduler_alerts_received_total{status}      webhook alerts by status (firing, resolved)
 //   buildfarm_scheduler_alerts_unknown_node_total          failover alerts naming no known node
 //   buildfarm_scheduler_alerts_not_allowed_total           action=failover alerts not in failover.alerts
+//   buildfarm_scheduler_alerts_merged_total                firing alerts merged into their cordoned node's
+//                                                          open failover (no new failover)
 //   buildfarm_scheduler_node_last_heartbeat_timestamp_seconds{node}   unix time of the last heartbeat
 //   buildfarm_scheduler_node_state{node,state}       1 for the node's state (ready, cordoned, draining,
 //                                                    down), 0 for the others
@@ -68,6 +71,7 @@ class ServerMetrics {
   void CountAlert(const std::string& status) { alerts_received_->Add({{"status", status}}).Increment(); }
   void CountUnknownNodeAlert() { alerts_unknown_node_->Increment(); }
   void CountDisallowedAlert() { alerts_not_allowed_->Increment(); }
+  void CountMergedAlert() { alerts_merged_->Increment(); }
   // Per node: the last heartbeat, the one-hot state and the attempts assigned or running (also tracks it).
   void SetNode(const std::string& node, double last_heartbeat, const std::string& state, int running_jobs);
   void SetOldestQueuedAge(double seconds) { oldest_queued_->Set(seconds); }
@@ -100,6 +104,7 @@ class ServerMetrics {
   prometheus::Family<prometheus::Counter>* alerts_received_;
   prometheus::Counter* alerts_unknown_node_;
   prometheus::Counter* alerts_not_allowed_;
+  prometheus::Counter* alerts_merged_;
   prometheus::Family<prometheus::Gauge>* node_heartbeat_;
   prometheus::Family<prometheus::Gauge>* node_state_;
   prometheus::Gauge* oldest_queued_;

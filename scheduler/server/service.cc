@@ -51,7 +51,7 @@ SchedulerService::SchedulerService(const SchedulerConfig& config, Database& data
       failover_(FailoverDeps{config, database, jobs, nodes, failovers, metrics_source, metrics_, in_flight_, log,
                              [this] { Wake(); }}),
       lease_monitor_(config, database, nodes, failover_, log, [this] { Wake(); }),
-      status_(config, jobs, nodes, std::move(metrics_source), metrics_) {
+      status_(config, database, jobs, nodes, std::move(metrics_source), metrics_) {
   SchedulerOptions options;
   options.seed = static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
   options.in_flight = &in_flight_;

@@ -9,7 +9,8 @@ namespace {
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS failovers (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, reason TEXT NOT NULL, source TEXT NOT NULL,
-  target TEXT NOT NULL, jobs TEXT NOT NULL);
+  target TEXT NOT NULL, jobs TEXT NOT NULL, merged_alerts INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS open_failovers (node TEXT PRIMARY KEY, failover_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS alerts_seen (
   fingerprint TEXT NOT NULL, starts_at TEXT NOT NULL, status TEXT NOT NULL, seen_at REAL NOT NULL,
   PRIMARY KEY (fingerprint, starts_at, status));
@@ -35,7 +36,15 @@ Result<std::unique_ptr<FailoverStore>> FailoverStore::Open(std::shared_ptr<Datab
 
 Status FailoverStore::CreateSchema() {
   auto lock = db_->Lock();
-  return db_->Exec(kSchema);
+  BUILDFARM_RETURN_IF_ERROR(db_->Exec(kSchema));
+  // A store made before alerts were merged has failovers without merged_alerts. SQLite dialect:
+  // pragma_table_info.
+  auto column = db_->Prepare("SELECT 1 FROM pragma_table_info('failovers') WHERE name = 'merged_alerts'");
+  if (!column.ok()) return column.status();
+  const bool present = column->Step();
+  BUILDFARM_RETURN_IF_ERROR(column->status());
+  if (present) return Status::Ok();
+  return db_->Exec("ALTER TABLE failovers ADD COLUMN merged_alerts INTEGER NOT NULL DEFAULT 0");
 }
 
 Result<FailoverRecord> FailoverStore::Record(FailoverRecord record) {
@@ -58,7 +67,8 @@ Result<FailoverRecord> FailoverStore::Record(FailoverRecord record) {
 
 Result<std::vector<FailoverRecord>> FailoverStore::List(int limit) {
   auto lock = db_->Lock();
-  auto stmt = db_->Prepare("SELECT id, at, reason, source, target, jobs FROM failovers ORDER BY id DESC LIMIT ?1");
+  auto stmt = db_->Prepare(
+      "SELECT id, at, reason, source, target, jobs, merged_alerts FROM failovers ORDER BY id DESC LIMIT ?1");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, limit);
   std::vector<FailoverRecord> out;
@@ -75,6 +85,7 @@ Result<std::vector<FailoverRecord>> FailoverStore::List(int limit) {
         if (id.is_string()) r.jobs.push_back(id.get<std::string>());
       }
     }
+    r.merged_alerts = stmt->ColumnInt(6);
     out.push_back(std::move(r));
   }
   if (!stmt->status().ok()) return stmt->status();
@@ -91,16 +102,42 @@ Result<bool> FailoverStore::MarkAlertSeen(const std::string& fingerprint, const 
   BUILDFARM_RETURN_IF_ERROR(
       insert->Bind(1, fingerprint).Bind(2, starts_at).Bind(3, firing ? "firing" : "resolved").Bind(4, now).Run());
   const bool fresh = db_->Changes() > 0;
-  if (fresh) {
-    // SQLite dialect: rowid and LIMIT -1.
-    auto prune = db_->Prepare(
-        "DELETE FROM alerts_seen WHERE rowid IN (SELECT rowid FROM alerts_seen ORDER BY seen_at DESC LIMIT -1 "
-        "OFFSET ?1)");
-    if (!prune.ok()) return prune.status();
-    BUILDFARM_RETURN_IF_ERROR(prune->Bind(1, kMaxSeenAlerts).Run());
-  }
   BUILDFARM_RETURN_IF_ERROR(txn.Commit());
   return fresh;
+}
+
+Status FailoverStore::PruneSeenAlerts() {
+  auto lock = db_->Lock();
+  // SQLite dialect: rowid and LIMIT -1.
+  auto prune = db_->Prepare(
+      "DELETE FROM alerts_seen WHERE rowid IN (SELECT rowid FROM alerts_seen ORDER BY seen_at DESC LIMIT -1 "
+      "OFFSET ?1)");
+  if (!prune.ok()) return prune.status();
+  return prune->Bind(1, kMaxSeenAlerts).Run();
+}
+
+Status FailoverStore::OpenFailover(const std::string& node, std::int64_t failover_id) {
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare(
+      "INSERT INTO open_failovers (node, failover_id) VALUES (?1, ?2) ON CONFLICT (node) DO UPDATE SET failover_id = ?2");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->Bind(1, node).Bind(2, failover_id).Run();
+}
+
+Result<std::optional<std::int64_t>> FailoverStore::MergeIntoOpenFailover(const std::string& node) {
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare(
+      "UPDATE failovers SET merged_alerts = merged_alerts + 1 "
+      "WHERE id = (SELECT failover_id FROM open_failovers WHERE node = ?1) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, node);
+  std::optional<std::int64_t> id;
+  if (stmt->Step()) {
+    id = stmt->ColumnInt(0);
+    BUILDFARM_RETURN_IF_ERROR(stmt->Run());  // to the end of the RETURNING rows
+  }
+  BUILDFARM_RETURN_IF_ERROR(stmt->status());
+  return id;
 }
 
 Status FailoverStore::AddAlertCordon(const AlertCordon& cordon) {
@@ -134,11 +171,24 @@ Result<std::vector<AlertCordon>> FailoverStore::AlertCordons() {
   return out;
 }
 
-Status FailoverStore::ForgetAlertCordons(const std::string& node) {
+Result<bool> FailoverStore::HasAlertCordon(const std::string& node) {
   auto lock = db_->Lock();
-  auto stmt = db_->Prepare("DELETE FROM alert_cordons WHERE node = ?1");
+  auto stmt = db_->Prepare("SELECT 1 FROM alert_cordons WHERE node = ?1 LIMIT 1");
   if (!stmt.ok()) return stmt.status();
-  return stmt->Bind(1, node).Run();
+  const bool found = stmt->Bind(1, node).Step();
+  BUILDFARM_RETURN_IF_ERROR(stmt->status());
+  return found;
+}
+
+Status FailoverStore::ForgetAlertState(const std::string& node) {
+  Transaction txn(*db_);
+  BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
+  for (const char* sql : {"DELETE FROM alert_cordons WHERE node = ?1", "DELETE FROM open_failovers WHERE node = ?1"}) {
+    auto stmt = db_->Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    BUILDFARM_RETURN_IF_ERROR(stmt->Bind(1, node).Run());
+  }
+  return txn.Commit();
 }
 
 }  // namespace buildfarm::scheduler

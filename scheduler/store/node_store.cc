@@ -1,6 +1,5 @@
 #include "scheduler/store/node_store.h"
 
-#include <ctime>
 
 #include <nlohmann/json.hpp>
 
@@ -21,7 +20,6 @@ CREATE TABLE IF NOT EXISTS nodes (
   registered_at REAL NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS node_state_changes (node TEXT NOT NULL, at REAL NOT NULL, down INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS node_state_changes_by_node ON node_state_changes(node, at);
-CREATE TABLE IF NOT EXISTS scheduler_ping (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
 )sql";
 
 }  // namespace
@@ -220,15 +218,6 @@ bool NodeStore::MarkDown(const std::string& name, double now) {
   it->second.down = true;
   RecordChange(name, now, true);
   return true;
-}
-
-Status NodeStore::Ping() {
-  Transaction txn(*db_);
-  BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
-  auto stmt = db_->Prepare("INSERT INTO scheduler_ping (id, at) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET at = ?1");
-  if (!stmt.ok()) return stmt.status();
-  BUILDFARM_RETURN_IF_ERROR(stmt->Bind(1, static_cast<std::int64_t>(std::time(nullptr))).Run());
-  return txn.Commit();
 }
 
 }  // namespace buildfarm::scheduler

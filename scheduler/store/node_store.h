@@ -69,9 +69,6 @@ class NodeStore {
   // before `since` (so the state at `since` is known). For NodeHistory's uptime_percent.
   Result<std::vector<StateChange>> StateChanges(const std::string& name, double since);
 
-  // A small write transaction: OK when the database file takes writes.
-  Status Ping();
-
  private:
   explicit NodeStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
   Status Load(double now);

@@ -9,6 +9,27 @@ Status SqliteError(sqlite3* db, std::string_view what) {
   return Internal("sqlite " + std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
+// Result codes that say the database file (or its disk, or another process holding it) is in
+// trouble, as opposed to a refused statement (a constraint, an SQL mistake) that is the caller's.
+bool IsHealthError(int code) {
+  switch (code & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_CANTOPEN:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_PERM:
+    case SQLITE_PROTOCOL:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 Statement::~Statement() {
@@ -16,7 +37,8 @@ Statement::~Statement() {
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), status_(std::move(other.status_)) {}
+    : owner_(other.owner_),
+      db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), status_(std::move(other.status_)) {}
 
 Statement& Statement::Bind(int index, std::string_view value) {
   sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
@@ -44,7 +66,10 @@ Statement& Statement::BindOptional(int index, const std::optional<std::int64_t>&
 bool Statement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE) status_ = SqliteError(db_, "step");
+  if (rc != SQLITE_DONE) {
+    status_ = SqliteError(db_, "step");
+    owner_->NoteError(rc, status_);
+  }
   return false;
 }
 
@@ -99,16 +124,41 @@ Status Database::Exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string message = error != nullptr ? error : "unknown error";
     sqlite3_free(error);
-    return Internal("sqlite exec: " + message);
+    Status failed = Internal("sqlite exec: " + message);
+    NoteError(rc, failed);
+    return failed;
   }
   return Status::Ok();
 }
 
 Result<Statement> Database::Prepare(std::string_view sql) {
+  if (prepare_observer_) prepare_observer_(sql);
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
-  if (rc != SQLITE_OK) return SqliteError(db_, "prepare");
-  return Statement(db_, stmt);
+  if (rc != SQLITE_OK) {
+    Status failed = SqliteError(db_, "prepare");
+    NoteError(rc, failed);
+    return failed;
+  }
+  return Statement(*this, db_, stmt);
+}
+
+void Database::NoteError(int code, const Status& error) {
+  if (IsHealthError(code)) health_error_ = error;
+}
+
+Status Database::LastHealthError() {
+  auto lock = Lock();
+  return health_error_;
+}
+
+Status Database::ProbeRead() {
+  auto lock = Lock();
+  // sqlite_master is the schema table every file has: reading it opens a read transaction on the file
+  // (its header and the WAL index) and writes nothing.
+  auto stmt = Prepare("SELECT COUNT(*) FROM sqlite_master");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->Run();
 }
 
 void Database::OnRollback(std::function<void()> undo) {
@@ -126,6 +176,7 @@ void Database::Undo(std::size_t down_to) {
 Transaction::Transaction(Database& db) : db_(db), lock_(db.mu_) {
   level_ = db_.depth_;
   undo_mark_ = db_.undo_.size();
+  changes_at_begin_ = sqlite3_total_changes64(db_.db_);
   begin_status_ = db_.Exec(level_ == 0 ? std::string("BEGIN IMMEDIATE") : "SAVEPOINT nested_" + std::to_string(level_));
   if (begin_status_.ok()) ++db_.depth_;
 }
@@ -148,7 +199,12 @@ Status Transaction::Commit() {
   Status status = db_.Exec(level_ == 0 ? std::string("COMMIT") : "RELEASE nested_" + std::to_string(level_));
   if (!status.ok()) return status;
   done_ = true;
-  if (level_ == 0) db_.undo_.clear();  // durable now: nothing left to undo
+  if (level_ == 0) {
+    db_.undo_.clear();  // durable now: nothing left to undo
+    // Rows were written and are committed: the file takes writes again. (A transaction that wrote
+    // nothing proves nothing about a full disk.)
+    if (sqlite3_total_changes64(db_.db_) != changes_at_begin_) db_.health_error_ = Status::Ok();
+  }
   return status;
 }
 

@@ -20,9 +20,11 @@
 
 namespace buildfarm::scheduler {
 
+class Database;
+
 class Statement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Database& owner, sqlite3* db, sqlite3_stmt* stmt) : owner_(&owner), db_(db), stmt_(stmt) {}
   ~Statement();
   Statement(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
@@ -50,6 +52,7 @@ class Statement {
   std::optional<std::int64_t> ColumnOptionalInt(int column) const;
 
  private:
+  Database* owner_;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   Status status_;
@@ -70,6 +73,10 @@ class Statement {
 // gathers in its `sqlite_dialect` block (FTS5, rowid, json_each); the rest of the stores' SQL is
 // portable (ON CONFLICT, RETURNING, ?N parameters). A second engine (PostgreSQL) replaces this file
 // and those blocks; the stores' callers do not change.
+//
+// Store health, for /readyz without writing: the connection remembers the last error that says the
+// file itself is in trouble (full, read-only, I/O, corrupt, locked by another process; not a constraint or
+// an SQL mistake) until an outermost COMMIT succeeds again, and ProbeRead() is a read-only check.
 class Database {
  public:
   // Opens (creating) the file in WAL mode with a busy timeout and foreign keys on.
@@ -96,15 +103,30 @@ class Database {
   Result<Statement> Prepare(std::string_view sql);
   std::int64_t Changes() const { return sqlite3_changes(db_); }
 
+  // The last store-health error (see above) since the last successful outermost COMMIT; OK when
+  // there is none. Takes the lock.
+  Status LastHealthError();
+  // A read-only statement on the schema table: OK when the file answers reads. Writes nothing. Takes
+  // the lock.
+  Status ProbeRead();
+  // For tests: called with each statement's SQL as it is prepared (empty function: none). Caller holds
+  // Lock().
+  void SetPrepareObserver(std::function<void(std::string_view sql)> observer) { prepare_observer_ = std::move(observer); }
+
  private:
+  friend class Statement;
   friend class Transaction;
   explicit Database(sqlite3* db) : db_(db) {}
   void Undo(std::size_t down_to);
+  // Remembers `error` when `code` says the file is in trouble. Caller holds the lock.
+  void NoteError(int code, const Status& error);
 
   sqlite3* db_ = nullptr;
   std::recursive_mutex mu_;
   int depth_ = 0;                              // open Transactions (guarded by mu_)
   std::vector<std::function<void()>> undo_;    // guarded by mu_
+  Status health_error_;                        // guarded by mu_
+  std::function<void(std::string_view)> prepare_observer_;  // guarded by mu_
 };
 
 // Takes the Database lock and runs BEGIN IMMEDIATE, or SAVEPOINT when the thread already has a
@@ -123,6 +145,7 @@ class Transaction {
   std::unique_lock<std::recursive_mutex> lock_;
   int level_ = 0;  // 0: the outermost, BEGIN/COMMIT; deeper: a savepoint
   std::size_t undo_mark_ = 0;
+  std::int64_t changes_at_begin_ = 0;  // sqlite3_total_changes64 at BEGIN
   Status begin_status_;
   bool done_ = false;
 };

@@ -2,6 +2,8 @@
 // scheduler; the hold-down with an injected clock.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/scheduler/server/server_fixture.h"
 
 namespace buildfarm::scheduler {
@@ -141,6 +143,58 @@ TEST_F(AlertWebhookTest, RetriesAndRepeatsActOnce) {
   std::string metrics = Get("/metrics", "").body;
   EXPECT_EQ(Sample(metrics, R"(buildfarm_scheduler_alerts_received_total{status="firing"})"), 5);
   EXPECT_EQ(Sample(metrics, R"(buildfarm_scheduler_failovers_total{reason="BuildNodeDown"})"), 2);
+}
+
+// Issue 11, item 16: one webhook with 7,000 firing alerts (distinct fingerprints) for one node.
+TEST_F(AlertWebhookTest, AnAlertStormForOneNodeIsOneFailover) {
+  std::string id = JobOnB1();
+  std::vector<nlohmann::json> storm;
+  for (int i = 0; i < 7000; ++i) {
+    nlohmann::json alert = AlertJson("firing", "b1", "f" + std::to_string(i));
+    alert.erase("annotations");  // 7,000 alerts within the 1 MiB body limit
+    alert.erase("endsAt");
+    alert["labels"].erase("severity");
+    storm.push_back(std::move(alert));
+  }
+  ASSERT_LT(Payload(storm).size(), kMaxBodyBytes);
+  Reply reply = PostAlerts(storm, "webhooktok");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json["alerts"], 7000);
+  nlohmann::json records = Failovers();
+  ASSERT_EQ(records.size(), 1u) << records.dump().substr(0, 2000);
+  EXPECT_EQ(records[0]["source"], "b1");
+  EXPECT_EQ(records[0]["merged_alerts"], 6999);
+  EXPECT_EQ(records[0]["jobs"], nlohmann::json::array({id}));
+  EXPECT_EQ(Job(id)["attempt"], 2) << "moved once";
+  EXPECT_EQ(Get("/api/v1/nodes/b1").json["state"], "cordoned");
+  std::string metrics = Get("/metrics", "").body;
+  EXPECT_EQ(Sample(metrics, R"(buildfarm_scheduler_failovers_total{reason="BuildNodeDown"})"), 1);
+  EXPECT_EQ(Sample(metrics, "buildfarm_scheduler_alerts_merged_total"), 6999);
+
+  // A later notification while b1 stays cordoned merges too; after the operator's uncordon it fails over anew.
+  ASSERT_EQ(PostAlerts({AlertJson("firing", "b1", "later")}).status, 200);
+  EXPECT_EQ(Failovers().size(), 1u);
+  EXPECT_EQ(Failovers()[0]["merged_alerts"], 7000);
+  ASSERT_EQ(Post("/api/v1/nodes/b1/uncordon", "").status, 200);
+  ASSERT_EQ(PostAlerts({AlertJson("firing", "b1", "after-uncordon")}).status, 200);
+  EXPECT_EQ(Failovers().size(), 2u);
+}
+
+TEST_F(AlertWebhookTest, AStormOverManyNodesFailsEachOverOnce) {
+  JobOnB1();
+  std::vector<nlohmann::json> alerts;
+  for (int i = 0; i < 300; ++i) {
+    for (const char* node : {"b1", "b2", "b3"}) alerts.push_back(AlertJson("firing", node, node + std::to_string(i)));
+  }
+  ASSERT_EQ(PostAlerts(alerts).status, 200);
+  nlohmann::json records = Failovers();
+  ASSERT_EQ(records.size(), 3u) << records.dump().substr(0, 2000);
+  std::set<std::string> sources;
+  for (const auto& record : records) {
+    sources.insert(record.value("source", ""));
+    EXPECT_EQ(record["merged_alerts"], 299) << record.dump();
+  }
+  EXPECT_EQ(sources, (std::set<std::string>{"b1", "b2", "b3"}));
 }
 
 TEST_F(AlertWebhookTest, UnknownNodeIsCountedAndNothingElse) {
@@ -285,6 +339,15 @@ TEST_F(HoldDownTest, AnOperatorsActionAfterTheAlertTakesOver) {
   ASSERT_EQ(Post("/api/v1/nodes/b1/cordon", "").status, 200);
   receiver_->Handle(MakeAlert(false));
   EXPECT_EQ(StateAt(200, true), "cordoned");
+}
+
+TEST_F(HoldDownTest, TheReceiverItselfRefusesAlertsNotInFailoverAlerts) {
+  Alert alert = MakeAlert(true);
+  alert.labels["alertname"] = "BuildNodeDiskIOHigh";  // action=failover, but not in failover.alerts
+  receiver_->Handle(alert);
+  EXPECT_EQ(StateAt(1, true), "ready");
+  EXPECT_TRUE(Failovers().empty());
+  EXPECT_EQ(Sample(Get("/metrics", "").body, "buildfarm_scheduler_alerts_not_allowed_total"), 1);
 }
 
 TEST_F(HoldDownTest, TheResolutionIsRememberedAcrossARestartOfTheReceiver) {

@@ -200,5 +200,26 @@ failover: {alerts: [BuildNodeDown, RackPowerLost]}
   EXPECT_NE(bad.status().message().find("failover.alerts"), std::string::npos);
 }
 
+TEST(MetricsConfigTest, StoreRefreshAndMessageRecipients) {
+  auto defaults = ParseSchedulerConfig("lease: 15s\n", "c.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->metrics_refresh_seconds, 15);
+  EXPECT_TRUE(defaults->message_recipients.empty());
+  auto config = ParseSchedulerConfig("metrics: {store_refresh: 1m, message_recipients: [ops, release-team]}\n", "c.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->metrics_refresh_seconds, 60);
+  EXPECT_EQ(config->message_recipients, (std::set<std::string>{"ops", "release-team"}));
+  for (const auto& [yaml, key] : std::vector<std::pair<std::string, std::string>>{
+           {"metrics: {store_refresh: 0s}", "metrics.store_refresh"},
+           {"metrics: {store_refresh: often}", "metrics.store_refresh"},
+           {"metrics: {refresh: 1m}", "metrics.refresh"},
+           {"metrics: {message_recipients: ops}", "metrics.message_recipients"},
+           {"metrics: {message_recipients: [Ops_Team]}", "metrics.message_recipients"}}) {
+    auto bad = ParseSchedulerConfig(yaml, "c.yaml");
+    ASSERT_FALSE(bad.ok()) << yaml;
+    EXPECT_NE(bad.status().message().find("c.yaml: " + key + ":"), std::string::npos) << bad.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace buildfarm::scheduler

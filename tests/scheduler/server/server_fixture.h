@@ -49,6 +49,9 @@ class ServerTest : public ::testing::Test {
     config.prometheus.url = "http://fake.invalid";
     config.scheduling_yaml = "profiles: [{schedulerName: default}]";
     config.cycle_interval_seconds = 0.2;
+    // Table counts on /metrics at every scrape, so a test sees each change at once (the bounded refresh
+    // has its own tests, which set it back).
+    config.metrics_refresh_seconds = 0;
     Configure(config);
     source_ = std::make_shared<StaticMetricsSource>();
     SetMetrics({{"b1", 0.1}, {"b2", 0.1}, {"b3", 0.1}});

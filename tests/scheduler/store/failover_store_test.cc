@@ -54,6 +54,7 @@ TEST_F(FailoverStoreTest, SeenKeysAreBoundedOldestFirst) {
   for (int i = 0; i < FailoverStore::kMaxSeenAlerts + 5; ++i) {
     ASSERT_TRUE(*store_->MarkAlertSeen("fp" + std::to_string(i), "t", true, i));
   }
+  ASSERT_TRUE(store_->PruneSeenAlerts().ok());
   EXPECT_TRUE(*store_->MarkAlertSeen("fp0", "t", true, 1e9)) << "the oldest key was pruned";
   EXPECT_FALSE(*store_->MarkAlertSeen("fp" + std::to_string(FailoverStore::kMaxSeenAlerts + 4), "t", true, 1e9));
 }
@@ -71,8 +72,45 @@ TEST_F(FailoverStoreTest, AlertCordonsResolveAndAreForgotten) {
   // Firing again clears the resolution.
   ASSERT_TRUE(store_->AddAlertCordon({"n2", "fp1", "BuildNodeDown", 30, std::nullopt}).ok());
   EXPECT_FALSE(store_->AlertCordons()->front().resolved_at.has_value());
-  ASSERT_TRUE(store_->ForgetAlertCordons("n2").ok());
+  ASSERT_TRUE(store_->ForgetAlertState("n2").ok());
   EXPECT_TRUE(store_->AlertCordons()->empty());
+}
+
+TEST_F(FailoverStoreTest, AlertsMergeIntoTheOpenFailoverUntilTheStateIsForgotten) {
+  EXPECT_EQ(*store_->MergeIntoOpenFailover("n2"), std::nullopt) << "no open failover";
+  auto first = store_->Record({0, 100, "BuildNodeDown", "n2", "pool", {"j1"}});
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(store_->OpenFailover("n2", first->id).ok());
+  ASSERT_TRUE(store_->Record({0, 101, "lease", "n3", "pool", {}}).ok());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(*store_->MergeIntoOpenFailover("n2"), first->id);
+  EXPECT_EQ(*store_->MergeIntoOpenFailover("n3"), std::nullopt) << "n3's lease failover did not cordon it";
+  Reopen();
+  auto all = store_->List(10);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ((*all)[1].merged_alerts, 3);
+  EXPECT_EQ((*all)[0].merged_alerts, 0);
+  ASSERT_TRUE(store_->ForgetAlertState("n2").ok());
+  EXPECT_EQ(*store_->MergeIntoOpenFailover("n2"), std::nullopt);
+}
+
+TEST_F(FailoverStoreTest, AStoreFromBeforeMergesGainsTheColumn) {
+  store_.reset();
+  const std::string path = dir_.Join("old.db");
+  {
+    auto db = std::move(Database::Open(path)).value();
+    auto lock = db->Lock();
+    ASSERT_TRUE(db->Exec("CREATE TABLE failovers (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, "
+                         "reason TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, jobs TEXT NOT NULL); "
+                         "INSERT INTO failovers (at, reason, source, target, jobs) VALUES (5, 'manual', 'n1', 'n2', '[]')")
+                    .ok());
+  }
+  auto opened = FailoverStore::Open(path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto all = (*opened)->List(10);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].merged_alerts, 0);
+  EXPECT_TRUE(FailoverStore::Open(path).ok()) << "opening again leaves the column be";
 }
 
 }  // namespace
