@@ -12,6 +12,15 @@
 #include "exporter/collectors/thermal_zone.h"
 #include "exporter/collectors/time.h"
 #include "exporter/collectors/topology.h"
+#include "exporter/collectors/arp.h"
+#include "exporter/collectors/conntrack.h"
+#include "exporter/collectors/netstat.h"
+#include "exporter/collectors/pressure.h"
+#include "exporter/collectors/schedstat.h"
+#include "exporter/collectors/sockstat.h"
+#include "exporter/collectors/softnet.h"
+#include "exporter/collectors/udp_queues.h"
+#include "exporter/collectors/vmstat.h"
 
 namespace buildfarm::exporter {
 
@@ -29,6 +38,17 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeTimeSpec());
   specs.push_back(MakeTopologySpec());
   specs.push_back(MakeLatencySpec());
+  // Issue 12, /proc kernel-statistics group (vmstat, netstat, sockstat, pressure, softnet, schedstat,
+  // conntrack, arp, udp_queues): all enabled by default, as in node_exporter 1.5.
+  specs.push_back(MakeVmstatSpec());
+  specs.push_back(MakeNetstatSpec());
+  specs.push_back(MakeSockstatSpec());
+  specs.push_back(MakePressureSpec());
+  specs.push_back(MakeSoftnetSpec());
+  specs.push_back(MakeSchedstatSpec());
+  specs.push_back(MakeConntrackSpec());
+  specs.push_back(MakeArpSpec());
+  specs.push_back(MakeUdpQueuesSpec());
   return specs;
 }
 

@@ -1,16 +1,9 @@
 #include "exporter/procfs/device_regex_filter.h"
 
+#include "exporter/procfs/field_regex_filter.h"
+
 namespace buildfarm::exporter {
 namespace {
-
-Result<std::optional<std::regex>> Compile(const std::string& flag, const std::string& pattern) {
-  if (pattern.empty()) return std::optional<std::regex>();
-  try {
-    return std::optional<std::regex>(std::regex(pattern, std::regex::ECMAScript | std::regex::optimize));
-  } catch (const std::regex_error& e) {
-    return InvalidArgument("flag --" + flag + ": invalid regular expression \"" + pattern + "\": " + e.what());
-  }
-}
 
 constexpr std::size_t kMaxMemoizedNames = 4096;  // bounds memory when interfaces churn (veth, tap)
 
@@ -20,9 +13,9 @@ Result<std::unique_ptr<DeviceRegexFilter>> DeviceRegexFilter::Create(const std::
                                                                      const std::string& exclude,
                                                                      const std::string& include) {
   std::unique_ptr<DeviceRegexFilter> filter(new DeviceRegexFilter());
-  auto excluded = Compile(flag_prefix + ".device-exclude", exclude);
+  auto excluded = CompileFlagRegex(flag_prefix + ".device-exclude", exclude);
   if (!excluded.ok()) return excluded.status();
-  auto included = Compile(flag_prefix + ".device-include", include);
+  auto included = CompileFlagRegex(flag_prefix + ".device-include", include);
   if (!included.ok()) return included.status();
   filter->exclude_ = std::move(*excluded);
   filter->include_ = std::move(*included);

@@ -200,6 +200,8 @@ bool IsParityExemptLint(const std::string& problem) {
   static const std::vector<std::pair<std::string, std::string>> kExempt = {
       // /proc/meminfo field names, kept as node_exporter writes them (node_memory_MemAvailable_bytes).
       {"node_memory_", "metric names should be written in 'snake_case' not 'camelCase'"},
+      // /proc/net/{netstat,snmp,snmp6} protocol and counter names (node_netstat_Tcp_InSegs), likewise.
+      {"node_netstat_", "metric names should be written in 'snake_case' not 'camelCase'"},
   };
   for (const auto& [prefix, message] : kExempt) {
     if (problem.rfind(prefix, 0) == 0 && problem.find(message) != std::string::npos) return true;

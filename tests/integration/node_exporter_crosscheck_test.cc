@@ -21,7 +21,9 @@ constexpr char kNodeExporter[] = "prometheus-node-exporter";
 
 // The collectors the issue requires to be cross-checked.
 const std::vector<std::string> kCrossCheckedCollectors = {
-    "cpu", "meminfo", "filesystem", "diskstats", "hwmon", "thermal_zone", "loadavg", "netdev", "stat", "time"};
+    "cpu", "meminfo", "filesystem", "diskstats", "hwmon", "thermal_zone", "loadavg", "netdev", "stat", "time",
+    // Issue 12, /proc kernel-statistics group.
+    "vmstat", "netstat", "sockstat", "pressure", "softnet", "schedstat", "conntrack", "arp", "udp_queues"};
 
 // Which collector a series belongs to, by name; empty for series outside the set.
 std::string CollectorOf(const PromSample& sample) {
@@ -40,6 +42,16 @@ std::string CollectorOf(const PromSample& sample) {
       {"node_intr_total", "stat"},
       {"node_procs_", "stat"},
       {"node_time_", "time"},
+      // Issue 12, /proc kernel-statistics group.
+      {"node_vmstat_", "vmstat"},
+      {"node_netstat_", "netstat"},
+      {"node_sockstat_", "sockstat"},
+      {"node_pressure_", "pressure"},
+      {"node_softnet_", "softnet"},
+      {"node_schedstat_", "schedstat"},
+      {"node_nf_conntrack_", "conntrack"},
+      {"node_arp_", "arp"},
+      {"node_udp_queues", "udp_queues"},
   };
   for (const auto& [prefix, collector] : kPrefixes) {
     if (sample.name.rfind(prefix, 0) == 0) return collector;
