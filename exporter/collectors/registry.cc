@@ -13,6 +13,7 @@
 #include "exporter/collectors/os_release.h"
 #include "exporter/collectors/stat.h"
 #include "exporter/collectors/thermal_zone.h"
+#include "exporter/collectors/textfile.h"
 #include "exporter/collectors/time.h"
 #include "exporter/collectors/timex.h"
 #include "exporter/collectors/topology.h"
@@ -37,6 +38,7 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   // Issue 12, identity group: host identity, textfile and the small kernel counters.
   specs.push_back(MakeUnameSpec());
   specs.push_back(MakeOsSpec());
+  specs.push_back(MakeTextfileSpec());
   specs.push_back(MakeFilefdSpec());
   specs.push_back(MakeEntropySpec());
   specs.push_back(MakeTimexSpec());
