@@ -32,7 +32,7 @@ std::string SeriesKey(const std::string& name, const std::vector<Label>& labels)
   return key + "}";
 }
 
-// The samples of one family, in file order, and which label is the bucket/quantile one.
+// The samples of one family (histogram and summary parts included), in file order.
 struct FamilySamples {
   std::string name;
   std::vector<const PromTextSample*> samples;
