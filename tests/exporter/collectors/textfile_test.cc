@@ -1,8 +1,12 @@
 #include "exporter/collectors/textfile.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <fstream>
+#include <sstream>
 
 #include "tests/exporter/collectors/collector_test_util.h"
 
@@ -69,6 +73,43 @@ TEST(TextfileCollector, BadAndConflictingFilesAreNotServed) {
   ASSERT_EQ(mtimes->metric.size(), 2u);  // only the files served
   EXPECT_EQ(mtimes->metric[0].label[0].value, dir.Join("a_good.prom"));
   EXPECT_EQ(mtimes->metric[1].label[0].value, dir.Join("f_also_good.prom"));
+}
+
+TEST(TextfileCollector, TheLogNamesTheFileAndTheLine) {
+  testing::TempDir dir;
+  dir.WriteFile("good.prom", "# HELP shared Shared.\nshared 1\n");
+  dir.WriteFile("garbled.prom", "fine 1\n\nbroken{ 2\n");
+  dir.WriteFile("other.prom", "# HELP shared Other.\nshared{x=\"1\"} 2\n");
+  std::string log_path = dir.Join("exporter.log");
+  int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  {
+    Logger log(LogLevel::kInfo, fd);
+    CollectorSpec spec = MakeTextfileSpec();
+    FlagSet flags("test", "");
+    spec.add_flags(flags);
+    ASSERT_TRUE(flags.Set("collector.textfile.directory", dir.path()).ok());
+    ExporterConfig config;
+    HostPaths paths = FixturePaths();
+    auto collector = spec.create(CollectorEnv{paths, config, log});
+    ASSERT_TRUE(collector.ok());
+    Families out;
+    ASSERT_TRUE((*collector)->Collect(out).ok());  // a bad file never fails the collector
+    EXPECT_EQ(SampleValue(out, "node_textfile_scrape_error", {}), 1);
+  }
+  close(fd);
+  std::ifstream in(log_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string logged = text.str();
+  EXPECT_NE(logged.find("file=" + dir.Join("garbled.prom")), std::string::npos) << logged;
+  EXPECT_NE(logged.find("line 3:"), std::string::npos) << logged;
+  // other.prom sorts after good.prom, so it is the one refused, at its HELP line.
+  EXPECT_NE(logged.find("file=" + dir.Join("other.prom")), std::string::npos) << logged;
+  EXPECT_NE(logged.find("line 1: metric shared has another HELP text than in " + dir.Join("good.prom")),
+            std::string::npos)
+      << logged;
+  EXPECT_EQ(logged.find("good.prom err"), std::string::npos) << logged;
 }
 
 TEST(TextfileCollector, AFileThatVanishesAfterListingIsSkipped) {
