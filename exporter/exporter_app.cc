@@ -31,6 +31,7 @@ struct ExporterFlags {
   std::int64_t max_requests = 40;
   HostPaths paths;
   bool disable_defaults = false;
+  bool disable_exporter_metrics = false;
   std::vector<CollectorSpec> specs = BuiltinCollectorSpecs();
   std::map<std::string, bool> enabled;  // by collector name
 };
@@ -40,6 +41,8 @@ void AddExporterFlags(FlagSet& flags, app::StandardFlags& standard, ExporterFlag
   flags.AddString("web.telemetry-path", &daemon.telemetry_path, "Path under which to expose metrics.");
   flags.AddInt("web.max-requests", &daemon.max_requests, 0, 100000,
                "Maximum number of parallel scrape requests; beyond it the answer is 503. 0 disables the limit.");
+  flags.AddBool("web.disable-exporter-metrics", &daemon.disable_exporter_metrics,
+                "Exclude metrics about the exporter itself (process_*).");
   flags.AddString("path.procfs", &daemon.paths.procfs, "procfs mountpoint.");
   flags.AddString("path.sysfs", &daemon.paths.sysfs, "sysfs mountpoint.");
   flags.AddString("path.rootfs", &daemon.paths.rootfs, "rootfs mountpoint.");
@@ -85,7 +88,8 @@ class RunningExporter final : public app::RunningDaemon {
                   std::vector<std::unique_ptr<Collector>> collectors, const Logger& log)
       : log_(log),
         config_(config),
-        scraper_(std::move(collectors), BuildInfo{BUILDFARM_VERSION, BUILDFARM_REVISION}, log),
+        scraper_(std::move(collectors), BuildInfo{BUILDFARM_VERSION, BUILDFARM_REVISION, BUILDFARM_BRANCH}, log,
+                 SelfMetricsOptions{.process_metrics = !daemon.disable_exporter_metrics}),
         status_document_(daemon.paths, StatusIdentity{config.node_name, HostName(), PrimaryIpv4()}),
         landing_(LandingPage(daemon.telemetry_path)),
         server_(log, HttpServerOptions{.listen_addresses = daemon.listen_addresses,

@@ -2,15 +2,20 @@
 
 #include "exporter/collectors/cpu.h"
 #include "exporter/collectors/diskstats.h"
+#include "exporter/collectors/entropy.h"
+#include "exporter/collectors/filefd.h"
 #include "exporter/collectors/filesystem.h"
 #include "exporter/collectors/hwmon.h"
 #include "exporter/collectors/latency.h"
 #include "exporter/collectors/loadavg.h"
 #include "exporter/collectors/meminfo.h"
 #include "exporter/collectors/netdev.h"
+#include "exporter/collectors/os_release.h"
 #include "exporter/collectors/stat.h"
 #include "exporter/collectors/thermal_zone.h"
+#include "exporter/collectors/textfile.h"
 #include "exporter/collectors/time.h"
+#include "exporter/collectors/timex.h"
 #include "exporter/collectors/topology.h"
 #include "exporter/collectors/arp.h"
 #include "exporter/collectors/conntrack.h"
@@ -21,6 +26,7 @@
 #include "exporter/collectors/softnet.h"
 #include "exporter/collectors/udp_queues.h"
 #include "exporter/collectors/vmstat.h"
+#include "exporter/collectors/uname.h"
 
 namespace buildfarm::exporter {
 
@@ -49,6 +55,13 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeConntrackSpec());
   specs.push_back(MakeArpSpec());
   specs.push_back(MakeUdpQueuesSpec());
+  // Issue 12, identity group: host identity, textfile and the small kernel counters.
+  specs.push_back(MakeUnameSpec());
+  specs.push_back(MakeOsSpec());
+  specs.push_back(MakeTextfileSpec());
+  specs.push_back(MakeFilefdSpec());
+  specs.push_back(MakeEntropySpec());
+  specs.push_back(MakeTimexSpec());
   return specs;
 }
 

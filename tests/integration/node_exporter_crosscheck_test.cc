@@ -23,7 +23,9 @@ constexpr char kNodeExporter[] = "prometheus-node-exporter";
 const std::vector<std::string> kCrossCheckedCollectors = {
     "cpu", "meminfo", "filesystem", "diskstats", "hwmon", "thermal_zone", "loadavg", "netdev", "stat", "time",
     // Issue 12, /proc kernel-statistics group.
-    "vmstat", "netstat", "sockstat", "pressure", "softnet", "schedstat", "conntrack", "arp", "udp_queues"};
+    "vmstat", "netstat", "sockstat", "pressure", "softnet", "schedstat", "conntrack", "arp", "udp_queues",
+    // Issue 12, identity group.
+    "uname", "os", "textfile", "filefd", "entropy", "timex"};
 
 // Which collector a series belongs to, by name; empty for series outside the set.
 std::string CollectorOf(const PromSample& sample) {
@@ -52,6 +54,15 @@ std::string CollectorOf(const PromSample& sample) {
       {"node_nf_conntrack_", "conntrack"},
       {"node_arp_", "arp"},
       {"node_udp_queues", "udp_queues"},
+      // Issue 12, identity group; buildfarm_job_ and smart_ are the fixture textfiles' metrics.
+      {"node_uname_info", "uname"},
+      {"node_os_", "os"},
+      {"node_textfile_", "textfile"},
+      {"buildfarm_job_", "textfile"},
+      {"smart_", "textfile"},
+      {"node_filefd_", "filefd"},
+      {"node_entropy_", "entropy"},
+      {"node_timex_", "timex"},
   };
   for (const auto& [prefix, collector] : kPrefixes) {
     if (sample.name.rfind(prefix, 0) == 0) return collector;
@@ -70,6 +81,11 @@ bool ValuesAgree(const PromSample& ours, const PromSample& theirs) {
     return std::fabs(ours.value - theirs.value) <= 0.01 * scale;
   }
   if (ours.name == "node_time_seconds") return std::fabs(ours.value - theirs.value) <= 30;
+  // The kernel's clock discipline (adjtimex) is live: the offset, frequency and error estimates may
+  // move between the two scrapes; the status bits, tick and counters may not.
+  static const std::set<std::string> kLiveTimex = {"node_timex_offset_seconds", "node_timex_frequency_adjustment_ratio",
+                                                   "node_timex_maxerror_seconds", "node_timex_estimated_error_seconds"};
+  if (kLiveTimex.count(ours.name)) return true;
   return false;
 }
 
@@ -96,6 +112,8 @@ TEST(NodeExporterCrossCheck, OverlappingSeriesHaveTheSameValues) {
   std::vector<std::string> node_args{kNodeExporter, "--web.listen-address=127.0.0.1:0"};
   for (const auto& flag : FixturePathFlags()) node_args.push_back(flag);
   for (const auto& flag : CollectorFlags(collectors)) node_args.push_back(flag);
+  const std::string textfile_flag = "--collector.textfile.directory=" + SourcePath("tests/fixtures/textfile");
+  node_args.push_back(textfile_flag);
   // node_exporter 1.5 reads interface counters over netlink by default; the fixture is /proc/net/dev.
   if (node_help.find("collector.netdev.netlink") != std::string::npos) {
     node_args.push_back("--no-collector.netdev.netlink");
@@ -109,6 +127,7 @@ TEST(NodeExporterCrossCheck, OverlappingSeriesHaveTheSameValues) {
 
   std::vector<std::string> our_args = FixturePathFlags();
   for (const auto& flag : CollectorFlags(collectors)) our_args.push_back(flag);
+  if (collectors.count("textfile")) our_args.push_back(textfile_flag);
   RunningProgram ours = StartExporter(our_args);
   ASSERT_FALSE(ours.address.empty());
 
@@ -136,8 +155,26 @@ TEST(NodeExporterCrossCheck, OverlappingSeriesHaveTheSameValues) {
         << key << ": buildfarm-exporter " << mine->second.value_text << ", node_exporter " << theirs.value_text;
     if (checked_types.insert(theirs.name).second) {
       EXPECT_EQ(our_types[theirs.name], their_types[theirs.name]) << "TYPE of " << theirs.name;
+      EXPECT_EQ(our_scrape.help[theirs.name], their_scrape.help[theirs.name]) << "HELP of " << theirs.name;
     }
   }
+
+  // The exporter's own families: node_exporter_build_info (ours carries one label more, exporter) and
+  // the Go client's process_* metrics, same names, types and HELP texts.
+  std::map<std::string, std::set<std::string>> our_label_names, their_label_names;
+  for (const auto& sample : our_scrape.samples) {
+    for (const auto& [name, value] : sample.labels) our_label_names[sample.name].insert(name);
+  }
+  for (const auto& sample : their_scrape.samples) {
+    if (sample.name != "node_exporter_build_info" && sample.name.rfind("process_", 0) != 0) continue;
+    for (const auto& [name, value] : sample.labels) their_label_names[sample.name].insert(name);
+    EXPECT_EQ(our_types[sample.name], their_types[sample.name]) << "TYPE of " << sample.name;
+    EXPECT_EQ(our_scrape.help[sample.name], their_scrape.help[sample.name]) << "HELP of " << sample.name;
+  }
+  for (const auto& [name, labels] : their_label_names) {
+    for (const auto& label : labels) EXPECT_TRUE(our_label_names[name].count(label)) << name << " lacks label " << label;
+  }
+  EXPECT_TRUE(our_label_names["node_exporter_build_info"].count("exporter"));
 
   std::cout << "[cross-check] overlapping series per collector:\n";
   for (const auto& name : collectors) {

@@ -1,7 +1,7 @@
-// A small parser for the Prometheus text exposition format (0.0.4), for tests that compare
-// exporters: it turns `name{label="value",...} value [timestamp]` lines into samples with their
-// labels sorted, and records the # HELP and # TYPE lines. It accepts what Prometheus accepts
-// (escaped label values, NaN, +Inf, -Inf) and reports the first malformed line.
+// The Prometheus text exposition format (0.0.4) for tests that compare exporters: a view over
+// common/prometheus_text_parser.h (the parser the textfile collector uses) that turns
+// `name{label="value",...} value [timestamp]` lines into samples with their labels sorted, and
+// records the # HELP and # TYPE lines. It reports the first malformed line.
 // Stateless functions; thread-safe.
 #pragma once
 

@@ -1,0 +1,12 @@
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "exporter/process_metrics.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)buildfarm::exporter::ParseProcSelfStat(text).ok();
+  (void)buildfarm::exporter::ParseProcLimits(text).ok();
+  return 0;
+}
