@@ -11,7 +11,8 @@
 //       - {name: git, kind: tcp, address: "git.example:9418"}
 //       - {name: api, kind: http, url: "http://127.0.0.1:8080/healthz"}
 //       - {name: gw,  kind: icmp, address: "10.0.0.1"}
-//   publish:                          # optional: publish /status.json to git (nodes/<node_name>/status.json)
+//   publish:                          # optional: publish /status.json to git (nodes/<node_name>/status.json),
+//                                     #   by buildfarm-exporter-publish, which the exporter runs as its child
 //     remote: git://git.example/farm.git   # https:// (token from GITHUB_TOKEN), ssh://, git://, file://
 //     branch: status                  # default main; history_limit needs a dedicated branch
 //     interval: 60s                   # default 60s

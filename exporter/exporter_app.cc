@@ -1,6 +1,7 @@
 #include "exporter/exporter_app.h"
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -16,10 +17,10 @@
 #include "common/prometheus_text.h"
 #include "exporter/collectors/registry.h"
 #include "exporter/config.h"
-#include "exporter/scraper.h"
+#include "exporter/publish_child.h"
 #include "exporter/publish_command.h"
+#include "exporter/scraper.h"
 #include "exporter/status_document.h"
-#include "exporter/status_publisher.h"
 
 namespace buildfarm::exporter {
 namespace {
@@ -66,6 +67,14 @@ std::string LandingPage(const std::string& telemetry_path) {
          "<li><a href=\"/healthz\">Health</a></li>\n</ul>\n</body></html>\n";
 }
 
+// The --log.level the logger was made with, for the publishing child.
+std::string LogLevelName(const Logger& log) {
+  if (log.enabled(LogLevel::kDebug)) return "debug";
+  if (log.enabled(LogLevel::kInfo)) return "info";
+  if (log.enabled(LogLevel::kWarn)) return "warn";
+  return "error";
+}
+
 // Config values fill the collector flags that the command line left alone.
 Status ApplyConfigToFlags(const ExporterConfig& config, FlagSet& flags) {
   for (const auto& [key, values] : config.collector_options) {
@@ -80,8 +89,9 @@ Status ApplyConfigToFlags(const ExporterConfig& config, FlagSet& flags) {
   return Status::Ok();
 }
 
-// The exporter's HTTP endpoints over its collectors and, when `publish:` is configured, the status
-// updater. The flags and config belong to RunExporter and outlive it.
+// The exporter's HTTP endpoints over its collectors and, when `publish:` is configured, the publishing
+// child (buildfarm-exporter-publish; this process never maps libgit2). The flags and config belong to
+// RunExporter and outlive it.
 class RunningExporter final : public app::RunningDaemon {
  public:
   RunningExporter(const ExporterFlags& daemon, const ExporterConfig& config,
@@ -100,27 +110,30 @@ class RunningExporter final : public app::RunningDaemon {
     AddRoutes(daemon.telemetry_path);
   }
 
-  // Opens the git publisher when `publish:` is configured; its errors are config errors.
-  Status CreateStatusUpdater() {
+  // Starts buildfarm-exporter-publish --serve-parent when `publish:` is configured and waits until it
+  // has opened its git mirror; its errors are start errors.
+  Status StartPublishing(const std::string& config_file, const std::string& log_level) {
     if (!config_.publish.enabled) return Status::Ok();
-    auto updater = StatusUpdater::Create(config_.publish, config_.node_name, [this] { return BuildStatus(); }, log_);
-    if (!updater.ok()) return updater.status();
-    status_updater_ = std::move(updater).value();
+    const std::string program = SiblingProgram(kPublishProgram);
+    if (program.empty() || access(program.c_str(), X_OK) != 0) {
+      return NotFound("publish: needs " + (program.empty() ? std::string(kPublishProgram) : program) +
+                      ", which is missing (it is installed next to buildfarm-exporter)");
+    }
+    PublishChildOptions options;
+    options.argv = {program, "--serve-parent", "--config.file=" + config_file, "--log.level=" + log_level};
+    publish_child_ = std::make_unique<PublishChild>(std::move(options), [this] { return BuildStatus(); }, log_);
+    BUILDFARM_RETURN_IF_ERROR(publish_child_->Start());
+    log_.Info("publishing status", {{"remote", config_.publish.remote}, {"branch", config_.publish.branch},
+                                    {"child", std::to_string(publish_child_->child_pid())}});
     return Status::Ok();
   }
 
   Status Listen() { return server_.Start(); }
 
-  void StartPublishing() {
-    if (!status_updater_) return;
-    status_updater_->Start();
-    log_.Info("publishing status", {{"remote", config_.publish.remote}, {"branch", config_.publish.branch}});
-  }
-
   void Stop() override {
-    if (status_updater_) status_updater_->Stop();
     server_.Stop();
     server_.Wait();
+    if (publish_child_) publish_child_->Stop();
   }
 
  private:
@@ -128,14 +141,17 @@ class RunningExporter final : public app::RunningDaemon {
     server_.Get("/", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(landing_, "text/html; charset=utf-8");
     });
-    // Registered before the status updater exists; it is created before the listeners start.
+    // Registered before the publishing child exists; it is started before the listeners.
     server_.Get(telemetry_path, [this](const httplib::Request&, httplib::Response& res) {
       auto families = scraper_.Collect();
-      if (status_updater_) {
-        auto publish_families = status_updater_->metrics().Collect();
-        families.insert(families.end(), publish_families.begin(), publish_families.end());
+      std::string publish_text;
+      if (publish_child_) {
+        Families own;
+        publish_child_->AddMetrics(own);
+        families.insert(families.end(), own.begin(), own.end());
+        publish_text = publish_child_->metrics_text();  // checked: only buildfarm_publish_* lines
       }
-      res.set_content(SerializePrometheusText(families), kPrometheusTextContentType);
+      res.set_content(SerializePrometheusText(families) + publish_text, kPrometheusTextContentType);
     });
     server_.Get("/status.json", [this](const httplib::Request&, httplib::Response& res) {
       auto document = BuildStatus();
@@ -169,7 +185,7 @@ class RunningExporter final : public app::RunningDaemon {
   Collector* latency_ = nullptr;
   StatusDocumentBuilder status_document_;
   const std::string landing_;
-  std::unique_ptr<StatusUpdater> status_updater_;
+  std::unique_ptr<PublishChild> publish_child_;
   HttpServer server_;
 };
 
@@ -199,12 +215,11 @@ app::StartResult StartExporter(const app::DaemonContext& context, ExporterFlags&
   }
 
   auto exporter = std::make_unique<RunningExporter>(daemon, config, std::move(collectors), context.log);
-  Status updater = exporter->CreateStatusUpdater();
-  if (!updater.ok()) return app::StartResult::BadUsage(updater.message());
+  Status publishing = exporter->StartPublishing(context.config_file, LogLevelName(context.log));
+  if (!publishing.ok()) return app::StartResult::CannotStart(publishing.ToString());
   Status listening = exporter->Listen();
   if (!listening.ok()) return app::StartResult::CannotStart(listening.ToString());
   context.log.Info("started", {{"version", BUILDFARM_VERSION}, {"node", config.node_name}});
-  exporter->StartPublishing();
   return exporter;
 }
 

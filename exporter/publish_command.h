@@ -1,18 +1,25 @@
-// `buildfarm-exporter publish --once`: builds this node's status document, validates it, publishes it
-// to the git remote of the config's `publish:` section and exits (for cron, instead of the daemon's
-// background publishing).
+// `buildfarm-exporter publish ...`: runs buildfarm-exporter-publish, the program that holds git
+// publishing (libgit2), with the same arguments, so that the cron line keeps working:
 //
 //   buildfarm-exporter publish --once --config.file=/etc/buildfarm/exporter.yml
 //
-// Exit status: 0 when the remote holds the document (pushed, or unchanged apart from timestamps),
-// 1 when publishing failed (the reason is logged), 2 for a usage or config error. In this mode
-// cpu_usage is the average since boot (there is no earlier sample) and network_latency_ms is left out
-// (no probes run). Call it once, from main's thread.
+// is `buildfarm-exporter-publish --once --config.file=...` (see exporter/publish/publish_main.cc for
+// its exit status). The program is looked up next to the running buildfarm-exporter
+// (/proc/self/exe's directory), as the packages and install rules put it; when it is missing, the
+// error names the path and the exit status is 1. Call it once, from main's thread.
 #pragma once
+
+#include <string>
+#include <string_view>
 
 namespace buildfarm::exporter {
 
-// argv[0] is "publish".
+inline constexpr std::string_view kPublishProgram = "buildfarm-exporter-publish";
+
+// DIR/`name` where DIR holds the running executable; "" when /proc/self/exe cannot be read.
+std::string SiblingProgram(std::string_view name);
+
+// argv[0] is "publish". Returns only when the program could not be run.
 int RunPublishCommand(int argc, char** argv);
 
 }  // namespace buildfarm::exporter

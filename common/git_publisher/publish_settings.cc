@@ -56,6 +56,20 @@ Status ParsePublishSettings(const YAML::Node& node, std::string_view source, con
   return Status::Ok();
 }
 
+// Here rather than in publisher.cc: the config parsers use it without linking libgit2.
+bool UrlCarriesCredentials(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return false;  // scp-like git@host:path names only a user
+  const std::string_view scheme = url.substr(0, scheme_end);
+  std::string_view authority = url.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find('/'));
+  const std::size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return false;
+  // ssh://git@host names a user; over HTTP(S) anything before @ is a credential (https://TOKEN@host).
+  if (scheme == "http" || scheme == "https") return true;
+  return authority.substr(0, at).find(':') != std::string_view::npos;
+}
+
 PublisherOptions ToPublisherOptions(const PublishSettings& settings) {
   PublisherOptions options;
   options.remote_url = settings.remote;

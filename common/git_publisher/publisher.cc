@@ -60,19 +60,6 @@ Status ValidatePublishPath(std::string_view path) {
   return Status::Ok();
 }
 
-bool UrlCarriesCredentials(std::string_view url) {
-  const std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return false;  // scp-like git@host:path names only a user
-  const std::string_view scheme = url.substr(0, scheme_end);
-  std::string_view authority = url.substr(scheme_end + 3);
-  authority = authority.substr(0, authority.find('/'));
-  const std::size_t at = authority.rfind('@');
-  if (at == std::string_view::npos) return false;
-  // ssh://git@host names a user; over HTTP(S) anything before @ is a credential (https://TOKEN@host).
-  if (scheme == "http" || scheme == "https") return true;
-  return authority.substr(0, at).find(':') != std::string_view::npos;
-}
-
 Status ValidatePublisherOptions(const PublisherOptions& options) {
   if (options.remote_url.empty()) return InvalidArgument("remote: required");
   if (UrlCarriesCredentials(options.remote_url)) {

@@ -27,7 +27,8 @@ the Prometheus recording and alerting rules, an Alertmanager example, and the Gr
 with their provisioning files, under /usr/share/buildfarm.")
 set(CPACK_DEBIAN_COMMON_PACKAGE_ARCHITECTURE all)
 set(CPACK_COMPONENT_EXPORTER_DESCRIPTION "Build farm: build node metrics for Prometheus
-buildfarm-exporter serves this node's metrics on port 9100 and publishes its status document.")
+buildfarm-exporter serves this node's metrics on port 9100; buildfarm-exporter-publish publishes its
+status document to git (the exporter runs it when publish: is set; also the cron line).")
 set(CPACK_COMPONENT_SCHEDULER_DESCRIPTION "Build farm: job scheduler and API
 buildfarm-scheduler serves the job API on port 8080, keeps the job store, leases and failover.")
 set(CPACK_COMPONENT_AGENT_DESCRIPTION "Build farm: build agent

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ctest: the Debian packages. `cpack -G DEB` packs the build tree, dpkg installs the packages into a
 # scratch root, and then:
-#   - every installed program answers --version with the project's version;
+#   - every installed program answers --version with the project's version (buildfarm-exporter-publish,
+#     which buildfarm-exporter runs for git publishing, in the exporter's package next to it);
 #   - the services' units are enabled but nothing more (their multi-user.target.wants links), pass
 #     `systemd-analyze verify` like deploy.install_systemd's, the agent's user exists, and each
 #     service's configuration is a conffile;
@@ -22,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 packages=(buildfarm-common buildfarm-exporter buildfarm-scheduler buildfarm-agent buildfarm-cli)
-programs=(buildfarm-exporter buildfarm-scheduler buildfarm-agent build-cli)
+programs=(buildfarm-exporter buildfarm-exporter-publish buildfarm-scheduler buildfarm-agent build-cli)
 services=(exporter scheduler agent)
 version="$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")$/\1/p' "$build_dir/CPackConfig.cmake")"
 [ -n "$version" ] || fail "no CPACK_PACKAGE_VERSION in $build_dir/CPackConfig.cmake"
@@ -69,6 +70,9 @@ for service in "${services[@]}"; do
   [[ $conffiles == *"/etc/buildfarm/$service.yml "* ]] ||
     fail "buildfarm-$service: /etc/buildfarm/$service.yml is not a conffile (${conffiles:-none})"
 done
+exporter_files="$(dpkg-deb --contents "$work/out/buildfarm-exporter_${version}"_*.deb)"
+[[ $exporter_files == *" ./usr/bin/buildfarm-exporter-publish"* ]] ||
+  fail "buildfarm-exporter-publish is not in the buildfarm-exporter package"
 grep -q '^buildfarm:' "$root/etc/passwd" || fail "the agent's postinst did not create the buildfarm user"
 
 # As in install_systemd_test.sh: verify --root resolves multi-user.target and the like inside the

@@ -15,7 +15,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$repo/deploy/install-systemd.sh" --build-dir "$build_dir" --destdir "$root" --prefix /opt/bf >/dev/null
 
-for binary in buildfarm-exporter buildfarm-scheduler buildfarm-agent build-cli; do
+for binary in buildfarm-exporter buildfarm-exporter-publish buildfarm-scheduler buildfarm-agent build-cli; do
   [ -x "$root/opt/bf/bin/$binary" ] || fail "$binary not installed in /opt/bf/bin"
 done
 [ -x "$root/opt/bf/lib/buildfarm/wait-healthy" ] || fail "wait-healthy not installed"

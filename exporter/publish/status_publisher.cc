@@ -1,6 +1,4 @@
-#include "exporter/status_publisher.h"
-
-#include <chrono>
+#include "exporter/publish/status_publisher.h"
 
 #include <nlohmann/json.hpp>
 
@@ -33,8 +31,6 @@ Result<std::unique_ptr<StatusUpdater>> StatusUpdater::Create(const PublishSettin
   updater->publisher_ = std::move(publisher).value();
   return updater;
 }
-
-StatusUpdater::~StatusUpdater() { Stop(); }
 
 std::optional<nlohmann::json> StatusUpdater::FetchHistory() {
   auto reply = scheduler_->Get("/api/v1/nodes/" + node_name_);
@@ -72,14 +68,5 @@ Status StatusUpdater::PublishOnce() {
                                   {"result", *flushed == git_publisher::FlushResult::kPushed ? "pushed" : "unchanged"}});
   return Status::Ok();
 }
-
-void StatusUpdater::Start() {
-  task_.Start(std::chrono::duration<double>(settings_.interval_seconds), [this] {
-    Status published = PublishOnce();
-    if (!published.ok()) log_.Warn("status publish failed", {{"err", published.ToString()}, {"path", path_}});
-  });
-}
-
-void StatusUpdater::Stop() { task_.Stop(); }
 
 }  // namespace buildfarm::exporter

@@ -1,6 +1,7 @@
 // StatusUpdater: publishes the node's status document to git (nodes/<node>/status.json), the seed's
-// status updater without its bloat: every interval (60 s by default) on a background thread, or once
-// for `buildfarm-exporter publish --once` (cron).
+// status updater without its bloat. It lives in buildfarm-exporter-publish only (the one program that
+// links libgit2 on a node): rounds every interval (60 s by default) for the exporter's publishing child,
+// or once for `buildfarm-exporter publish --once` (cron).
 //
 // Each round builds the document, checks it against schemas/status.schema.json (a document that does
 // not validate is logged and not published), stages it and flushes the git_publisher::Publisher.
@@ -11,8 +12,8 @@
 // A flush that fails keeps the latest document staged; the next round retries. Timestamp-only changes
 // make no commit (see content_change.h). The publisher's metrics are exposed through metrics().
 //
-// Thread safety: PublishOnce may be called from any thread (the publisher serializes flushes);
-// Start/Stop are for the owning thread. The document function must be thread-safe.
+// Thread safety: PublishOnce may be called from any thread (the publisher serializes flushes). The
+// document function is called on PublishOnce's thread.
 #pragma once
 
 #include <functional>
@@ -24,7 +25,6 @@
 #include "common/git_publisher/publisher.h"
 #include "common/http_client.h"
 #include "common/log.h"
-#include "common/periodic_task.h"
 #include "common/status.h"
 
 #include <nlohmann/json.hpp>
@@ -38,15 +38,10 @@ class StatusUpdater {
 
   static Result<std::unique_ptr<StatusUpdater>> Create(const PublishSettings& settings, const std::string& node_name,
                                                        DocumentFunction document, const Logger& log);
-  ~StatusUpdater();
 
   // One round: build, validate, stage, flush. OK when the remote holds the document (pushed or
   // unchanged).
   Status PublishOnce();
-  // Publishes every interval until Stop (the first round runs at once).
-  void Start();
-  void Stop();
-
   git_publisher::PublishMetrics& metrics() { return metrics_; }
 
  private:
@@ -65,8 +60,6 @@ class StatusUpdater {
   git_publisher::PublishMetrics metrics_;
   std::unique_ptr<git_publisher::Publisher> publisher_;
   std::unique_ptr<HttpClient> scheduler_;  // with publish.scheduler_url
-
-  PeriodicTask task_;  // last: stopped before the members its rounds use are destroyed
 };
 
 }  // namespace buildfarm::exporter
