@@ -70,6 +70,9 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   api_->messages = messages_.get();
   api_->secret_check = secret_check_;
   api_->failover_alerts = config_.failover_alerts;
+  api_->max_log_bytes_per_attempt = config_.max_log_bytes_per_attempt;
+  api_->retention_metrics = &retention_metrics_;
+  retention_ = std::make_unique<RetentionSweeper>(config_.retention, *jobs_, messages_.get(), retention_metrics_, log_);
   if (config_.publish.enabled) {
     auto publisher = CoordinationPublisher::Create(config_.publish, *jobs_, *nodes_, *messages_, publish_metrics_, log_,
                                                    [] { return NowSeconds(); });
@@ -88,6 +91,7 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   RegisterAllRoutes(*http_, *api_);
   service_->Start();
   alerts_->Start();
+  retention_->Start();
   if (publisher_) {
     publisher_->Start();
     log_.Info("publishing coordination files", {{"remote", config_.publish.remote}, {"branch", config_.publish.branch}});
@@ -103,11 +107,12 @@ std::string SchedulerApp::RenderPublishMetrics() {
   }
   std::string out;
   AppendPrometheusText(out, families);
-  return out;
+  return out + retention_metrics_.Render();
 }
 
 void SchedulerApp::Stop() {
   if (publisher_) publisher_->Stop();
+  if (retention_) retention_->Stop();
   if (alerts_) alerts_->Stop();
   if (service_) service_->Stop();
   if (http_) {
