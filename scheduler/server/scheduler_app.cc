@@ -161,7 +161,7 @@ int RunScheduler(int argc, char** argv) {
        .summary = "Schedules build jobs onto build nodes by their load (read from Prometheus) and serves the job API.",
        .version = BUILDFARM_VERSION,
        .revision = BUILDFARM_REVISION,
-       .config_file_help = "YAML configuration file (store, tokens, prometheus, scheduling, lease, backups, failover).",
+       .config_file_help = "YAML configuration file (store, tokens, prometheus, scheduling, lease, backups, failover, logs, retention, publish).",
        .add_flags = add_flags,
        .load_config = app::StoreConfigInto(&config, LoadSchedulerConfig),
        .start = start});
