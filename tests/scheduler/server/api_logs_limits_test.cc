@@ -109,6 +109,20 @@ TEST_F(ApiLogsLimitsTest, MessageListsStopAtTheLimitAndSaySo) {
   EXPECT_FALSE(rest.json.contains("truncated")) << rest.body;
 }
 
+TEST_F(ApiLogsLimitsTest, FailoverListStopsAtTheLimitAndSaysSo) {
+  for (const char* node : {"b1", "b2", "b3"}) ASSERT_EQ(RegisterNode(node).status, 200);
+  ASSERT_EQ(Post("/api/v1/nodes/b1/failover", R"({"to": "b3"})").status, 200);
+  ASSERT_EQ(Post("/api/v1/nodes/b2/failover", R"({"to": "b3"})").status, 200);
+  Reply first = Get("/api/v1/failovers?limit=1");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.json["failovers"].size(), 1u);
+  EXPECT_EQ(first.json["failovers"][0]["source"], "b2");  // newest first
+  EXPECT_EQ(first.json.value("truncated", false), true);
+  Reply both = Get("/api/v1/failovers?limit=2");
+  EXPECT_EQ(both.json["failovers"].size(), 2u);
+  EXPECT_FALSE(both.json.contains("truncated")) << both.body;
+}
+
 TEST_F(ApiLogsLimitsTest, UnreadDefaultsToOneHundred) {
   for (int i = 0; i < 101; ++i) SendMessage("n" + std::to_string(i));
   Reply reply = Get("/api/v1/messages/unread?for=b2");
