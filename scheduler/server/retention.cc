@@ -22,7 +22,8 @@ std::string RetentionMetrics::Render() const {
   prometheus::MetricFamily deleted{"buildfarm_scheduler_retention_deleted_total",
                                    "Rows the retention sweep deleted, by kind.", prometheus::MetricType::Counter, {}};
   const std::pair<const char*, const std::atomic<std::int64_t>*> kinds[] = {
-      {"archived_messages", &archived_messages_}, {"jobs", &jobs_}, {"log_chunks", &log_chunks_}};
+      {"archived_messages", &archived_messages_}, {"jobs", &jobs_}, {"log_chunks", &log_chunks_},
+      {"node_state_changes", &state_changes_}};
   for (const auto& [kind, count] : kinds) {
     prometheus::ClientMetric metric;
     metric.label = {{"kind", kind}};
@@ -35,11 +36,10 @@ std::string RetentionMetrics::Render() const {
 }
 
 RetentionSweeper::RetentionSweeper(const RetentionConfig& config, JobStore& jobs, MessageStore* messages,
-                                   RetentionMetrics& metrics, const Logger& log, int batch)
-    : config_(config), jobs_(jobs), messages_(messages), metrics_(metrics), log_(log), batch_(batch) {}
+                                   NodeStore& nodes, RetentionMetrics& metrics, const Logger& log, int batch)
+    : config_(config), jobs_(jobs), messages_(messages), nodes_(nodes), metrics_(metrics), log_(log), batch_(batch) {}
 
 void RetentionSweeper::Start() {
-  if (config_.jobs_seconds <= 0 && config_.logs_seconds <= 0 && config_.archived_messages_seconds <= 0) return;
   stopping_ = false;
   task_.Start(std::chrono::duration<double>(config_.interval_seconds), [this] {
     Status swept = SweepOnce(NowSeconds());
@@ -80,20 +80,30 @@ Status RetentionSweeper::SweepOnce(double now) {
     const double cutoff = now - config_.jobs_seconds;
     BUILDFARM_RETURN_IF_ERROR(run([&] { return jobs_.DeleteFinishedJobs(cutoff, batch_); }));
   }
-  std::int64_t messages = 0;
-  if (config_.archived_messages_seconds > 0 && messages_ != nullptr) {
-    const double cutoff = now - config_.archived_messages_seconds;
+  // Steps that delete rows of one table and say how many.
+  auto run_count = [&](auto step_fn, void (RetentionMetrics::*count)(std::int64_t), std::int64_t* sum) -> Status {
     for (bool more = true; more && !stopping_;) {
-      auto deleted = messages_->DeleteArchivedBefore(cutoff, batch_);
+      Result<std::int64_t> deleted = step_fn();
       if (!deleted.ok()) return deleted.status();
-      metrics_.CountDeletedArchivedMessages(*deleted);
-      messages += *deleted;
+      (metrics_.*count)(*deleted);
+      *sum += *deleted;
       more = *deleted >= batch_;
     }
+    return Status::Ok();
+  };
+  std::int64_t messages = 0, state_changes = 0;
+  if (config_.archived_messages_seconds > 0 && messages_ != nullptr) {
+    const double cutoff = now - config_.archived_messages_seconds;
+    BUILDFARM_RETURN_IF_ERROR(run_count([&] { return messages_->DeleteArchivedBefore(cutoff, batch_); },
+                                        &RetentionMetrics::CountDeletedArchivedMessages, &messages));
   }
-  if (total.jobs + total.log_chunks + messages > 0) {
+  // NodeHistory reads 7 days of state changes; older ones are kept only as each node's starting state.
+  BUILDFARM_RETURN_IF_ERROR(run_count([&] { return nodes_.PruneStateChanges(now - kHistoryWindowSeconds, batch_); },
+                                      &RetentionMetrics::CountDeletedStateChanges, &state_changes));
+  if (total.jobs + total.log_chunks + messages + state_changes > 0) {
     log_.Info("retention sweep", {{"jobs", std::to_string(total.jobs)}, {"log_chunks", std::to_string(total.log_chunks)},
-                                  {"archived_messages", std::to_string(messages)}});
+                                  {"archived_messages", std::to_string(messages)},
+                                  {"node_state_changes", std::to_string(state_changes)}});
   }
   return Status::Ok();
 }

@@ -72,7 +72,8 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   api_->failover_alerts = config_.failover_alerts;
   api_->max_log_bytes_per_attempt = config_.max_log_bytes_per_attempt;
   api_->retention_metrics = &retention_metrics_;
-  retention_ = std::make_unique<RetentionSweeper>(config_.retention, *jobs_, messages_.get(), retention_metrics_, log_);
+  retention_ = std::make_unique<RetentionSweeper>(config_.retention, *jobs_, messages_.get(), *nodes_,
+                                                  retention_metrics_, log_);
   if (config_.publish.enabled) {
     auto publisher = CoordinationPublisher::Create(config_.publish, *jobs_, *nodes_, *messages_, publish_metrics_, log_,
                                                    [] { return NowSeconds(); });
