@@ -22,6 +22,7 @@ struct Agent::Job {
   std::string log_path;
   std::uint64_t log_offset = 0;  // bytes the scheduler has accepted; job thread only
   bool log_failing = false;      // in a streak of failed calls; job thread only
+  bool log_truncated = false;    // the scheduler keeps no more of this attempt's log; job thread only
 };
 
 namespace {
@@ -275,6 +276,7 @@ void Agent::ReapJobThreads(bool all) {
 }
 
 bool Agent::ShipLog(SchedulerClient& client, Job& job, bool until_end) {
+  if (job.log_truncated) return true;  // the scheduler cut this attempt's log: sending more is waste
   int fd = open(job.log_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return true;  // nothing written yet
   std::string chunk(options_.log_chunk_bytes, '\0');
@@ -282,7 +284,8 @@ bool Agent::ShipLog(SchedulerClient& client, Job& job, bool until_end) {
   for (int sent = 0; until_end || sent < 4; ++sent) {
     ssize_t n = pread(fd, chunk.data(), chunk.size(), static_cast<off_t>(job.log_offset));
     if (n <= 0) break;
-    auto reply = client.SendLog(job.assignment.ref, chunk.substr(0, static_cast<std::size_t>(n)));
+    bool truncated = false;
+    auto reply = client.SendLog(job.assignment.ref, chunk.substr(0, static_cast<std::size_t>(n)), &truncated);
     if (!reply.ok()) {
       log_.Log(Level(job.log_failing), "log upload failed; will retry",
                {{"job", job.assignment.ref.job_id}, {"err", reply.status().ToString()}});
@@ -295,6 +298,12 @@ bool Agent::ShipLog(SchedulerClient& client, Job& job, bool until_end) {
     }
     job.log_offset += static_cast<std::uint64_t>(n);
     job.log_failing = false;
+    if (truncated) {
+      job.log_truncated = true;
+      log_.Info("the scheduler truncated the log; sending no more of it",
+                {{"job", job.assignment.ref.job_id}, {"attempt", std::to_string(job.assignment.ref.attempt)}});
+      break;
+    }
   }
   close(fd);
   return ok;

@@ -150,11 +150,14 @@ Result<std::vector<Assignment>> SchedulerClient::PollAssignments(int wait_second
 }
 
 Result<Reply> SchedulerClient::PostAttempt(const AttemptRef& ref, const std::string& what, const std::string& body,
-                                           const std::string& content_type) {
+                                           const std::string& content_type, std::string* accepted_body) {
   auto response = Post(AttemptPath(ref, what), body, content_type);
   if (!response.ok()) return response.status();
   const int status = response->status;
-  if (status == 200 || status == 201 || status == 204) return Reply::kAccepted;
+  if (status == 200 || status == 201 || status == 204) {
+    if (accepted_body != nullptr) *accepted_body = std::move(response->body);
+    return Reply::kAccepted;
+  }
   last_refusal_ = Unexpected(what, *response).message();
   if (status == 409) return Reply::kConflict;
   if (status == 404) return Reply::kNotFound;
@@ -165,8 +168,14 @@ Result<Reply> SchedulerClient::PostAttempt(const AttemptRef& ref, const std::str
 
 Result<Reply> SchedulerClient::StartAttempt(const AttemptRef& ref) { return PostAttempt(ref, "start", "{}", "application/json"); }
 
-Result<Reply> SchedulerClient::SendLog(const AttemptRef& ref, const std::string& chunk) {
-  return PostAttempt(ref, "log", chunk, "text/plain");
+Result<Reply> SchedulerClient::SendLog(const AttemptRef& ref, const std::string& chunk, bool* truncated) {
+  std::string answer;
+  auto reply = PostAttempt(ref, "log", chunk, "text/plain", &answer);
+  if (truncated != nullptr && reply.ok() && *reply == Reply::kAccepted) {
+    json parsed = json::parse(answer, nullptr, false);
+    *truncated = parsed.is_object() && parsed.value("truncated", false) == true;
+  }
+  return reply;
 }
 
 Result<Reply> SchedulerClient::SendResult(const AttemptRef& ref, int exit_code, double duration_seconds,

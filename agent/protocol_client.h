@@ -72,7 +72,9 @@ class SchedulerClient {
   Result<Reply> Heartbeat(const std::vector<AttemptRef>& running, std::vector<AttemptRef>* superseded);
   Result<std::vector<Assignment>> PollAssignments(int wait_seconds);
   Result<Reply> StartAttempt(const AttemptRef& ref);
-  Result<Reply> SendLog(const AttemptRef& ref, const std::string& chunk);
+  // `*truncated` (when given) is set when the scheduler says the attempt's log reached its cap
+  // ({"truncated": true}): it keeps nothing more of that attempt's log.
+  Result<Reply> SendLog(const AttemptRef& ref, const std::string& chunk, bool* truncated = nullptr);
   Result<Reply> SendResult(const AttemptRef& ref, int exit_code, double duration_seconds, const std::string& error);
   // The HTTP status and error text of the last attempt report (start, log, result), for logs and
   // for the failure an agent reports when its start is refused.
@@ -81,7 +83,7 @@ class SchedulerClient {
  private:
   SchedulerClient() = default;
   Result<Reply> PostAttempt(const AttemptRef& ref, const std::string& what, const std::string& body,
-                            const std::string& content_type);
+                            const std::string& content_type, std::string* accepted_body = nullptr);
 
   Result<HttpResponse> Get(const std::string& path);
   Result<HttpResponse> Post(const std::string& path, const std::string& body, const std::string& content_type);

@@ -185,8 +185,11 @@ int RunAssign(CommandContext& ctx, const CommandSpec& spec, const std::vector<st
   return kExitOk;
 }
 
+// The scheduler answers a log read with at most 1 MiB (its largest `limit`); a full page means there may be more.
+constexpr std::int64_t kLogPageBytes = 1 << 20;
+
 std::string LogPath(const std::string& id, std::int64_t offset, bool follow) {
-  return JobPath(id) + "/log?offset=" + std::to_string(offset) + (follow ? "&follow=1" : "");
+  return JobPath(id) + "/log?offset=" + std::to_string(offset) + (follow ? "&follow=1" : "&limit=" + std::to_string(kLogPageBytes));
 }
 
 // `logs TARGET` where TARGET named no job (the log was a 404): when TARGET is a node, the job running
@@ -232,14 +235,29 @@ int RunLogs(CommandContext& ctx, const CommandSpec& spec, const std::vector<std:
     }
   }
   if (int code = ctx.Check("GET", LogPath(id, offset, false), first); code != kExitOk) return code;
+  const std::int64_t start = offset;
+  std::string log;  // --json: every page, printed at the end
+  std::string page = std::move(first->body);
+  // Page by page: each read is at most kLogPageBytes; a shorter one is the end of the log so far.
+  for (;;) {
+    const auto size = static_cast<std::int64_t>(page.size());
+    if (ctx.json_output()) {
+      log += page;
+    } else {
+      ctx.out() << page;
+      ctx.out().flush();
+    }
+    offset += size;
+    if (size < kLogPageBytes) break;
+    auto more = ctx.client().Get(LogPath(id, offset, false));
+    if (int code = ctx.Check("GET", LogPath(id, offset, false), more); code != kExitOk) return code;
+    page = std::move(more->body);
+  }
   if (ctx.json_output()) {
-    ctx.PrintJson({{"job", id}, {"offset", offset}, {"log", first->body}});
+    ctx.PrintJson({{"job", id}, {"offset", start}, {"log", log}});
     return kExitOk;
   }
-  ctx.out() << first->body;
-  ctx.out().flush();
   if (!follow) return kExitOk;
-  offset += static_cast<std::int64_t>(first->body.size());
   ctx.client().set_read_timeout(24 * 3600);
   Spinner spinner(ctx.err(), "following the log of job " + id + " until it ends (Ctrl-C stops)", ctx.terminal().stderr_tty);
   auto status = ctx.client().GetStreaming(LogPath(id, offset, true), [&ctx, &spinner](std::string_view chunk) {

@@ -67,7 +67,7 @@ std::optional<double> ParseDouble(std::string_view s) {
 
 std::optional<double> ParseDurationSeconds(std::string_view s) {
   struct Unit { std::string_view suffix; double seconds; };
-  static constexpr Unit kUnits[] = {{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}};
+  static constexpr Unit kUnits[] = {{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
   for (const Unit& unit : kUnits) {
     if (s.size() > unit.suffix.size() && s.substr(s.size() - unit.suffix.size()) == unit.suffix) {
       std::string_view number = s.substr(0, s.size() - unit.suffix.size());

@@ -39,7 +39,7 @@ std::optional<std::uint64_t> ParseUint64(std::string_view s);
 std::optional<std::int64_t> ParseInt64(std::string_view s);
 std::optional<double> ParseDouble(std::string_view s);
 
-// "1.5s", "250ms", "2m", "1h": nullopt when malformed or negative.
+// "1.5s", "250ms", "2m", "1h", "30d": nullopt when malformed or negative.
 std::optional<double> ParseDurationSeconds(std::string_view s);
 
 }  // namespace buildfarm::text

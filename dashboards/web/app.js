@@ -247,7 +247,17 @@ async function showLog(jobId, url) {
   $('log-panel').hidden = false;
   try {
     const response = await fetch(url, { headers: { Authorization: `Bearer ${token()}` }, cache: 'no-store' });
-    $('log-text').textContent = response.ok ? (await response.text()) || '(empty log)' : `HTTP ${response.status}`;
+    if (!response.ok) {
+      // 410: retention deleted the log; the error sentence says when.
+      const error = await response.json().catch(() => ({}));
+      $('log-text').textContent = error.error ? `HTTP ${response.status}: ${error.error}` : `HTTP ${response.status}`;
+    } else {
+      // The scheduler answers at most 1 MiB per read; say when the log goes on.
+      const text = (await response.text()) || '(empty log)';
+      const size = Number(response.headers.get('X-Log-Size'));
+      const next = Number(response.headers.get('X-Log-Next-Offset'));
+      $('log-text').textContent = size > next ? `${text}\n… (${next} of ${size} bytes shown; build-cli logs ${jobId} prints all)` : text;
+    }
   } catch (err) {
     $('log-text').textContent = `Could not load the log: ${err.message}`;
   }

@@ -25,6 +25,12 @@
 namespace buildfarm::scheduler {
 
 inline constexpr std::size_t kMaxBodyBytes = 1 << 20;
+// Every list route takes `limit`, at most this; more rows than asked for are said in the answer.
+inline constexpr int kMaxListLimit = 1000;
+// A log read returns at most this many bytes (the `limit` of GET .../log, and its default).
+inline constexpr std::int64_t kMaxLogReadBytes = 1 << 20;
+
+class RetentionMetrics;
 
 class AlertReceiver;
 
@@ -43,6 +49,10 @@ struct ApiContext {
   SecretCheck secret_check;          // refuses messages holding a likely secret (empty: none)
   // Told about messages the archive route moved (the git publisher writes coordination/archive/).
   std::function<void(const std::vector<Message>&)> on_archived;
+  // logs.max_bytes_per_attempt: an attempt's log is cut there (with a marker line).
+  std::int64_t max_log_bytes_per_attempt = kDefaultMaxLogBytesPerAttempt;
+  // Counts log truncations (and the retention sweep's deletions); null in tests that do not look.
+  RetentionMetrics* retention_metrics = nullptr;
   // More Prometheus text for /metrics (buildfarm_messages_unread, the publisher's families); may be empty.
   std::function<std::string()> extra_metrics;
 };
@@ -80,6 +90,10 @@ std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& r
 // Parses the body as a JSON object (nested at most kMaxJsonDepth deep, common/bounded_json.h); on
 // failure answers 400 naming the problem and returns nullopt. Every route body goes through it.
 std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Response& res);
+// The query parameter `limit`: `default_limit` when absent, else an integer from 1 to `max_limit`; anything
+// else answers 400 naming `limit` and returns nullopt.
+std::optional<int> ListLimit(const httplib::Request& req, httplib::Response& res, int default_limit,
+                             int max_limit = kMaxListLimit);
 // InvalidArgument "<prefix><key>: unknown field (allowed: a, b)" for the first key not in `known`.
 Status CheckKnownFields(const nlohmann::json& body, std::initializer_list<std::string_view> known,
                         std::string_view prefix = "");

@@ -6,6 +6,7 @@
 #include "common/text.h"
 #include "scheduler/server/agent_claims.h"
 #include "scheduler/server/api.h"
+#include "scheduler/server/retention.h"
 #include "scheduler/store/job_json.h"
 
 namespace buildfarm::scheduler {
@@ -193,9 +194,17 @@ void AppendLog(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   if (job.attempt != attempt || job.node != *node) {
     return SendError(res, 409, "attempt " + std::to_string(attempt) + " of job " + job.spec.id + " is superseded");
   }
-  Status appended = ctx.jobs.AppendLog(job.spec.id, attempt, req.body);
-  if (!appended.ok()) return SendStatus(res, appended);
-  SendJson(res, 200, {{"appended_bytes", req.body.size()}});
+  auto appended = ctx.jobs.AppendLog(job.spec.id, attempt, req.body, ctx.max_log_bytes_per_attempt);
+  if (!appended.ok()) return SendStatus(res, appended.status());
+  if (appended->truncated_now) {
+    if (ctx.retention_metrics != nullptr) ctx.retention_metrics->CountTruncation();
+    ctx.log.Warn("log truncated", {{"job", job.spec.id}, {"attempt", std::to_string(attempt)},
+                                   {"max_bytes", std::to_string(ctx.max_log_bytes_per_attempt)}});
+  }
+  nlohmann::json out{{"appended_bytes", appended->appended_bytes}};
+  // The agent stops sending this attempt's log once it reads truncated.
+  if (appended->truncated) out["truncated"] = true;
+  SendJson(res, 200, out);
 }
 
 void ReportResult(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {

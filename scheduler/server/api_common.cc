@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "common/bounded_json.h"
+#include "common/text.h"
 #include "scheduler/server/api.h"
 #include "scheduler/store/job_json.h"
 
@@ -71,6 +72,16 @@ std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& r
                 {{"token", who->name}, {"method", req.method}, {"path", req.path}, {"source", req.remote_addr}});
   }
   return std::move(who).value();
+}
+
+std::optional<int> ListLimit(const httplib::Request& req, httplib::Response& res, int default_limit, int max_limit) {
+  if (!req.has_param("limit")) return default_limit;
+  auto parsed = text::ParseInt64(req.get_param_value("limit"));
+  if (!parsed || *parsed < 1 || *parsed > max_limit) {
+    SendError(res, 400, "limit: want an integer from 1 to " + std::to_string(max_limit), "limit");
+    return std::nullopt;
+  }
+  return static_cast<int>(*parsed);
 }
 
 std::optional<nlohmann::json> JsonBody(const httplib::Request& req, httplib::Response& res) {

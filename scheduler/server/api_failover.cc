@@ -1,5 +1,4 @@
 // Failover routes: the Alertmanager webhook, manual failover and the failover records.
-#include "common/text.h"
 #include "scheduler/server/alert_receiver.h"
 #include "scheduler/server/api.h"
 #include "scheduler/store/job_json.h"
@@ -46,17 +45,19 @@ void ManualFailover(ApiContext& ctx, const httplib::Request& req, httplib::Respo
 
 void ListFailovers(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!Admit(req, res, ctx, Access::kRead)) return;
-  int limit = 100;
-  if (req.has_param("limit")) {
-    auto parsed = text::ParseInt64(req.get_param_value("limit"));
-    if (!parsed || *parsed < 1 || *parsed > 1000) return SendError(res, 400, "want a limit from 1 to 1000", "limit");
-    limit = static_cast<int>(*parsed);
-  }
-  auto records = ctx.failovers.List(limit);
+  auto limit = ListLimit(req, res, 100);
+  if (!limit) return;
+  // One row past the limit tells whether there are more.
+  auto records = ctx.failovers.List(*limit + 1);
   if (!records.ok()) return SendStatus(res, records.status());
   nlohmann::json out = nlohmann::json::array();
-  for (const FailoverRecord& record : *records) out.push_back(FailoverToJson(record));
-  SendJson(res, 200, {{"failovers", out}});
+  for (const FailoverRecord& record : *records) {
+    if (static_cast<int>(out.size()) == *limit) break;
+    out.push_back(FailoverToJson(record));
+  }
+  nlohmann::json reply{{"failovers", out}};
+  if (static_cast<int>(records->size()) > *limit) reply["truncated"] = true;
+  SendJson(res, 200, reply);
 }
 
 }  // namespace

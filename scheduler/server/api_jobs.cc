@@ -82,18 +82,14 @@ void List(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) 
   }
   filter.node = req.get_param_value("node");
   filter.branch = req.get_param_value("branch");
-  int limit = 100;
-  if (req.has_param("limit")) {
-    auto parsed = text::ParseInt64(req.get_param_value("limit"));
-    if (!parsed || *parsed < 1 || *parsed > 1000) return SendError(res, 400, "want a limit from 1 to 1000", "limit");
-    limit = static_cast<int>(*parsed);
-  }
+  auto limit = ListLimit(req, res, 100);
+  if (!limit) return;
   std::optional<std::int64_t> cursor;
   if (req.has_param("cursor") && !req.get_param_value("cursor").empty()) {
     cursor = text::ParseInt64(req.get_param_value("cursor"));
     if (!cursor || *cursor < 0) return SendError(res, 400, "malformed cursor", "cursor");
   }
-  auto page = ctx.jobs.List(filter, limit, cursor);
+  auto page = ctx.jobs.List(filter, *limit, cursor);
   if (!page.ok()) return SendStatus(res, page.status());
   nlohmann::json jobs = nlohmann::json::array();
   for (const Job& job : page->jobs) jobs.push_back(JobToJson(job));
@@ -151,6 +147,12 @@ void Assign(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
 // A follower sees at most this much of a log's life in one request; it reconnects with ?offset= for more.
 constexpr auto kMaxFollow = std::chrono::hours(1);
 
+// Headers of a log read: where the next read starts and how long the log is so far.
+void SetLogHeaders(httplib::Response& res, const LogSlice& slice) {
+  res.set_header("X-Log-Next-Offset", std::to_string(slice.next_offset));
+  res.set_header("X-Log-Size", std::to_string(slice.size));
+}
+
 void Log(ApiContext& ctx, const httplib::Request& req, httplib::Response& res, HttpServer::LongPermit permit) {
   if (!Admit(req, res, ctx, Access::kRead)) return;
   const std::string id = req.matches[1];
@@ -160,33 +162,47 @@ void Log(ApiContext& ctx, const httplib::Request& req, httplib::Response& res, H
     if (!parsed || *parsed < 0) return SendError(res, 400, "want a non-negative byte offset", "offset");
     offset = *parsed;
   }
+  std::int64_t limit = kMaxLogReadBytes;
+  if (req.has_param("limit")) {
+    auto parsed = text::ParseInt64(req.get_param_value("limit"));
+    if (!parsed || *parsed < 1 || *parsed > kMaxLogReadBytes) {
+      return SendError(res, 400, "limit: want a number of bytes from 1 to " + std::to_string(kMaxLogReadBytes), "limit");
+    }
+    limit = *parsed;
+  }
   auto job = ctx.jobs.Get(id);
   if (!job.ok()) return SendStatus(res, job.status());
+  if (job->log_expired_at) {
+    return SendError(res, 410, "the log of job " + id + " expired at " + FormatTimestamp(*job->log_expired_at) +
+                                   " (retention.logs); the job record is kept");
+  }
   const std::string follow = req.get_param_value("follow");
   if (follow != "1" && follow != "true") {
-    auto log = ctx.jobs.ReadLog(id, offset);
-    if (!log.ok()) return SendStatus(res, log.status());
+    auto first = ctx.jobs.ReadLog(id, offset, limit);
+    if (!first.ok()) return SendStatus(res, first.status());
     res.status = 200;
-    res.set_content(*log, "text/plain; charset=utf-8");
+    SetLogHeaders(res, *first);
+    res.set_content(first->data, "text/plain; charset=utf-8");
     return;
   }
-  // Streams until the job is terminal and its log is drained; polls the store while it grows.
+  // Streams until the job is terminal and its log is drained; each round reads only the bytes past
+  // the position, at most `limit` of them.
   SchedulerService* service = &ctx.service;
   JobStore* jobs = &ctx.jobs;
   auto position = std::make_shared<std::int64_t>(offset);
   const auto follow_until = std::chrono::steady_clock::now() + kMaxFollow;
   // The permit lives as long as the provider, so the stream counts against its token's long-request limit.
   res.set_chunked_content_provider("text/plain; charset=utf-8",
-      [service, jobs, id, position, follow_until, permit](std::size_t, httplib::DataSink& sink) {
+      [service, jobs, id, position, limit, follow_until, permit](std::size_t, httplib::DataSink& sink) {
         while (!service->stopping() && std::chrono::steady_clock::now() < follow_until) {
           auto job = jobs->Get(id);
           if (!job.ok()) break;
           const bool terminal = IsTerminal(job->state);
-          auto chunk = jobs->ReadLog(id, *position);
-          if (!chunk.ok()) break;
-          if (!chunk->empty()) {
-            *position += static_cast<std::int64_t>(chunk->size());
-            return sink.write(chunk->data(), chunk->size());
+          auto chunk = jobs->ReadLog(id, *position, limit);
+          if (!chunk.ok() || chunk->expired_at) break;
+          if (!chunk->data.empty()) {
+            *position = chunk->next_offset;
+            return sink.write(chunk->data.data(), chunk->data.size());
           }
           if (terminal) break;
           if (!sink.is_writable()) return false;

@@ -11,7 +11,8 @@ namespace {
 using nlohmann::json;
 
 const char* kMessage = R"(/api/v1/messages/([^/]+))";
-constexpr int kDefaultLimit = 50;
+constexpr int kDefaultSearchLimit = 50;
+constexpr int kDefaultListLimit = 100;  // unread and thread
 constexpr double kDefaultArchiveDays = 30;
 // message.schema.json's metadata: a schema cannot limit the size of an object, so it is checked here.
 constexpr std::size_t kMaxMetadataBytes = 16384;
@@ -43,6 +44,16 @@ json MessageList(const std::vector<Message>& messages) {
   json out = json::array();
   for (const Message& m : messages) out.push_back(MessageToJson(m));
   return out;
+}
+
+// The first `limit` of `messages` (fetched with one more than the limit); sets "truncated": true in
+// `reply` when there were more.
+json MessageListUpTo(std::vector<Message>& messages, int limit, json& reply) {
+  if (messages.size() > static_cast<std::size_t>(limit)) {
+    messages.resize(static_cast<std::size_t>(limit));
+    reply["truncated"] = true;
+  }
+  return MessageList(messages);
 }
 
 void Send(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -85,9 +96,13 @@ void Unread(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
   if (!AdmitReader(req, res, ctx) || !StoreReady(ctx, res)) return;
   auto node = NodeName(req.get_param_value("for"), "for", res);
   if (!node) return;
-  auto unread = ctx.messages->Unread(*node, NowSeconds());
+  auto limit = ListLimit(req, res, kDefaultListLimit);
+  if (!limit) return;
+  auto unread = ctx.messages->Unread(*node, NowSeconds(), *limit + 1);
   if (!unread.ok()) return SendStatus(res, unread.status());
-  SendJson(res, 200, {{"for", *node}, {"messages", MessageList(*unread)}});
+  json out{{"for", *node}};
+  out["messages"] = MessageListUpTo(*unread, *limit, out);
+  SendJson(res, 200, out);
 }
 
 void MarkRead(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -138,22 +153,25 @@ void Search(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
     query.priority = ParseMessagePriority(priority);
     if (!query.priority) return SendError(res, 400, "priority: want critical, high, normal or low", "priority");
   }
-  query.limit = kDefaultLimit;
-  if (req.has_param("limit")) {
-    auto limit = text::ParseInt64(req.get_param_value("limit"));
-    if (!limit || *limit < 1 || *limit > 1000) return SendError(res, 400, "limit: want an integer from 1 to 1000", "limit");
-    query.limit = static_cast<int>(*limit);
-  }
+  auto limit = ListLimit(req, res, kDefaultSearchLimit);
+  if (!limit) return;
+  query.limit = *limit + 1;
   auto found = ctx.messages->Search(query);
   if (!found.ok()) return SendStatus(res, found.status());
-  SendJson(res, 200, {{"messages", MessageList(*found)}});
+  json out = json::object();
+  out["messages"] = MessageListUpTo(*found, *limit, out);
+  SendJson(res, 200, out);
 }
 
 void Thread(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!AdmitReader(req, res, ctx) || !StoreReady(ctx, res)) return;
-  auto thread = ctx.messages->Thread(req.matches[1]);
+  auto limit = ListLimit(req, res, kDefaultListLimit);
+  if (!limit) return;
+  auto thread = ctx.messages->Thread(req.matches[1], *limit + 1);
   if (!thread.ok()) return SendStatus(res, thread.status());
-  SendJson(res, 200, {{"messages", MessageList(*thread)}});
+  json out = json::object();
+  out["messages"] = MessageListUpTo(*thread, *limit, out);
+  SendJson(res, 200, out);
 }
 
 void Get(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -166,22 +184,33 @@ void Get(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
 void Archive(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!Admit(req, res, ctx, Access::kAdmin) || !StoreReady(ctx, res)) return;
   double days = kDefaultArchiveDays;
+  int limit = kMaxListLimit;
   if (!req.body.empty()) {
     auto body = JsonBody(req, res);
     if (!body) return;
     for (const auto& [key, value] : body->items()) {
-      if (key != "days") return SendError(res, 400, key + ": unknown field", key);
+      if (key == "limit") {
+        if (!value.is_number_integer() || value.get<std::int64_t>() < 1 || value.get<std::int64_t>() > kMaxListLimit) {
+          return SendError(res, 400, "limit: want an integer from 1 to " + std::to_string(kMaxListLimit), "limit");
+        }
+        limit = value.get<int>();
+        continue;
+      }
+      if (key != "days") return SendError(res, 400, key + ": unknown field (allowed: days, limit)", key);
       if (!value.is_number() || value.get<double>() < 0 || value.get<double>() > 36500) {
         return SendError(res, 400, "days: want a number of days from 0 to 36500", "days");
       }
       days = value.get<double>();
     }
   }
-  auto archived = ctx.messages->Archive(days, NowSeconds());
+  bool more = false;
+  auto archived = ctx.messages->Archive(days, NowSeconds(), limit, &more);
   if (!archived.ok()) return SendStatus(res, archived.status());
   ctx.log.Info("messages archived", {{"count", std::to_string(archived->size())}, {"days", std::to_string(days)}});
   if (ctx.on_archived) ctx.on_archived(*archived);
-  SendJson(res, 200, {{"archived", archived->size()}, {"messages", MessageList(*archived)}});
+  json out{{"archived", archived->size()}, {"messages", MessageList(*archived)}};
+  if (more) out["truncated"] = true;  // more are due: call again
+  SendJson(res, 200, out);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <optional>
 #include <set>
 
 #include "common/file_reader.h"
@@ -137,13 +138,59 @@ Status ParseMetrics(const YAML::Node& node, std::string_view source, SchedulerCo
   return Status::Ok();
 }
 // ---- end of metrics ----
+// "64MiB", "512KiB", "1GiB" or a plain number of bytes.
+std::optional<std::int64_t> ParseByteSize(std::string_view text) {
+  struct Unit { std::string_view suffix; std::int64_t bytes; };
+  static constexpr Unit kUnits[] = {{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", std::int64_t{1} << 30}, {"B", 1}};
+  for (const Unit& unit : kUnits) {
+    if (text.size() > unit.suffix.size() && text.substr(text.size() - unit.suffix.size()) == unit.suffix) {
+      auto number = text::ParseInt64(text::Trim(text.substr(0, text.size() - unit.suffix.size())));
+      if (!number || *number < 0 || *number > (std::int64_t{1} << 40) / unit.bytes) return std::nullopt;
+      return *number * unit.bytes;
+    }
+  }
+  return text::ParseInt64(text);
+}
+
+Status ParseLogs(const YAML::Node& logs, std::string_view source, SchedulerConfig* config) {
+  BUILDFARM_RETURN_IF_ERROR(CheckKeys(logs, {"max_bytes_per_attempt"}, source, "logs."));
+  if (const YAML::Node max = logs["max_bytes_per_attempt"]) {
+    auto bytes = max.IsScalar() ? ParseByteSize(max.as<std::string>()) : std::nullopt;
+    if (!bytes || *bytes < 1024 || *bytes > (std::int64_t{1} << 40)) {
+      return KeyError(source, "logs.max_bytes_per_attempt", "want a size from 1KiB to 1TiB, such as 64MiB");
+    }
+    config->max_log_bytes_per_attempt = *bytes;
+  }
+  return Status::Ok();
+}
+
+// An age such as 30d, 12h or 90m; 0 (with or without a unit) disables.
+Status ReadRetentionAge(const YAML::Node& node, std::string_view source, const std::string& key, double* out) {
+  if (!node) return Status::Ok();
+  const std::string text = node.IsScalar() ? node.as<std::string>() : "";
+  auto seconds = text == "0" ? std::optional<double>(0) : text::ParseDurationSeconds(text);
+  if (!seconds) return KeyError(source, key, "want an age such as 30d, 12h or 90m, or 0 to keep forever");
+  *out = *seconds;
+  return Status::Ok();
+}
+
+Status ParseRetention(const YAML::Node& retention, std::string_view source, RetentionConfig* out) {
+  BUILDFARM_RETURN_IF_ERROR(
+      CheckKeys(retention, {"jobs", "logs", "archived_messages", "interval"}, source, "retention."));
+  BUILDFARM_RETURN_IF_ERROR(ReadRetentionAge(retention["jobs"], source, "retention.jobs", &out->jobs_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadRetentionAge(retention["logs"], source, "retention.logs", &out->logs_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadRetentionAge(retention["archived_messages"], source, "retention.archived_messages",
+                                             &out->archived_messages_seconds));
+  BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(retention["interval"], source, "retention.interval", &out->interval_seconds));
+  return Status::Ok();
+}
 
 Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view source) {
   SchedulerConfig config;
   if (!root || root.IsNull()) return config;
   BUILDFARM_RETURN_IF_ERROR(CheckKeys(root, {"store", "tokens", "prometheus", "scheduling", "lease", "heartbeat",
                                              "cycle_interval", "backups", "failover", "publish",
-                                             "metrics"}, source, ""));
+                                             "metrics", "logs", "retention"}, source, ""));
   if (const YAML::Node store = root["store"]) {
     BUILDFARM_RETURN_IF_ERROR(CheckKeys(store, {"path"}, source, "store."));
     if (store["path"]) config.store_path = store["path"].as<std::string>();
@@ -187,6 +234,10 @@ Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view s
         config.failover_alerts.insert(name.as<std::string>());
       }
     }
+  }
+  if (const YAML::Node logs = root["logs"]) BUILDFARM_RETURN_IF_ERROR(ParseLogs(logs, source, &config));
+  if (const YAML::Node retention = root["retention"]) {
+    BUILDFARM_RETURN_IF_ERROR(ParseRetention(retention, source, &config.retention));
   }
   if (const YAML::Node publish = root["publish"]) {
     BUILDFARM_RETURN_IF_ERROR(git_publisher::ParsePublishSettings(publish, source, {}, &config.publish));

@@ -32,6 +32,14 @@
 //   metrics:                                  # what a /metrics scrape may cost
 //     store_refresh: 15s                      # table counts (jobs by state, unread messages) at most this often
 //     message_recipients: [ops]               # own buildfarm_messages_unread series besides `all` and nodes
+//   logs:
+//     max_bytes_per_attempt: 64MiB            # an attempt's log is cut here, ending in a marker line
+//                                             # (bytes, or KiB/MiB/GiB; 1KiB to 1TiB)
+//   retention:                                # finished jobs, their logs and archived messages older
+//     jobs: 30d                               # than this are deleted by a periodic sweep (s, m, h or d;
+//     logs: 7d                                # 0 keeps them forever); a job that an unfinished job
+//     archived_messages: 30d                  # depends on is kept; a job whose log expired stays,
+//     interval: 1h                            # marked log-expired
 //   publish:                                  # optional: publish coordination files to git (same keys
 //     remote: git://git.example/farm.git      # as the exporter's, common/git_publisher/publish_settings.h):
 //     branch: main                            # coordination/jobs.json (unfinished + latest 500 jobs),
@@ -91,6 +99,13 @@ struct PrometheusConfig {
   double ready_window_seconds = 0;             // 0: 3 x refresh_interval + timeout
 };
 
+struct RetentionConfig {
+  double jobs_seconds = 30 * 86400.0;               // 0: keep forever
+  double logs_seconds = 7 * 86400.0;
+  double archived_messages_seconds = 30 * 86400.0;
+  double interval_seconds = 3600;                   // how often the sweep runs
+};
+
 inline git_publisher::PublishSettings DefaultPublishSettings() {
   git_publisher::PublishSettings settings;
   settings.author_name = "buildfarm-scheduler";
@@ -119,6 +134,8 @@ struct SchedulerConfig {
   // metrics.message_recipients: names besides `all` and the farm's nodes (registered, or named by an agent
   // token or in `backups`) whose unread messages get their own buildfarm_messages_unread series.
   std::set<std::string> message_recipients;
+  std::int64_t max_log_bytes_per_attempt = std::int64_t{64} << 20;  // logs.max_bytes_per_attempt
+  RetentionConfig retention;
   git_publisher::PublishSettings publish = DefaultPublishSettings();
   std::string web_assets_dir;  // flag --web.assets-dir (not YAML): serve the page from here, else the built-in copy
 };

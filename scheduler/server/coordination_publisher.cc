@@ -149,13 +149,16 @@ Status CoordinationPublisher::StageArchives() {
 void CoordinationPublisher::ArchiveDaily(double now) {
   if (now - last_auto_archive_ < kSecondsPerDay) return;
   last_auto_archive_ = now;
-  auto archived = messages_.Archive(kAutoArchiveDays, now);
-  if (!archived.ok()) {
-    log_.Warn("daily message archive failed", {{"err", archived.status().ToString()}});
-    return;
+  // A bounded batch per transaction, so the archive never holds the database for long.
+  for (bool more = true; more;) {
+    auto archived = messages_.Archive(kAutoArchiveDays, now, kMaxMessageListLimit, &more);
+    if (!archived.ok()) {
+      log_.Warn("daily message archive failed", {{"err", archived.status().ToString()}});
+      return;
+    }
+    if (!archived->empty()) log_.Info("messages archived", {{"count", std::to_string(archived->size())}, {"by", "daily"}});
+    NoteArchived(*archived);
   }
-  if (!archived->empty()) log_.Info("messages archived", {{"count", std::to_string(archived->size())}, {"by", "daily"}});
-  NoteArchived(*archived);
 }
 
 Status CoordinationPublisher::PublishOnce() {

@@ -75,6 +75,10 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
       ApiContext{*service_, service_->failover(), service_->status(), *database_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
   api_->messages = messages_.get();
   api_->secret_check = secret_check_;
+  api_->max_log_bytes_per_attempt = config_.max_log_bytes_per_attempt;
+  api_->retention_metrics = &retention_metrics_;
+  retention_ = std::make_unique<RetentionSweeper>(config_.retention, *jobs_, messages_.get(), *nodes_,
+                                                  retention_metrics_, log_);
   if (config_.publish.enabled) {
     auto publisher = CoordinationPublisher::Create(config_.publish, *jobs_, *nodes_, *messages_, publish_metrics_, log_,
                                                    [] { return NowSeconds(); });
@@ -94,6 +98,7 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   RegisterAllRoutes(*http_, *api_);
   service_->Start();
   alerts_->Start();
+  retention_->Start();
   if (publisher_) {
     publisher_->Start();
     log_.Info("publishing coordination files", {{"remote", config_.publish.remote}, {"branch", config_.publish.branch}});
@@ -109,11 +114,12 @@ std::string SchedulerApp::RenderPublishMetrics() {
   }
   std::string out;
   AppendPrometheusText(out, families);
-  return out;
+  return out + retention_metrics_.Render();
 }
 
 void SchedulerApp::Stop() {
   if (publisher_) publisher_->Stop();
+  if (retention_) retention_->Stop();
   if (alerts_) alerts_->Stop();
   if (service_) service_->Stop();
   if (http_) {
@@ -162,7 +168,7 @@ int RunScheduler(int argc, char** argv) {
        .summary = "Schedules build jobs onto build nodes by their load (read from Prometheus) and serves the job API.",
        .version = BUILDFARM_VERSION,
        .revision = BUILDFARM_REVISION,
-       .config_file_help = "YAML configuration file (store, tokens, prometheus, scheduling, lease, backups, failover).",
+       .config_file_help = "YAML configuration file (store, tokens, prometheus, scheduling, lease, backups, failover, logs, retention, publish).",
        .add_flags = add_flags,
        .load_config = app::StoreConfigInto(&config, LoadSchedulerConfig),
        .start = start});

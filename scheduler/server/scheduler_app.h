@@ -21,6 +21,7 @@
 #include "scheduler/server/config.h"
 #include "scheduler/server/coordination_publisher.h"
 #include "scheduler/server/message_metrics.h"
+#include "scheduler/server/retention.h"
 #include "scheduler/server/service.h"
 #include "scheduler/store/job_store.h"
 #include "scheduler/store/message_store.h"
@@ -48,6 +49,8 @@ class SchedulerApp {
   FailoverStore& failovers() { return *failovers_; }
   AlertReceiver& alerts() { return *alerts_; }
   MessageStore& messages() { return *messages_; }
+  RetentionSweeper& retention() { return *retention_; }
+  RetentionMetrics& retention_metrics() { return retention_metrics_; }
   // The message and job APIs refuse likely secrets with git_publisher's secret guard (FindLikelySecret), counted
   // in buildfarm_publish_refused_total{reason}; tests may replace the check before Start().
   void SetSecretCheck(SecretCheck check) { secret_check_ = std::move(check); }
@@ -70,6 +73,8 @@ class SchedulerApp {
   std::unique_ptr<ApiContext> api_;
   std::unique_ptr<MessageMetrics> message_metrics_;
   git_publisher::PublishMetrics publish_metrics_;
+  RetentionMetrics retention_metrics_;
+  std::unique_ptr<RetentionSweeper> retention_;
   SecretCheck secret_check_;
   std::unique_ptr<CoordinationPublisher> publisher_;  // when `publish:` is configured
   std::unique_ptr<HttpServer> http_;

@@ -59,6 +59,7 @@ struct Job {
   std::optional<std::int64_t> exit_code;
   std::optional<double> duration_seconds;
   std::string error_message;
+  std::optional<double> log_expired_at;  // retention deleted the log of this finished job
 };
 
 // Submission checks (docs/api.md, "Jobs"). Each returns InvalidArgument "<field>: <what is allowed>"

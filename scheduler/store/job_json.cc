@@ -169,6 +169,7 @@ json JobToJson(const Job& job) {
   if (job.exit_code) out["exit_code"] = *job.exit_code;
   if (job.duration_seconds) out["duration_seconds"] = *job.duration_seconds;
   if (!job.error_message.empty()) out["error_message"] = job.error_message;
+  if (job.log_expired_at) out["log_expired_at"] = FormatTimestamp(*job.log_expired_at);
   return out;
 }
 

@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* kColumns =
     "seq, id, spec, state, node, pinned_node, preferred_node, attempt, retry_count, created_at, assigned_at, "
-    "started_at, completed_at, exit_code, duration_seconds, error_message";
+    "started_at, completed_at, exit_code, duration_seconds, error_message, log_expired_at";
 
 // Schema DDL, SQLite dialect (AUTOINCREMENT, REAL).
 constexpr const char* kSchema = R"sql(
@@ -34,15 +34,23 @@ CREATE TABLE IF NOT EXISTS jobs (
   created_at REAL NOT NULL,
   assigned_at REAL, started_at REAL, completed_at REAL,
   exit_code INTEGER, duration_seconds REAL,
-  error_message TEXT NOT NULL DEFAULT '');
+  error_message TEXT NOT NULL DEFAULT '',
+  log_expired_at REAL);
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, priority DESC, seq);
 CREATE INDEX IF NOT EXISTS jobs_by_node ON jobs(node, state);
 CREATE TABLE IF NOT EXISTS job_deps (
   job_id TEXT NOT NULL, depends_on TEXT NOT NULL, PRIMARY KEY (job_id, depends_on));
 CREATE INDEX IF NOT EXISTS job_deps_reverse ON job_deps(depends_on);
 CREATE TABLE IF NOT EXISTS job_logs (
-  chunk INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, attempt INTEGER NOT NULL, data BLOB NOT NULL);
+  chunk INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, attempt INTEGER NOT NULL, data BLOB NOT NULL,
+  start_offset INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS job_logs_by_job ON job_logs(job_id, attempt, chunk);
+)sql";
+
+// After MigrateSchema: these columns exist only then in a database made by an older scheduler.
+constexpr const char* kIndexesOnMigratedColumns = R"sql(
+CREATE INDEX IF NOT EXISTS job_logs_by_offset ON job_logs(job_id, attempt, start_offset);
+CREATE INDEX IF NOT EXISTS jobs_by_completion ON jobs(completed_at) WHERE completed_at IS NOT NULL;
 )sql";
 
 Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
@@ -66,6 +74,7 @@ Job ReadJob(const Statement& row) {
   job.exit_code = row.ColumnOptionalInt(13);
   job.duration_seconds = row.ColumnOptionalDouble(14);
   job.error_message = row.ColumnText(15);
+  job.log_expired_at = row.ColumnOptionalDouble(16);
   return job;
 }
 
@@ -97,7 +106,9 @@ Result<std::unique_ptr<JobStore>> JobStore::Open(std::shared_ptr<Database> db) {
 
 Status JobStore::CreateSchema() {
   auto lock = db_->Lock();
-  return db_->Exec(kSchema);
+  BUILDFARM_RETURN_IF_ERROR(db_->Exec(kSchema));
+  BUILDFARM_RETURN_IF_ERROR(MigrateSchema());
+  return db_->Exec(kIndexesOnMigratedColumns);
 }
 
 Result<std::vector<Job>> JobStore::Query(const std::string& where_and_order, const std::vector<std::string>& args) {

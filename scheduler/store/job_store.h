@@ -35,6 +35,32 @@ struct JobPage {
   std::optional<std::int64_t> next_cursor;  // pass back as `cursor` for the next page
 };
 
+// A job's log is capped per attempt: what fits is kept, then this marker line, and nothing more.
+inline constexpr std::int64_t kDefaultMaxLogBytesPerAttempt = std::int64_t{64} << 20;
+// The marker ends a truncated attempt's log ("\n[buildfarm: log truncated at 64 MiB]\n").
+std::string LogTruncationMarker(std::int64_t max_bytes);
+
+struct LogAppend {
+  std::int64_t appended_bytes = 0;  // bytes of the chunk that were kept (the marker not counted)
+  bool truncated = false;           // the attempt's log is at its cap: send no more
+  bool truncated_now = false;       // this chunk is the one that hit the cap (count it once)
+};
+
+// Part of the current attempt's log: bytes [offset, next_offset) of `size` stored so far.
+struct LogSlice {
+  std::string data;
+  std::int64_t next_offset = 0;
+  std::int64_t size = 0;
+  std::optional<double> expired_at;  // the log was deleted by retention (data is empty)
+};
+
+// What one bounded retention step removed; `more` when the step stopped at its batch size.
+struct SweepStep {
+  std::int64_t jobs = 0;
+  std::int64_t log_chunks = 0;
+  bool more = false;
+};
+
 struct AttemptResult {
   std::int64_t exit_code = 0;
   double duration_seconds = 0;
@@ -92,14 +118,27 @@ class JobStore {
   // anywhere). Returns their ids. Pinned jobs keep their pin: that is an operator's choice.
   Result<std::vector<std::string>> RedirectQueued(const std::string& node, const std::string& target);
 
-  // Log chunks of the current attempt; Conflict for a superseded attempt.
-  Status AppendLog(const std::string& id, int attempt, std::string_view data);
-  // The current attempt's log from byte `offset` on.
-  Result<std::string> ReadLog(const std::string& id, std::int64_t offset);
+  // Log chunks of the current attempt; Conflict for a superseded attempt. Past `max_bytes` for the
+  // attempt, the part that fits is kept followed by LogTruncationMarker and the rest is dropped.
+  Result<LogAppend> AppendLog(const std::string& id, int attempt, std::string_view data,
+                              std::int64_t max_bytes = kDefaultMaxLogBytesPerAttempt);
+  // At most `limit` bytes of the current attempt's log from byte `offset`; reads only the chunks that
+  // overlap that range.
+  Result<LogSlice> ReadLog(const std::string& id, std::int64_t offset, std::int64_t limit);
+
+  // Retention (job_store_retention.cc), each call one bounded transaction of at most `batch` rows:
+  // Deletes log chunks of jobs finished before `cutoff`; once none are left, marks at most `batch`
+  // such jobs log-expired at `now` (the job stays; its log route answers 410).
+  Result<SweepStep> ExpireLogs(double cutoff, double now, int batch);
+  // Deletes jobs finished before `cutoff` (their log chunks first, then the rows and their
+  // dependency edges) unless an unfinished job depends on them.
+  Result<SweepStep> DeleteFinishedJobs(double cutoff, int batch);
 
  private:
   explicit JobStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
   Status CreateSchema();
+  Status MigrateSchema();  // adds the columns older databases lack (job_store_retention.cc)
+  Result<std::int64_t> LogSizeLocked(const std::string& id, int attempt);
   Result<Job> GetLocked(const std::string& id);
   Result<std::vector<Job>> Query(const std::string& where_and_order, const std::vector<std::string>& args);
   Status CancelDependents(const std::string& id, const std::string& reason, double now);

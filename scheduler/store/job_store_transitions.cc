@@ -1,4 +1,5 @@
-// JobStore's state transitions: assignment, attempts, cancellation, retries, requeues and logs.
+// JobStore's state transitions: assignment, attempts, cancellation, retries and requeues (logs and
+// retention are in job_store_logs.cc).
 #include <deque>
 
 #include "scheduler/store/job_store.h"
@@ -71,7 +72,7 @@ Result<Job> JobStore::Retry(const std::string& id, double now) {
       "UPDATE jobs SET state = CASE WHEN EXISTS (SELECT 1 FROM job_deps d JOIN jobs j ON j.id = d.depends_on "
       "  WHERE d.job_id = ?1 AND j.state != 'completed') THEN 'blocked' ELSE 'queued' END, "
       "node = '', error_message = '', exit_code = NULL, duration_seconds = NULL, assigned_at = NULL, "
-      "started_at = NULL, completed_at = NULL WHERE id = ?1");
+      "started_at = NULL, completed_at = NULL, log_expired_at = NULL WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
   BUILDFARM_RETURN_IF_ERROR(stmt->Bind(1, id).Run());
   auto updated = GetLocked(id);
@@ -190,33 +191,6 @@ Result<std::vector<std::string>> JobStore::RedirectQueued(const std::string& nod
   while (stmt->Step()) ids.push_back(stmt->ColumnText(0));
   if (!stmt->status().ok()) return stmt->status();
   return ids;
-}
-
-Status JobStore::AppendLog(const std::string& id, int attempt, std::string_view data) {
-  auto lock = db_->Lock();
-  auto job = GetLocked(id);
-  if (!job.ok()) return job.status();
-  // Chunks may trail the result report, so a finished attempt still takes them; a newer attempt doesn't.
-  if (job->attempt != attempt) {
-    return Conflict("attempt " + std::to_string(attempt) + " of job " + id + " is superseded");
-  }
-  auto stmt = db_->Prepare("INSERT INTO job_logs (job_id, attempt, data) VALUES (?1, ?2, ?3)");
-  if (!stmt.ok()) return stmt.status();
-  return stmt->Bind(1, id).Bind(2, attempt).Bind(3, data).Run();
-}
-
-Result<std::string> JobStore::ReadLog(const std::string& id, std::int64_t offset) {
-  auto lock = db_->Lock();
-  auto job = GetLocked(id);
-  if (!job.ok()) return job.status();
-  auto stmt = db_->Prepare("SELECT data FROM job_logs WHERE job_id = ?1 AND attempt = ?2 ORDER BY chunk");
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, id).Bind(2, job->attempt);
-  std::string log;
-  while (stmt->Step()) log += stmt->ColumnText(0);
-  if (!stmt->status().ok()) return stmt->status();
-  if (offset >= static_cast<std::int64_t>(log.size())) return std::string();
-  return log.substr(static_cast<std::size_t>(offset));
 }
 
 }  // namespace buildfarm::scheduler

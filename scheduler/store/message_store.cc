@@ -1,5 +1,6 @@
 #include "scheduler/store/message_store.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <cstdio>
@@ -54,6 +55,7 @@ CREATE TABLE IF NOT EXISTS messages_archive (
   created_at REAL NOT NULL, expires_at REAL, metadata TEXT NOT NULL,
   read_by TEXT NOT NULL, archived_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_archive_by_thread ON messages_archive(thread, created_at);
+CREATE INDEX IF NOT EXISTS messages_archive_by_time ON messages_archive(archived_at);
 )sql";
 
 template <typename Args>
@@ -224,14 +226,14 @@ Result<SendResult> MessageStore::Send(const MessageDraft& draft, double now) {
   return SendResult{Message{id, draft, now, {}, std::nullopt}, true};
 }
 
-Result<std::vector<Message>> MessageStore::Unread(const std::string& node, double now) {
+Result<std::vector<Message>> MessageStore::Unread(const std::string& node, double now, int limit) {
   auto lock = db_->Lock();
   return Query(std::string("SELECT ") + kActiveColumns +
                    " FROM messages m WHERE (recipient = ?1 OR (recipient = 'all' AND sender <> ?1))"
                    " AND (expires_at IS NULL OR expires_at > ?2)"
                    " AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.reader = ?1)"
-                   " ORDER BY priority, created_at, seq",
-               {node, now});
+                   " ORDER BY priority, created_at, seq LIMIT ?3",
+               {node, now, static_cast<std::int64_t>(std::max(limit, 0))});
 }
 
 Result<Message> MessageStore::MarkRead(const std::string& id, const std::string& reader, double now) {
@@ -287,7 +289,7 @@ Result<std::vector<Message>> MessageStore::Search(const MessageQuery& query) {
   return Query(sql, args);
 }
 
-Result<std::vector<Message>> MessageStore::Thread(const std::string& id) {
+Result<std::vector<Message>> MessageStore::Thread(const std::string& id, int limit) {
   auto lock = db_->Lock();
   auto root = db_->Prepare("SELECT thread FROM messages WHERE id = ?1 UNION ALL SELECT thread FROM messages_archive WHERE id = ?1");
   if (!root.ok()) return root.status();
@@ -298,19 +300,23 @@ Result<std::vector<Message>> MessageStore::Thread(const std::string& id) {
   }
   const std::string thread = root->ColumnText(0);
   return Query(std::string("SELECT ") + kActiveColumns + " FROM messages WHERE thread = ?1 UNION ALL SELECT " +
-                   kArchiveColumns + " FROM messages_archive WHERE thread = ?1 ORDER BY 9, 14",
-               {thread});
+                   kArchiveColumns + " FROM messages_archive WHERE thread = ?1 ORDER BY 9, 14 LIMIT ?2",
+               {thread, static_cast<std::int64_t>(std::max(limit, 0))});
 }
 
-Result<std::vector<Message>> MessageStore::Archive(double days, double now) {
+Result<std::vector<Message>> MessageStore::Archive(double days, double now, int limit, bool* more) {
   if (!(days >= 0)) return InvalidArgument("days: want a non-negative number");
   Transaction txn(*db_);
   BUILDFARM_RETURN_IF_ERROR(txn.begin_status());
   auto due = Query(std::string("SELECT ") + kActiveColumns +
                        " FROM messages m WHERE (expires_at IS NOT NULL AND expires_at <= ?1) OR (created_at < ?2 AND "
-                       "EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id)) ORDER BY created_at, seq",
-                   {now, now - days * kSecondsPerDay});
+                       "EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id)) ORDER BY created_at, seq LIMIT ?3",
+                   {now, now - days * kSecondsPerDay, static_cast<std::int64_t>(std::max(limit, 0)) + 1});
   if (!due.ok()) return due.status();
+  // One row past the limit tells whether more are due.
+  const bool over = due->size() > static_cast<std::size_t>(std::max(limit, 0));
+  if (over) due->resize(static_cast<std::size_t>(std::max(limit, 0)));
+  if (more != nullptr) *more = over;
   for (Message& m : *due) {
     nlohmann::json readers = nlohmann::json::object();
     for (const auto& [reader, when] : m.read_by) readers[reader] = when;
@@ -331,6 +337,15 @@ Result<std::vector<Message>> MessageStore::Archive(double days, double now) {
   }
   BUILDFARM_RETURN_IF_ERROR(txn.Commit());
   return due;
+}
+
+Result<std::int64_t> MessageStore::DeleteArchivedBefore(double cutoff, int batch) {
+  auto lock = db_->Lock();
+  auto stmt = db_->Prepare("DELETE FROM messages_archive WHERE id IN (SELECT id FROM messages_archive "
+                           "WHERE archived_at < ?1 ORDER BY archived_at LIMIT ?2)");
+  if (!stmt.ok()) return stmt.status();
+  BUILDFARM_RETURN_IF_ERROR(stmt->Bind(1, cutoff).Bind(2, batch).Run());
+  return db_->Changes();
 }
 
 Result<std::vector<Message>> MessageStore::Active(int limit) {

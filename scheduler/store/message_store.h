@@ -27,6 +27,8 @@
 namespace buildfarm::scheduler {
 
 inline constexpr double kMessageDedupeWindowSeconds = 600;
+// The most messages one listing returns (the API's largest `limit`).
+inline constexpr int kMaxMessageListLimit = 1000;
 
 struct SendResult {
   Message message;
@@ -57,17 +59,22 @@ class MessageStore {
   Result<SendResult> Send(const MessageDraft& draft, double now);
   // A stored or archived message; NotFound otherwise.
   Result<Message> Get(const std::string& id);
-  // Unexpired messages for `node` (to it or to all) that it has not read: critical first, then oldest.
-  Result<std::vector<Message>> Unread(const std::string& node, double now);
+  // Unexpired messages for `node` (to it or to all) that it has not read: critical first, then oldest;
+  // at most `limit` of them.
+  Result<std::vector<Message>> Unread(const std::string& node, double now, int limit = kMaxMessageListLimit);
   // Records that `reader` read the message at `now` (a second read keeps the first time). NotFound for
   // an unknown id; InvalidArgument "reader: ..." when the message is addressed to another node.
   Result<Message> MarkRead(const std::string& id, const std::string& reader, double now);
   // With text: ranked by bm25 (best first); without: newest first. Stored messages only.
   Result<std::vector<Message>> Search(const MessageQuery& query);
-  // The whole reply tree `id` belongs to, stored and archived, oldest first.
-  Result<std::vector<Message>> Thread(const std::string& id);
-  // Moves read messages created before now - days and messages expired by now to the archive.
-  Result<std::vector<Message>> Archive(double days, double now);
+  // The reply tree `id` belongs to, stored and archived, oldest first; at most `limit` messages.
+  Result<std::vector<Message>> Thread(const std::string& id, int limit = kMaxMessageListLimit);
+  // Moves read messages created before now - days and messages expired by now to the archive, at most
+  // `limit` of them (oldest first) in one transaction; `*more` says whether others are still due.
+  Result<std::vector<Message>> Archive(double days, double now, int limit = kMaxMessageListLimit,
+                                       bool* more = nullptr);
+  // Retention: deletes at most `batch` archived messages archived before `cutoff`; returns how many.
+  Result<std::int64_t> DeleteArchivedBefore(double cutoff, int batch);
   // Stored (not archived) messages, the `limit` newest, oldest first (the published messages.json).
   Result<std::vector<Message>> Active(int limit);
   // Archived messages whose archived_at is in [from, to), oldest first (coordination/archive/<day>.json).

@@ -88,6 +88,18 @@ void NodeStore::RecordChange(const std::string& name, double at, bool down) {
   (void)stmt->Run();
 }
 
+Result<std::int64_t> NodeStore::PruneStateChanges(double before, int batch) {
+  auto lock = db_->Lock();
+  // SQLite dialect: rowid, as in StateChanges, orders changes recorded at the same time.
+  auto stmt = db_->Prepare(
+      "DELETE FROM node_state_changes WHERE rowid IN (SELECT c.rowid FROM node_state_changes c WHERE c.at < ?1 "
+      "AND EXISTS (SELECT 1 FROM node_state_changes n WHERE n.node = c.node AND n.at < ?1 "
+      "AND (n.at > c.at OR (n.at = c.at AND n.rowid > c.rowid))) LIMIT ?2)");
+  if (!stmt.ok()) return stmt.status();
+  BUILDFARM_RETURN_IF_ERROR(stmt->Bind(1, before).Bind(2, batch).Run());
+  return db_->Changes();
+}
+
 Result<std::vector<StateChange>> NodeStore::StateChanges(const std::string& name, double since) {
   auto lock = db_->Lock();
   // SQLite dialect: rowid orders changes recorded at the same time.

@@ -68,6 +68,9 @@ class NodeStore {
   // The node's recorded up/down changes from `since` on, in time order, preceded by the last change
   // before `since` (so the state at `since` is known). For NodeHistory's uptime_percent.
   Result<std::vector<StateChange>> StateChanges(const std::string& name, double since);
+  // Retention: deletes at most `batch` state changes older than `before` that StateChanges(node, t) for
+  // t >= before never reads (all but each node's last one before `before`); returns how many.
+  Result<std::int64_t> PruneStateChanges(double before, int batch);
 
  private:
   explicit NodeStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}

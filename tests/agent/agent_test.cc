@@ -124,6 +124,24 @@ TEST_F(AgentTest, RegistersHeartbeatsRunsAJobStreamsItsLogAndReportsTheResult) {
   EXPECT_TRUE(Eventually([&] { return agent->RunningAttempts().empty(); }, 30, "no attempt running on the agent"));
 }
 
+// Issue 11, item 6: once the scheduler answers a log chunk with truncated:true, the agent sends no
+// more of that attempt's log (the job still runs to its end and its result is reported).
+TEST_F(AgentTest, StopsSendingTheLogAfterTheSchedulerTruncatesIt) {
+  fake_.CapLogs(10);
+  auto agent = StartAgent();
+  ASSERT_TRUE(Eventually([&] { return agent->Ready(); }, 30, "the agent ready"));
+  fake_.Assign("big", 1, std::string("echo 0123456789abcdef; ") + kWaitForGo + "echo more; echo and more; exit 0");
+  ASSERT_TRUE(Eventually([&] { return fake_.log("big/1").size() == 10; }, 30, "the first 10 bytes of big/1's log"));
+  const int chunks_at_cap = fake_.log_chunks("big/1");
+  Touch(JobDir("big-1/go"));
+  ASSERT_TRUE(Eventually([&] { return HasResult("big/1"); }, 30, "a result for big/1"));
+  EXPECT_EQ(fake_.results().at(0).body["exit_code"], 0);
+  // The lines written after the cap stay in the agent's own log file and are not sent.
+  EXPECT_EQ(fake_.log_chunks("big/1"), chunks_at_cap);
+  EXPECT_EQ(fake_.log("big/1"), "0123456789");
+  EXPECT_NE(ReadAll(workspace_.Join("big-1.log")).find("and more"), std::string::npos);
+}
+
 // Issue 11, item 12: a start refused with 404 was dropped and re-offered at once, forever. Now the
 // attempt is reported failed, and a re-offer of it is not started again.
 TEST_F(AgentTest, StartRefusedWith404IsReportedFailedAndNotStartedAgain) {

@@ -1,5 +1,7 @@
 #include "tests/agent/fake_scheduler.h"
 
+#include <algorithm>
+
 namespace buildfarm::testing {
 
 using nlohmann::json;
@@ -109,8 +111,15 @@ void FakeScheduler::Routes(httplib::Server& server) {
                   }
                 } else if (what == "log") {
                   if (reported_.count(key)) return conflict();
-                  logs_[key] += req.body;
                   ++log_chunks_[key];
+                  std::string& log = logs_[key];
+                  if (log_cap_ > 0 && log.size() + req.body.size() >= log_cap_) {
+                    const std::size_t kept = log_cap_ - std::min(log.size(), log_cap_);
+                    log += req.body.substr(0, kept);
+                    res.set_content(json{{"appended_bytes", kept}, {"truncated", true}}.dump(), "application/json");
+                    return;
+                  }
+                  log += req.body;
                 } else {
                   ++result_posts_;
                   if (refuse_results_ || reported_.count(key)) return conflict();

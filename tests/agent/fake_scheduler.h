@@ -46,6 +46,9 @@ class FakeScheduler {
   void SupersedeOnHeartbeat(const std::string& job_id, int attempt);
   void HeartbeatNotFoundOnce() { std::lock_guard l(mu_); heartbeat_404_ = true; }
   void RefuseResults() { std::lock_guard l(mu_); refuse_results_ = true; }
+  // Keeps at most `max_bytes` of each attempt's log and answers {"appended_bytes", "truncated": true}
+  // once an attempt's log is full, as the scheduler does at logs.max_bytes_per_attempt.
+  void CapLogs(std::size_t max_bytes) { std::lock_guard l(mu_); log_cap_ = max_bytes; }
 
   int registers() const { std::lock_guard l(mu_); return registers_; }
   int heartbeats() const { std::lock_guard l(mu_); return static_cast<int>(heartbeat_bodies_.size()); }
@@ -75,6 +78,7 @@ class FakeScheduler {
   std::vector<nlohmann::json> superseded_;
   bool heartbeat_404_ = false;
   bool refuse_results_ = false;
+  std::size_t log_cap_ = 0;  // 0: no cap
   std::vector<std::string> starts_;
   std::map<std::string, std::string> logs_;
   std::map<std::string, int> log_chunks_;

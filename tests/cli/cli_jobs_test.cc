@@ -175,11 +175,32 @@ TEST_F(CliJobsTest, LogsPrintsTheLog) {
   CliRun run = Run({"logs", "j1", "--offset", "5"});
   ASSERT_EQ(run.code, 0) << run.output;
   EXPECT_EQ(run.output, "line one\nline two\n");
-  EXPECT_EQ(fake.last().query, "offset=5");
+  EXPECT_EQ(fake.last().query, "limit=1048576&offset=5");
   fake.Respond("GET /api/v1/jobs/j9/log", 404, R"({"error": "no job j9"})");
   run = Run({"logs", "j9"});
   EXPECT_EQ(run.code, 1);
   EXPECT_EQ(run.output, "build-cli: no job j9 (404)\n");
+}
+
+// The scheduler answers at most 1 MiB per read: a full page is followed by a read from where it ended,
+// until a shorter page.
+TEST_F(CliJobsTest, LogsReadsALongLogPageByPage) {
+  const std::string page(1 << 20, 'a');
+  fake.Respond("GET /api/v1/jobs/j1/log?limit=1048576&offset=0", 200, page, "text/plain");
+  fake.Respond("GET /api/v1/jobs/j1/log?limit=1048576&offset=1048576", 200, page, "text/plain");
+  fake.Respond("GET /api/v1/jobs/j1/log?limit=1048576&offset=2097152", 200, "the end\n", "text/plain");
+  CliRun run = Run({"logs", "j1"});
+  ASSERT_EQ(run.code, 0) << run.output.substr(0, 200);
+  EXPECT_EQ(run.output, page + page + "the end\n");
+  auto requests = fake.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[2].query, "limit=1048576&offset=2097152");
+  run = Run({"logs", "j1", "--json"});
+  ASSERT_EQ(run.code, 0) << run.output.substr(0, 200);
+  json reply = json::parse(run.output, nullptr, false);
+  ASSERT_TRUE(reply.is_object()) << run.output.substr(0, 200);
+  EXPECT_EQ(reply["log"].get<std::string>().size(), (std::size_t{2} << 20) + 8);
+  EXPECT_EQ(reply["offset"], 0);
 }
 
 TEST_F(CliJobsTest, LogsFollowPrintsChunksAsTheyArrive) {
@@ -201,7 +222,7 @@ TEST_F(CliJobsTest, LogsFollowPrintsChunksAsTheyArrive) {
   EXPECT_EQ(child.Log(), "so far\nfirst chunk\nsecond chunk\n");
   auto requests = fake.requests();
   ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(requests[0].query, "offset=0");
+  EXPECT_EQ(requests[0].query, "limit=1048576&offset=0");
   EXPECT_EQ(requests[1].query, "follow=1&offset=7");
   EXPECT_EQ(requests[1].authorization, "Bearer tok");
 }

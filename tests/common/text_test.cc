@@ -27,6 +27,7 @@ TEST(Text, Durations) {
   EXPECT_DOUBLE_EQ(*ParseDurationSeconds("250ms"), 0.25);
   EXPECT_DOUBLE_EQ(*ParseDurationSeconds("2m"), 120);
   EXPECT_DOUBLE_EQ(*ParseDurationSeconds("1h"), 3600);
+  EXPECT_DOUBLE_EQ(*ParseDurationSeconds("30d"), 30 * 86400);
   EXPECT_FALSE(ParseDurationSeconds("5"));
   EXPECT_FALSE(ParseDurationSeconds("-5s"));
   EXPECT_FALSE(ParseDurationSeconds("xs"));

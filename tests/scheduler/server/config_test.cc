@@ -75,6 +75,34 @@ TEST(SchedulerConfigTest, FailoverKeysAndPoolLabelBackups) {
   EXPECT_EQ(config->prometheus.ready_window_seconds, 30);
 }
 
+TEST(SchedulerConfigTest, LogCapAndRetention) {
+  auto defaults = ParseSchedulerConfig("", "c.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->max_log_bytes_per_attempt, 64 << 20);
+  EXPECT_EQ(defaults->retention.jobs_seconds, 30 * 86400);
+  EXPECT_EQ(defaults->retention.logs_seconds, 7 * 86400);
+  EXPECT_EQ(defaults->retention.archived_messages_seconds, 30 * 86400);
+  struct Case {
+    std::string yaml;
+    std::int64_t max_bytes;
+    double jobs, logs, messages;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"logs: {max_bytes_per_attempt: 1MiB}", 1 << 20, 30 * 86400, 7 * 86400, 30 * 86400},
+           {"logs: {max_bytes_per_attempt: 4096}", 4096, 30 * 86400, 7 * 86400, 30 * 86400},
+           {"logs: {max_bytes_per_attempt: 2GiB}", std::int64_t{2} << 30, 30 * 86400, 7 * 86400, 30 * 86400},
+           {"retention: {jobs: 90d, logs: 12h, archived_messages: 0}", 64 << 20, 90 * 86400, 12 * 3600, 0},
+           {"retention: {jobs: 0, logs: 0s}", 64 << 20, 0, 0, 30 * 86400},
+       }) {
+    auto config = ParseSchedulerConfig(c.yaml, "c.yaml");
+    ASSERT_TRUE(config.ok()) << c.yaml << ": " << config.status().ToString();
+    EXPECT_EQ(config->max_log_bytes_per_attempt, c.max_bytes) << c.yaml;
+    EXPECT_EQ(config->retention.jobs_seconds, c.jobs) << c.yaml;
+    EXPECT_EQ(config->retention.logs_seconds, c.logs) << c.yaml;
+    EXPECT_EQ(config->retention.archived_messages_seconds, c.messages) << c.yaml;
+  }
+}
+
 TEST(SchedulerConfigTest, PublishSectionSharesTheExporterKeys) {
   auto absent = ParseSchedulerConfig("lease: 15s", "c.yaml");
   ASSERT_TRUE(absent.ok());
@@ -131,6 +159,16 @@ TEST(SchedulerConfigTest, ErrorsNameTheKey) {
       {"publish: {remote: 'git://h/r.git', history_limit: 5}", "publish.branch"},
       {"publish: {remote: 'https://u:pw@h/r.git'}", "publish.remote"},
       {"publish: {remote: 'git://h/r.git', scheduler_url: 'http://s'}", "publish.scheduler_url"},
+      {"logs: {max_bytes_per_attempt: lots}", "logs.max_bytes_per_attempt"},
+      {"logs: {max_bytes_per_attempt: 512}", "logs.max_bytes_per_attempt"},
+      {"logs: {max_bytes_per_attempt: 2048GiB}", "logs.max_bytes_per_attempt"},
+      {"logs: {max_bytes_per_attempt: -1MiB}", "logs.max_bytes_per_attempt"},
+      {"logs: {max_bytes: 1MiB}", "logs.max_bytes"},
+      {"retention: {jobs: forever}", "retention.jobs"},
+      {"retention: {logs: -1d}", "retention.logs"},
+      {"retention: {archived_messages: [1]}", "retention.archived_messages"},
+      {"retention: {interval: 0s}", "retention.interval"},
+      {"retention: {messages: 1d}", "retention.messages"},
   };
   for (const Case& c : cases) {
     auto config = ParseSchedulerConfig(c.yaml, "c.yaml");

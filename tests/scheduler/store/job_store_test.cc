@@ -121,7 +121,7 @@ TEST_F(JobStoreTest, SupersededAttemptIsFenced) {
   // The old attempt reports late: refused, and nothing changes.
   auto late = store_->FinishAttempt("a", first->attempt, "n1", {0, 1, ""}, 6);
   EXPECT_EQ(late.status().code(), StatusCode::kConflict);
-  EXPECT_EQ(store_->AppendLog("a", first->attempt, "stale").code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->AppendLog("a", first->attempt, "stale").status().code(), StatusCode::kConflict);
   EXPECT_EQ(StateOf("a"), JobState::kAssigned);
   ASSERT_TRUE(store_->FinishAttempt("a", second->attempt, "n2", {0, 1, ""}, 7).ok());
   EXPECT_EQ(StateOf("a"), JobState::kCompleted);
@@ -177,9 +177,9 @@ TEST_F(JobStoreTest, LogsBelongToTheCurrentAttempt) {
   auto attempt = store_->Assign("a", "n1", 2)->attempt;
   ASSERT_TRUE(store_->AppendLog("a", attempt, "hello ").ok());
   ASSERT_TRUE(store_->AppendLog("a", attempt, "world\n").ok());
-  EXPECT_EQ(*store_->ReadLog("a", 0), "hello world\n");
-  EXPECT_EQ(*store_->ReadLog("a", 6), "world\n");
-  EXPECT_EQ(*store_->ReadLog("a", 100), "");
+  EXPECT_EQ(store_->ReadLog("a", 0, 1 << 20)->data, "hello world\n");
+  EXPECT_EQ(store_->ReadLog("a", 6, 1 << 20)->data, "world\n");
+  EXPECT_EQ(store_->ReadLog("a", 100, 1 << 20)->data, "");
 }
 
 TEST(JobStoreDurability, AcknowledgedJobsSurviveKillDashNine) {

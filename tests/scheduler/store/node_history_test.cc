@@ -143,5 +143,45 @@ TEST(NodeHistory, StoresRecordBuildsAndStateChanges) {
   EXPECT_TRUE((*jobs)->BuildsOnNode("b1", t0 + 11)->empty());
 }
 
+// Issue 11, item 6: the state-change table is pruned to what uptime_percent still reads, in batches.
+TEST(NodeHistory, PruningKeepsTheLastChangeBeforeTheWindow) {
+  testing::TempDir dir;
+  const double t0 = kFriday1200 - 3 * kDay;
+  auto nodes = NodeStore::Open(dir.Join("s.db"), t0);
+  ASSERT_TRUE(nodes.ok());
+  for (const char* name : {"b1", "b2"}) {
+    NodeRecord node;
+    node.name = name;
+    ASSERT_TRUE((*nodes)->Register(node, t0).ok());
+  }
+  // b1 flaps: down at 2 h, up at 3 h, ... down at 8 h, up at 9 h.
+  for (int hour = 2; hour <= 8; hour += 2) {
+    ASSERT_TRUE((*nodes)->MarkDown("b1", t0 + hour * kHour));
+    ASSERT_TRUE((*nodes)->Heartbeat("b1", t0 + (hour + 1) * kHour).ok());
+  }
+  const double before = t0 + 8.5 * kHour;
+  auto b1_before = (*nodes)->StateChanges("b1", before);
+  auto b2_before = (*nodes)->StateChanges("b2", before);
+  ASSERT_TRUE(b1_before.ok() && b2_before.ok());
+  std::vector<std::int64_t> batches;
+  for (std::int64_t deleted = 3; deleted == 3;) {
+    auto step = (*nodes)->PruneStateChanges(before, 3);
+    ASSERT_TRUE(step.ok()) << step.status().ToString();
+    deleted = *step;
+    batches.push_back(deleted);
+  }
+  // b1's eight changes before 8.5 h (up at 0 h ... down at 8 h) keep only the last; b2's one stays.
+  EXPECT_EQ(batches, (std::vector<std::int64_t>{3, 3, 1}));
+  auto b1_after = (*nodes)->StateChanges("b1", before);
+  ASSERT_TRUE(b1_after.ok());
+  ASSERT_EQ(b1_after->size(), b1_before->size());
+  for (std::size_t i = 0; i < b1_after->size(); ++i) {
+    EXPECT_EQ((*b1_after)[i].at, (*b1_before)[i].at);
+    EXPECT_EQ((*b1_after)[i].down, (*b1_before)[i].down);
+  }
+  EXPECT_EQ((*nodes)->StateChanges("b2", before)->size(), b2_before->size());
+  EXPECT_EQ((*nodes)->StateChanges("b1", 0)->size(), 2u);  // down at 8 h, up at 9 h
+}
+
 }  // namespace
 }  // namespace buildfarm::scheduler
