@@ -87,6 +87,14 @@ RefusedLoopbackPort::~RefusedLoopbackPort() {
   if (fd_ >= 0) close(fd_);
 }
 
+bool ProcessGone(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat) || stat.empty()) return true;
+  auto close_paren = stat.rfind(')');  // the command name may contain spaces and parentheses
+  return close_paren != std::string::npos && stat.size() > close_paren + 2 && stat[close_paren + 2] == 'Z';
+}
+
 std::vector<pid_t> ChildPids(pid_t parent) {
   std::vector<pid_t> children;
   std::error_code ec;
