@@ -94,6 +94,14 @@ TEST(AgentConfig, JobsErrorsNameTheKeyAndWhatIsAllowed) {
   }
 }
 
+TEST(AgentConfig, TheExampleConfigParses) {
+  auto config = LoadAgentConfig(std::string(BUILDFARM_SOURCE_DIR) + "/deploy/systemd/examples/agent.yml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->jobs.uid_range->first, 200000);
+  EXPECT_EQ(*config->jobs.umask, 077u);
+  EXPECT_EQ(*config->jobs.cgroup, CgroupMode::kAuto);
+}
+
 TEST(AgentConfig, EmptyFileIsDefaults) {
   auto config = ParseAgentConfig("", "agent.yml");
   ASSERT_TRUE(config.ok());
