@@ -9,7 +9,10 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <cstring>
 
 namespace buildfarm::agent {
 namespace {
@@ -54,30 +57,51 @@ bool WriteText(const char* path, const char* text, std::size_t size) {
   return ok;
 }
 
-// The agent is gone: nothing may outlive it. cgroup.kill takes every process of the job at once;
-// without it, each pid listed in cgroup.procs (a few rounds, for forks in flight); then the group,
-// which includes this process.
-[[noreturn]] void KillJobAndExit(const ShepherdPlan& plan) {
-  if (plan.cgroup_kill != nullptr && !WriteText(plan.cgroup_kill, "1", 1) && plan.cgroup_procs != nullptr) {
-    const pid_t self = getpid();
-    for (int round = 0; round < 10; ++round) {
-      int fd = open(plan.cgroup_procs, O_RDONLY | O_CLOEXEC);
-      if (fd < 0) break;
-      char buffer[4096];
-      ssize_t n = read(fd, buffer, sizeof buffer);
-      close(fd);
-      long pid = 0;
-      for (ssize_t i = 0; i < n; ++i) {
-        if (buffer[i] >= '0' && buffer[i] <= '9') {
-          pid = pid * 10 + (buffer[i] - '0');
-        } else {
-          if (pid > 0 && pid != self) kill(static_cast<pid_t>(pid), SIGKILL);
-          pid = 0;
-        }
-      }
+bool CgroupEmpty(const char* events_path) {
+  int fd = open(events_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true;
+  char buffer[256];
+  ssize_t n = read(fd, buffer, sizeof buffer - 1);
+  close(fd);
+  if (n <= 0) return true;
+  buffer[n] = '\0';
+  return std::strstr(buffer, "populated 0") != nullptr;
+}
+
+// Every pid listed in cgroup.procs gets SIGKILL, for kernels without cgroup.kill.
+void KillListedPids(const char* procs_path) {
+  int fd = open(procs_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char buffer[4096];
+  ssize_t n = read(fd, buffer, sizeof buffer);
+  close(fd);
+  long pid = 0;
+  for (ssize_t i = 0; i < n; ++i) {
+    if (buffer[i] >= '0' && buffer[i] <= '9') {
+      pid = pid * 10 + (buffer[i] - '0');
+    } else {
+      if (pid > 0) kill(static_cast<pid_t>(pid), SIGKILL);
+      pid = 0;
     }
   }
-  kill(-getpid(), SIGKILL);
+}
+
+// The agent is gone: nothing of the job may outlive it. The shepherd leaves the job's cgroup (for the
+// root's parent, so the root can go too) first, so that it survives the kill to wait for the cgroup to
+// empty and remove it: nothing is left to sweep.
+[[noreturn]] void KillJobAndExit(const ShepherdPlan& plan) {
+  if (plan.cgroup_dir != nullptr && WriteText(plan.outside_procs, "0", 1)) {
+    const timespec pause{0, 10L * 1000 * 1000};
+    for (int round = 0; round < 500 && !CgroupEmpty(plan.cgroup_events); ++round) {  // about 5 s
+      if (!WriteText(plan.cgroup_kill, "1", 1)) KillListedPids(plan.cgroup_procs);
+      nanosleep(&pause, nullptr);
+    }
+    rmdir(plan.cgroup_dir);
+    rmdir(plan.cgroup_root);  // fails while other jobs' cgroups are in it
+    _exit(128 + SIGKILL);
+  }
+  if (plan.cgroup_kill != nullptr && !WriteText(plan.cgroup_kill, "1", 1)) KillListedPids(plan.cgroup_procs);
+  kill(-getpid(), SIGKILL);  // the job's process group, this process included
   _exit(128 + SIGKILL);
 }
 

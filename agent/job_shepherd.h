@@ -4,9 +4,11 @@
 // - copies the shell's stdout and stderr (a pipe) into the log file the agent opened, so the job never
 //   holds its log file and cannot truncate or rewrite it, nor open another job's;
 // - waits for the shell and reports its wait status to the agent over a pipe, then exits;
-// - when the agent dies (PR_SET_PDEATHSIG=SIGTERM, and its parent is no longer the agent), kills the
-//   whole job cgroup (cgroup.kill, else every pid in cgroup.procs) and its process group, then exits:
-//   kill -9 of the agent takes the job's grandchildren with it, setsid()ed ones included.
+// - when the agent dies (PR_SET_PDEATHSIG=SIGTERM, and its parent is no longer the agent), moves
+//   itself out to the parent of the job cgroup root, kills the whole job cgroup (cgroup.kill, else every pid in
+//   cgroup.procs), waits for it to empty, removes it (and the root, when it was the last), then
+//   exits: kill -9 of the agent takes the job's grandchildren with it, setsid()ed ones included.
+//   Without a cgroup it kills the job's process group only.
 // A SIGTERM while the agent lives is the agent terminating the job's process group: the shepherd
 // ignores it and keeps copying the log until the shell has gone.
 //
@@ -28,6 +30,10 @@ struct ShepherdPlan {
   int report_fd = -1;                   // write end of the report pipe (O_CLOEXEC)
   const char* cgroup_procs = nullptr;   // <job cgroup>/cgroup.procs; nullptr: no cgroup
   const char* cgroup_kill = nullptr;    // <job cgroup>/cgroup.kill
+  const char* cgroup_events = nullptr;  // <job cgroup>/cgroup.events
+  const char* cgroup_dir = nullptr;     // <job cgroup>
+  const char* cgroup_root = nullptr;    // its parent, the agent's job cgroup root
+  const char* outside_procs = nullptr;  // cgroup.procs of the root's parent, where the shepherd goes to kill
   const char* work_dir = nullptr;
   mode_t umask = 077;
   bool switch_user = false;

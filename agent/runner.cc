@@ -38,7 +38,12 @@ std::vector<std::string> BuildEnvironment(const std::vector<std::pair<std::strin
     if (eq != std::string_view::npos && replaced.count(std::string(text.substr(0, eq)))) continue;
     out.emplace_back(text);
   }
-  for (const auto& [key, value] : extra) out.push_back(key + "=" + value);
+  for (const auto& [key, value] : extra) {
+    std::string entry = key;
+    entry += '=';
+    entry += value;
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 
@@ -135,14 +140,21 @@ Status JobProcess::Start() {
   // async-signal-safe calls are allowed, since the agent is multi-threaded.
   std::vector<std::string> env_strings = BuildEnvironment(spec_.env, spec_.unset_env);
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
   std::string shell = "/bin/sh", dash_c = "-c", command = spec_.command;
   char* argv[] = {shell.data(), dash_c.data(), command.data(), nullptr};
-  const std::string cgroup_procs = spec_.cgroup_dir + "/cgroup.procs", cgroup_kill = spec_.cgroup_dir + "/cgroup.kill";
+  const bool in_cgroup = !spec_.cgroup_dir.empty();
+  const std::string cgroup_procs = spec_.cgroup_dir + "/cgroup.procs", cgroup_kill = spec_.cgroup_dir + "/cgroup.kill",
+                    cgroup_events = spec_.cgroup_dir + "/cgroup.events",
+                    cgroup_root = std::filesystem::path(spec_.cgroup_dir).parent_path().string(),
+                    outside_procs = std::filesystem::path(cgroup_root).parent_path().string() + "/cgroup.procs";
+  auto cgroup_path = [&](const std::string& path) { return in_cgroup ? path.c_str() : nullptr; };
   ShepherdPlan plan{.agent_pid = getpid(), .log_fd = log_fd.get(), .null_fd = null_fd.get(), .report_fd = report[1],
-                    .cgroup_procs = spec_.cgroup_dir.empty() ? nullptr : cgroup_procs.c_str(),
-                    .cgroup_kill = spec_.cgroup_dir.empty() ? nullptr : cgroup_kill.c_str(),
+                    .cgroup_procs = cgroup_path(cgroup_procs), .cgroup_kill = cgroup_path(cgroup_kill),
+                    .cgroup_events = cgroup_path(cgroup_events), .cgroup_dir = cgroup_path(spec_.cgroup_dir),
+                    .cgroup_root = cgroup_path(cgroup_root), .outside_procs = cgroup_path(outside_procs),
                     .work_dir = spec_.work_dir.c_str(), .umask = spec_.umask, .switch_user = spec_.identity.has_value(),
                     .uid = spec_.identity ? spec_.identity->uid : 0, .gid = spec_.identity ? spec_.identity->gid : 0,
                     .argv = argv, .envp = envp.data()};

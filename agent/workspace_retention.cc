@@ -39,7 +39,7 @@ SweepCounts SweepWorkspaces(const std::string& root, const RetentionPolicy& poli
     return age >= kNewEntryMargin && age >= std::chrono::duration<double>(retention_seconds);
   };
   for (const auto& entry : fs::directory_iterator(root, ec)) {
-    const fs::path path = entry.path();
+    const fs::path& path = entry.path();
     std::string name = path.filename().string();
     const bool is_log = path.extension() == ".log" && entry.is_regular_file(ec);
     if (is_log) name = path.stem().string();

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "common/file_reader.h"
 
 #include "tests/agent/fake_scheduler.h"
@@ -172,6 +174,10 @@ TEST(AgentBinary, KillNineOfTheAgentLeavesNoJobProcessAlive) {
   IsolatedAgent agent(fake, dir, "  cgroup: required\n");
   std::string error;
   ASSERT_TRUE(agent.process.Start(&error)) << error;
+  auto ready = agent.process.WaitForLogLine("msg=\"job cgroups ready\"", 30);
+  ASSERT_TRUE(ready) << agent.process.Log();
+  const std::string cgroup_root = ready->substr(ready->find(" root=") + 6, ready->find(" leftovers_killed=") - ready->find(" root=") - 6);
+  ASSERT_TRUE(std::filesystem::exists(cgroup_root)) << *ready;
   ASSERT_TRUE(agent.process.WaitForLogLine("msg=registered", 30)) << agent.process.Log();
   // A grandchild in a session of its own (out of the job's process group), and a shell that waits.
   fake.Assign("doomed", 1, "sh -c 'setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $! > detached'; "
@@ -190,13 +196,9 @@ TEST(AgentBinary, KillNineOfTheAgentLeavesNoJobProcessAlive) {
   kill(detached, SIGKILL);  // should the test fail, nothing is left behind
   kill(shell, SIGKILL);
 
-  // The next start finds the job's cgroup (emptied by the shepherd) and removes it.
-  ChildProcess again({AgentBinary(), "--config.file=" + dir.Join("agent.yml"), "--web.listen-address="});
-  ASSERT_TRUE(again.Start(&error)) << error;
-  auto ready = again.WaitForLogLine("msg=\"job cgroups ready\"", 30);
-  ASSERT_TRUE(ready) << again.Log();
-  EXPECT_NE(ready->find("leftovers_killed=1"), std::string::npos) << *ready;
-  EXPECT_EQ(again.Stop(SIGTERM, 20), 0) << again.Log();
+  // The shepherd removed the job's cgroup, and the agent's job cgroup root with it: nothing is left over.
+  EXPECT_TRUE(Eventually([&] { return !std::filesystem::exists(cgroup_root + "/doomed-1"); }, 15, "the job's cgroup removed"));
+  EXPECT_TRUE(Eventually([&] { return !std::filesystem::exists(cgroup_root); }, 15, "the agent's job cgroup root removed"));
 }
 
 }  // namespace

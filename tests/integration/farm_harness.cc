@@ -144,7 +144,13 @@ bool Farm::Start(std::string* error) {
             options_.cycle_interval + "\n";
   if (!options_.backups.empty()) {
     config += "backups:\n";
-    for (const auto& [node, backup] : options_.backups) config += "  " + node + ": " + backup + "\n";
+    for (const auto& [node, backup] : options_.backups) {
+      config += "  ";
+      config += node;
+      config += ": ";
+      config += backup;
+      config += '\n';
+    }
   }
   if (!options_.hold_down.empty()) config += "failover: {hold_down: " + options_.hold_down + "}\n";
   if (!options_.publish.empty()) config += "publish: " + options_.publish + "\n";
@@ -344,7 +350,7 @@ double Farm::SchedulerMetric(const std::string& key) {
 }
 
 std::string Farm::JobWritableFile(std::string_view name) const {
-  const std::string path = dir_.WriteFile(name, "");
+  std::string path = dir_.WriteFile(name, "");
   chmod(path.c_str(), 0666);
   return path;
 }
