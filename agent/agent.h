@@ -17,8 +17,8 @@
 // at `backoff_max_seconds`. Results live in memory and in <workspace>/results-spool.json, so an
 // agent that restarts delivers them.
 //
-// Stop() (SIGTERM) stops polling and KILLS the running jobs (SIGTERM to each group, SIGKILL after
-// the grace period) without reporting them: the scheduler's lease requeues those attempts on a
+// Stop() (SIGTERM) stops polling and KILLS the running jobs (SIGTERM to each job's process group and
+// cgroup, SIGKILL after the grace period) without reporting them: the scheduler's lease requeues those attempts on a
 // healthy node, which is safer than leaving unsupervised processes behind. Results already
 // spooled stay on disk and are delivered by the next start.
 //
