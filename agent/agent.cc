@@ -105,10 +105,12 @@ Status Agent::Start() {
   auto poll_client = MakeClient(options_.poll_wait_seconds + 15);
   if (!poll_client.ok()) return poll_client.status();
   poll_client_ = std::move(poll_client).value();
+  BUILDFARM_RETURN_IF_ERROR(PrepareJobIsolation());
   {
     MutexLock lock(mu_);
     delivery_pending_ = !spool_->List().empty();
   }
+  retention_task_.Start(std::chrono::duration<double>(SweepIntervalSeconds(options_.retention)), [this] { SweepRetention(); });
   control_thread_ = std::thread([this] { ControlLoop(); });
   poll_thread_ = std::thread([this] { PollLoop(); });
   delivery_thread_ = std::thread([this] { DeliveryLoop(); });
@@ -130,8 +132,43 @@ void Agent::Stop() {
     if (thread->joinable()) thread->join();
   }
   ReapJobThreads(true);
+  retention_task_.Stop();
+  if (!cgroup_root_.empty()) rmdir(cgroup_root_.c_str());  // empty once every job is gone; a busy one stays
   registered_ = false;
   heartbeat_ok_ = false;
+}
+
+Status Agent::PrepareJobIsolation() {
+  const bool switching = options_.job_identities && options_.job_identities->switches_user();
+  if (switching) {
+    // Jobs may pass through to their own workspace, but not list the others' or read the spool.
+    std::error_code ec;
+    std::filesystem::permissions(options_.workspace, std::filesystem::perms(0711), ec);
+    if (ec) return IoError("workspace " + options_.workspace + ": " + ec.message());
+    log_.Info("jobs run as unprivileged users", {{"identity", options_.job_identities->Describe()}});
+  } else {
+    log_.Warn("jobs run as the agent's own user: they can read the agent's token and other credentials; "
+              "run the agent as root to give each job its own uid",
+              {{"uid", std::to_string(geteuid())}});
+  }
+  auto root = SetUpJobCgroups(options_.cgroup_mode, options_.cgroup_root, options_.workspace, log_,
+                              options_.mounts_path, options_.proc_cgroup_path);
+  if (!root.ok()) return root.status();
+  cgroup_root_ = *root;
+  return Status::Ok();
+}
+
+void Agent::SweepRetention() {
+  std::set<std::string> running;
+  {
+    MutexLock lock(mu_);
+    for (const auto& [ref, job] : jobs_) running.insert(AttemptDirName(ref));
+  }
+  SweepCounts counts = SweepWorkspaces(options_.workspace, options_.retention, running);
+  if (counts.workspaces > 0 || counts.logs > 0) {
+    log_.Info("retention: deleted finished jobs' files",
+              {{"workspaces", std::to_string(counts.workspaces)}, {"logs", std::to_string(counts.logs)}});
+  }
 }
 
 bool Agent::SleepUnlessStopping(double seconds) {
@@ -370,9 +407,14 @@ void Agent::RunJob(const std::shared_ptr<Job>& job) {
   spec.unset_env = {"BUILDFARM_AGENT_TOKEN"};
   spec.timeout_seconds = a.timeout_seconds;
   spec.kill_grace_seconds = options_.kill_grace_seconds;
+  spec.umask = options_.job_umask;
+  if (!cgroup_root_.empty()) spec.cgroup_dir = cgroup_root_ + "/" + name;
+  // Declared before the process, so the uid goes back to the pool only once the job is gone.
+  Result<JobIdentityPool::Lease> lease = options_.job_identities ? options_.job_identities->Acquire() : JobIdentityPool::Lease();
+  if (lease.ok()) spec.identity = lease->identity();
   JobProcess process(spec);
   RunOutcome outcome;
-  Status started = process.Start();
+  Status started = lease.ok() ? process.Start() : lease.status();
   if (!started.ok()) {
     outcome.exit_code = -1;
     outcome.error = "cannot start: " + started.message();
@@ -410,6 +452,7 @@ void Agent::RunJob(const std::shared_ptr<Job>& job) {
   while (!stopping_ && !job->superseded && !ShipLog(client, *job, true)) {
     if (!SleepUnlessStopping(backoff.Next())) break;
   }
+  if (!stopping_) RemoveAttemptFiles(options_.workspace, name, options_.retention);  // retention 0
   finish();
 }
 

@@ -7,16 +7,18 @@
 // - poll: long-polls for assignments and starts one job thread per new attempt;
 // - job (one per attempt): POST start (409 drops it; a 404 or other permanent refusal spools a
 //   failed result, exit code -1, and the attempt is never started again), runs the command (runner.h) in
-//   <workspace>/<job>-<attempt>/ with its log in <workspace>/<job>-<attempt>.log, streams new log
+//   <workspace>/<job>-<attempt>/ with its log in <workspace>/<job>-<attempt>.log, as the identity the
+//   JobIdentityPool hands out and in a cgroup of its own under the job cgroup root, streams new log
 //   bytes in chunks while it runs, and spools the result;
+// - retention (PeriodicTask): deletes finished attempts' workspaces and logs (workspace_retention.h);
 // - delivery: sends spooled results; 200 or 409 removes them (exactly once, fenced by the
 //   scheduler), anything else is retried.
 // While the scheduler is unreachable every loop retries with exponential backoff and jitter, capped
 // at `backoff_max_seconds`. Results live in memory and in <workspace>/results-spool.json, so an
 // agent that restarts delivers them.
 //
-// Stop() (SIGTERM) stops polling and KILLS the running jobs (SIGTERM to each group, SIGKILL after
-// the grace period) without reporting them: the scheduler's lease requeues those attempts on a
+// Stop() (SIGTERM) stops polling and KILLS the running jobs (SIGTERM to each job's process group and
+// cgroup, SIGKILL after the grace period) without reporting them: the scheduler's lease requeues those attempts on a
 // healthy node, which is safer than leaving unsupervised processes behind. Results already
 // spooled stay on disk and are delivered by the next start.
 //
@@ -35,8 +37,12 @@
 #include "common/log.h"
 #include "common/mutex.h"
 #include "common/status.h"
+#include "agent/job_cgroup.h"
+#include "agent/job_identity.h"
 #include "agent/protocol_client.h"
 #include "agent/spool.h"
+#include "agent/workspace_retention.h"
+#include "common/periodic_task.h"
 
 namespace buildfarm::agent {
 
@@ -52,6 +58,15 @@ struct AgentOptions {
   double backoff_max_seconds = 10;
   double log_flush_seconds = 0.5;        // how often a running job's new log bytes are sent
   std::size_t log_chunk_bytes = 256 << 10;
+  // Job isolation (runner.h): who jobs run as (nullptr: the agent's own user), their umask, their
+  // cgroups, and how long their files are kept.
+  std::shared_ptr<JobIdentityPool> job_identities;
+  mode_t job_umask = 077;
+  CgroupMode cgroup_mode = CgroupMode::kAuto;
+  std::string cgroup_root;  // empty: under the agent's own cgroup (job_cgroup.h)
+  std::string mounts_path = "/proc/self/mounts";
+  std::string proc_cgroup_path = "/proc/self/cgroup";
+  RetentionPolicy retention;
 };
 
 class Agent {
@@ -61,8 +76,10 @@ class Agent {
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
 
-  // Creates the workspace, loads the spool (a garbled one is moved aside and logged) and starts
-  // the threads. Errors name the workspace or spool path.
+  // Creates the workspace, loads the spool (a garbled one is moved aside and logged), prepares the job
+  // cgroup root (killing the job cgroups an earlier run left; `required` without a writable cgroup v2
+  // is an error) and starts the threads, the retention sweep included. Errors name the workspace,
+  // spool path or cgroup.
   Status Start();
   void Stop();
 
@@ -88,6 +105,8 @@ class Agent {
   bool ShipLog(SchedulerClient& client, Job& job, bool until_end);
   void KillSuperseded(const std::vector<AttemptRef>& superseded);
   std::vector<AttemptRef> OwnedAttempts() const;
+  Status PrepareJobIsolation();
+  void SweepRetention();
 
   AgentOptions options_;
   const Logger& log_;
@@ -107,6 +126,8 @@ class Agent {
   std::set<AttemptRef> refused_ GUARDED_BY(mu_);
   std::vector<std::thread> finished_threads_ GUARDED_BY(mu_);  // job threads that have returned, to join
   std::map<AttemptRef, std::thread> job_threads_ GUARDED_BY(mu_);
+  std::string cgroup_root_;  // set by Start(); empty: jobs get no cgroup
+  PeriodicTask retention_task_;
   std::unique_ptr<SchedulerClient> poll_client_;
   std::thread control_thread_, poll_thread_, delivery_thread_;
 };

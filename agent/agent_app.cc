@@ -86,6 +86,15 @@ Result<AgentOptions> OptionsFromFlagsAndConfig(const FlagSet& flags, AgentFlags&
     options.node.labels[label.substr(0, eq)] = label.substr(eq + 1);
   }
   options.node.profiles = config.profiles;
+  const JobsConfig& jobs = config.jobs;
+  auto identities = JobIdentityPool::Create({jobs.run_as, jobs.uid_range}, geteuid());
+  if (!identities.ok()) return InvalidArgument("config: " + identities.status().message());
+  options.job_identities = std::move(identities).value();
+  if (jobs.umask) options.job_umask = *jobs.umask;
+  if (jobs.cgroup) options.cgroup_mode = *jobs.cgroup;
+  options.cgroup_root = jobs.cgroup_root;
+  if (jobs.workspace_retention_seconds) options.retention.workspace_seconds = *jobs.workspace_retention_seconds;
+  if (jobs.log_retention_seconds) options.retention.log_seconds = *jobs.log_retention_seconds;
   return options;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "agent/job_identity.h"
 #include "common/file_reader.h"
 #include "common/secret_file.h"
 #include "common/text.h"
@@ -38,6 +39,56 @@ Status ReadCount(const YAML::Node& node, std::string_view source, const std::str
   auto value = node.IsScalar() ? text::ParseInt64(node.as<std::string>()) : std::nullopt;
   if (!value || *value <= 0) return KeyError(source, key, "must be a positive integer");
   *out = *value;
+  return Status::Ok();
+}
+
+// A retention: a duration, where 0 is allowed (delete right away).
+Status ReadRetention(const YAML::Node& node, std::string_view source, const std::string& key, std::optional<double>* out) {
+  const std::string text = node.IsScalar() ? node.as<std::string>() : "";
+  std::optional<double> seconds = text == "0" ? std::optional<double>(0) : text::ParseDurationSeconds(text);
+  if (!seconds && text.size() > 1 && text.back() == 'd') {  // days: the common duration syntax stops at hours
+    seconds = text::ParseDurationSeconds(text.substr(0, text.size() - 1) + "h");
+    if (seconds) *seconds *= 24;
+  }
+  if (!seconds || *seconds < 0) return KeyError(source, key, "must be a duration such as 24h or 7d, or 0 (delete once reported)");
+  *out = *seconds;
+  return Status::Ok();
+}
+
+Status ParseJobs(const YAML::Node& node, std::string_view source, JobsConfig* jobs) {
+  if (!node.IsMap()) return KeyError(source, "jobs", "must be a map");
+  for (const auto& entry : node) {
+    const std::string key = entry.first.as<std::string>();
+    const std::string full = "jobs." + key;
+    const YAML::Node& value = entry.second;
+    if (key == "run_as") {
+      BUILDFARM_RETURN_IF_ERROR(ReadString(value, source, full, &jobs->run_as));
+      if (jobs->run_as.empty()) return KeyError(source, full, "must name a user");
+    } else if (key == "uid_range") {
+      std::optional<std::int64_t> first, count;
+      if (!value.IsSequence() || value.size() != 2) return KeyError(source, full, "must be [first uid, count]");
+      BUILDFARM_RETURN_IF_ERROR(ReadCount(value[0], source, full + "[0]", &first));
+      BUILDFARM_RETURN_IF_ERROR(ReadCount(value[1], source, full + "[1]", &count));
+      jobs->uid_range = {*first, *count};
+    } else if (key == "umask") {
+      auto mask = value.IsScalar() ? ParseUmask(value.as<std::string>()) : Result<mode_t>(InvalidArgument("must be an octal string such as \"077\""));
+      if (!mask.ok()) return KeyError(source, full, mask.status().message());
+      jobs->umask = *mask;
+    } else if (key == "cgroup") {
+      auto mode = value.IsScalar() ? ParseCgroupMode(value.as<std::string>()) : Result<CgroupMode>(InvalidArgument("must be auto, required or off"));
+      if (!mode.ok()) return KeyError(source, full, mode.status().message());
+      jobs->cgroup = *mode;
+    } else if (key == "cgroup_root") {
+      BUILDFARM_RETURN_IF_ERROR(ReadString(value, source, full, &jobs->cgroup_root));
+      if (jobs->cgroup_root.empty() || jobs->cgroup_root[0] != '/') return KeyError(source, full, "must be an absolute path");
+    } else if (key == "workspace_retention") {
+      BUILDFARM_RETURN_IF_ERROR(ReadRetention(value, source, full, &jobs->workspace_retention_seconds));
+    } else if (key == "log_retention") {
+      BUILDFARM_RETURN_IF_ERROR(ReadRetention(value, source, full, &jobs->log_retention_seconds));
+    } else {
+      return KeyError(source, full, "unknown key (allowed: run_as, uid_range, umask, cgroup, cgroup_root, workspace_retention, log_retention)");
+    }
+  }
   return Status::Ok();
 }
 
@@ -90,6 +141,8 @@ Status ParseRoot(const YAML::Node& root, std::string_view source, AgentConfig* c
       }
     } else if (key == "capacity") {
       BUILDFARM_RETURN_IF_ERROR(ParseCapacity(value, source, config));
+    } else if (key == "jobs") {
+      BUILDFARM_RETURN_IF_ERROR(ParseJobs(value, source, &config->jobs));
     } else {
       return KeyError(source, key, "unknown key");
     }

@@ -9,20 +9,42 @@
 //   heartbeat_interval: 5s
 //   kill_grace_period: 10s
 //   capacity: {cores: 8, memory_bytes: 17179869184, disk_bytes: 100000000000}  # overrides detection
+//   jobs:                                 # isolation of jobs from the agent and each other (job_identity.h)
+//     uid_range: [200000, 1000]           # as root: one uid (= gid) per running job; the default
+//     run_as: buildfarm-job               # as root: or every job as this user (not with uid_range)
+//     umask: "077"                        # octal, at most 0777
+//     cgroup: auto                        # auto | required | off (job_cgroup.h)
+//     cgroup_root: /sys/fs/cgroup/buildfarm-jobs   # default: under the agent's own cgroup
+//     workspace_retention: 24h            # 0: delete once the attempt has reported
+//     log_retention: 7d
 //
 // Unknown keys and wrong types are errors naming the key. Plain data; parse on one thread.
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "agent/job_cgroup.h"
 #include "common/status.h"
 
 namespace buildfarm::agent {
+
+struct JobsConfig {
+  std::string run_as;
+  std::optional<std::pair<std::int64_t, std::int64_t>> uid_range;
+  std::optional<mode_t> umask;
+  std::optional<CgroupMode> cgroup;
+  std::string cgroup_root;
+  std::optional<double> workspace_retention_seconds;
+  std::optional<double> log_retention_seconds;
+};
 
 struct AgentConfig {
   std::string scheduler_url;
@@ -36,6 +58,7 @@ struct AgentConfig {
   std::optional<std::int64_t> cores;
   std::optional<std::int64_t> memory_bytes;
   std::optional<std::int64_t> disk_bytes;
+  JobsConfig jobs;
 };
 
 Result<AgentConfig> ParseAgentConfig(std::string_view yaml_text, std::string_view source);

@@ -13,7 +13,8 @@
 # Units go to DESTDIR/etc/systemd/system (DESTDIR/lib/systemd/system with --prefix /usr, the Debian
 # packages' layout), configurations to DESTDIR/etc/buildfarm. An existing configuration is never
 # overwritten (the new example is written next to it as NAME.example). Only without DESTDIR does the
-# script touch the running system: it creates the `buildfarm` user that buildfarm-agent runs as and
+# script touch the running system: it creates the `buildfarm` user (for jobs.run_as; the agent runs as
+# root and gives each job its own uid by default) and
 # runs `systemctl daemon-reload`. It enables and starts nothing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -49,7 +50,7 @@ DESTDIR="$DESTDIR" cmake --install "$BUILD_DIR" --prefix "$PREFIX"
 
 if [ -z "$DESTDIR" ]; then
   if ! getent passwd buildfarm >/dev/null; then
-    log_step "creating system user buildfarm (runs buildfarm-agent and its jobs)"
+    log_step "creating system user buildfarm (for the agent's jobs.run_as)"
     useradd --system --user-group --home-dir /var/lib/buildfarm-agent --shell /usr/sbin/nologin buildfarm
   fi
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then

@@ -32,8 +32,8 @@ status document to git (the exporter runs it when publish: is set; also the cron
 set(CPACK_COMPONENT_SCHEDULER_DESCRIPTION "Build farm: job scheduler and API
 buildfarm-scheduler serves the job API on port 8080, keeps the job store, leases and failover.")
 set(CPACK_COMPONENT_AGENT_DESCRIPTION "Build farm: build agent
-buildfarm-agent registers this node with the scheduler and runs the jobs it assigns, as the
-buildfarm user.")
+buildfarm-agent registers this node with the scheduler and runs the jobs it assigns, each as an
+unprivileged uid of its own, in a cgroup of its own.")
 set(CPACK_COMPONENT_CLI_DESCRIPTION "Build farm: command line for the scheduler's API
 build-cli submits and follows jobs, lists nodes and reads messages.")
 foreach(service EXPORTER SCHEDULER AGENT)

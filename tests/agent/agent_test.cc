@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "common/file_reader.h"
@@ -56,8 +57,9 @@ class AgentTest : public ::testing::Test {
     return options;
   }
 
-  std::unique_ptr<Agent> StartAgent() {
-    auto agent = std::make_unique<Agent>(Options(), log_);
+  std::unique_ptr<Agent> StartAgent() { return StartAgent(Options()); }
+  std::unique_ptr<Agent> StartAgent(AgentOptions options) {
+    auto agent = std::make_unique<Agent>(std::move(options), log_);
     Status started = agent->Start();
     EXPECT_TRUE(started.ok()) << started.ToString();
     return agent;
@@ -140,6 +142,22 @@ TEST_F(AgentTest, StopsSendingTheLogAfterTheSchedulerTruncatesIt) {
   EXPECT_EQ(fake_.log_chunks("big/1"), chunks_at_cap);
   EXPECT_EQ(fake_.log("big/1"), "0123456789");
   EXPECT_NE(ReadAll(workspace_.Join("big-1.log")).find("and more"), std::string::npos);
+}
+
+// Issue 11, item 3: with retention 0 a finished attempt's workspace and log go once it has reported.
+TEST_F(AgentTest, ZeroRetentionDeletesTheAttemptsFilesOnceReportedButNotWhileItRuns) {
+  AgentOptions options = Options();
+  options.retention = {.workspace_seconds = 0, .log_seconds = 0};
+  auto agent = StartAgent(options);
+  fake_.Assign("r1", 1, std::string("echo running; ") + kWaitForGo + "echo done");
+  ASSERT_TRUE(Eventually([&] { return fake_.log("r1/1").find("running") != std::string::npos; }, 30, "r1 running"));
+  EXPECT_TRUE(std::filesystem::exists(JobDir("r1-1")));
+  EXPECT_TRUE(std::filesystem::exists(JobDir("r1-1.log")));
+  Touch(JobDir("r1-1/go"));
+  ASSERT_TRUE(Eventually([&] { return HasResult("r1/1"); }, 30, "a result for r1/1"));
+  EXPECT_NE(fake_.log("r1/1").find("done"), std::string::npos) << "the whole log was sent before it was deleted";
+  EXPECT_TRUE(Eventually([&] { return !std::filesystem::exists(JobDir("r1-1")) && !std::filesystem::exists(JobDir("r1-1.log")); },
+                         30, "r1-1's workspace and log deleted"));
 }
 
 // Issue 11, item 12: a start refused with 404 was dropped and re-offered at once, forever. Now the

@@ -42,6 +42,66 @@ capacity: {cores: 8, memory_bytes: 17179869184, disk_bytes: 1000}
   EXPECT_EQ(*config->disk_bytes, 1000);
 }
 
+TEST(AgentConfig, ParsesTheJobsSection) {
+  auto config = ParseAgentConfig(R"(
+jobs:
+  uid_range: [300000, 64]
+  umask: "027"
+  cgroup: required
+  cgroup_root: /sys/fs/cgroup/farm
+  workspace_retention: 0
+  log_retention: 7d
+)", "agent.yml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const JobsConfig& jobs = config->jobs;
+  ASSERT_TRUE(jobs.uid_range.has_value());
+  EXPECT_EQ(jobs.uid_range->first, 300000);
+  EXPECT_EQ(jobs.uid_range->second, 64);
+  EXPECT_EQ(*jobs.umask, 027);
+  EXPECT_EQ(*jobs.cgroup, CgroupMode::kRequired);
+  EXPECT_EQ(jobs.cgroup_root, "/sys/fs/cgroup/farm");
+  EXPECT_DOUBLE_EQ(*jobs.workspace_retention_seconds, 0);
+  EXPECT_DOUBLE_EQ(*jobs.log_retention_seconds, 7 * 24 * 3600);
+  auto named = ParseAgentConfig("jobs: {run_as: buildfarm-job, workspace_retention: 36h}", "agent.yml");
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->jobs.run_as, "buildfarm-job");
+  EXPECT_DOUBLE_EQ(*named->jobs.workspace_retention_seconds, 36 * 3600);
+}
+
+TEST(AgentConfig, JobsErrorsNameTheKeyAndWhatIsAllowed) {
+  struct Case {
+    const char* yaml;
+    const char* needle;
+  };
+  const Case cases[] = {
+      {"jobs: [a]", "jobs: must be a map"},
+      {"jobs: {umask: \"0999\"}", "jobs.umask: \"0999\" is not an octal umask"},
+      {"jobs: {umask: \"1777\"}", "at most 0777"},
+      {"jobs: {umask: [7]}", "jobs.umask"},
+      {"jobs: {cgroup: maybe}", "jobs.cgroup: \"maybe\" is not one of auto, required, off"},
+      {"jobs: {cgroup_root: relative/path}", "jobs.cgroup_root: must be an absolute path"},
+      {"jobs: {uid_range: [1]}", "jobs.uid_range: must be [first uid, count]"},
+      {"jobs: {uid_range: [100, -1]}", "jobs.uid_range[1]"},
+      {"jobs: {run_as: \"\"}", "jobs.run_as: must name a user"},
+      {"jobs: {workspace_retention: forever}", "jobs.workspace_retention: must be a duration"},
+      {"jobs: {log_retention: -1h}", "jobs.log_retention"},
+      {"jobs: {uid: 5}", "jobs.uid: unknown key (allowed: run_as, uid_range"},
+  };
+  for (const auto& c : cases) {
+    auto config = ParseAgentConfig(c.yaml, "agent.yml");
+    ASSERT_FALSE(config.ok()) << c.yaml;
+    EXPECT_NE(config.status().message().find(c.needle), std::string::npos) << c.yaml << ": " << config.status().message();
+  }
+}
+
+TEST(AgentConfig, TheExampleConfigParses) {
+  auto config = LoadAgentConfig(std::string(BUILDFARM_SOURCE_DIR) + "/deploy/systemd/examples/agent.yml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->jobs.uid_range->first, 200000);
+  EXPECT_EQ(*config->jobs.umask, 077u);
+  EXPECT_EQ(*config->jobs.cgroup, CgroupMode::kAuto);
+}
+
 TEST(AgentConfig, EmptyFileIsDefaults) {
   auto config = ParseAgentConfig("", "agent.yml");
   ASSERT_TRUE(config.ok());

@@ -22,6 +22,7 @@ TEST(FarmFaultTest, KilledAgentsJobsCompleteElsewhereExactlyOnce) {
   std::string error;
   ASSERT_TRUE(farm.Start(&error)) << error;
   // Pin nothing: 9 sleeping jobs spread over the 3 nodes.
+  const std::string who = farm.JobWritableFile("who.txt");
   std::vector<std::string> ids;
   for (int i = 0; i < 9; ++i) {
     int status = 0;
@@ -29,7 +30,7 @@ TEST(FarmFaultTest, KilledAgentsJobsCompleteElsewhereExactlyOnce) {
                          nlohmann::json{{"id", "slow-" + std::to_string(i)},
                                         {"command", "sleep 3; echo $BUILDFARM_JOB_ID >> " + farm.shared_file() +
                                                         "; echo $BUILDFARM_JOB_ID $BUILDFARM_NODE $BUILDFARM_ATTEMPT >> " +
-                                                        farm.dir().Join("who.txt")}}
+                                                        who}}
                              .dump(),
                          &status);
     ASSERT_EQ(status, 201) << job.dump();

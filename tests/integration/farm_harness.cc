@@ -1,6 +1,7 @@
 #include "tests/integration/farm_harness.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
@@ -119,6 +120,10 @@ Farm::~Farm() {
 }
 
 bool Farm::Start(std::string* error) {
+  // As root the agents run jobs as unprivileged uids: those may pass through the farm's directory and
+  // append to shared_file(), and nothing else (the tokens are 0600).
+  chmod(dir_.path().c_str(), 0755);
+  JobWritableFile("shared.txt");
   std::string config = "store: {path: " + dir_.Join("scheduler.db") + "}\ntokens:\n" +
                        "  - {name: ops, role: admin, sha256: " + Sha256(admin_token_) + "}\n" +
                        "  - {name: page, role: viewer, sha256: " + Sha256(viewer_token_) + "}\n" +
@@ -139,7 +144,13 @@ bool Farm::Start(std::string* error) {
             options_.cycle_interval + "\n";
   if (!options_.backups.empty()) {
     config += "backups:\n";
-    for (const auto& [node, backup] : options_.backups) config += "  " + node + ": " + backup + "\n";
+    for (const auto& [node, backup] : options_.backups) {
+      config += "  ";
+      config += node;
+      config += ": ";
+      config += backup;
+      config += '\n';
+    }
   }
   if (!options_.hold_down.empty()) config += "failover: {hold_down: " + options_.hold_down + "}\n";
   if (!options_.publish.empty()) config += "publish: " + options_.publish + "\n";
@@ -336,6 +347,12 @@ double Farm::SchedulerMetric(const std::string& key) {
   const auto samples = parsed->ByKey();
   const auto it = samples.find(key);
   return it == samples.end() ? 0 : it->second.value;
+}
+
+std::string Farm::JobWritableFile(std::string_view name) const {
+  std::string path = dir_.WriteFile(name, "");
+  chmod(path.c_str(), 0666);
+  return path;
 }
 
 std::vector<std::string> Farm::SharedFileLines() const {

@@ -8,7 +8,7 @@
 //
 // Everything lives in one TempDir; the scheduler's store survives a kill -9 + RestartScheduler() on the
 // same port. Jobs write `echo $BUILDFARM_JOB_ID >> shared_file()` so that a test can check each ran
-// exactly once. Not thread-safe except StubPrometheus::SetCpu, which locks.
+// exactly once (the file is world-writable: as root the agents run jobs as unprivileged uids). Not thread-safe except StubPrometheus::SetCpu, which locks.
 #pragma once
 
 #include <httplib.h>
@@ -110,6 +110,9 @@ class Farm {
   const std::string& admin_token() const { return admin_token_; }
   const std::string& viewer_token() const { return viewer_token_; }  // role viewer, as the web page uses
   std::string shared_file() const { return dir_.Join("shared.txt"); }
+  // Creates an empty file in the farm's directory that jobs may append to (mode 0666), as
+  // shared_file() is: as root the agents run jobs as unprivileged uids.
+  std::string JobWritableFile(std::string_view name) const;
   std::string node_name(int index) const { return "n" + std::to_string(index + 1); }
   ChildProcess& scheduler() { return *scheduler_; }
   ChildProcess& agent(int index) { return *agents_[index]; }

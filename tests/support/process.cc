@@ -35,6 +35,7 @@ int DecodeWaitStatus(int status) {
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = fork();
@@ -85,6 +86,14 @@ RefusedLoopbackPort::RefusedLoopbackPort() { fd_ = BindLoopbackPortZero(&port_);
 
 RefusedLoopbackPort::~RefusedLoopbackPort() {
   if (fd_ >= 0) close(fd_);
+}
+
+bool ProcessGone(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat) || stat.empty()) return true;
+  auto close_paren = stat.rfind(')');  // the command name may contain spaces and parentheses
+  return close_paren != std::string::npos && stat.size() > close_paren + 2 && stat[close_paren + 2] == 'Z';
 }
 
 std::vector<pid_t> ChildPids(pid_t parent) {

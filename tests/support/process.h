@@ -74,6 +74,8 @@ int CandidateLoopbackPort();
 std::vector<int> ListeningPorts(pid_t pid);
 // Direct children of `parent` (from /proc/*/stat).
 std::vector<pid_t> ChildPids(pid_t parent);
+// True when `pid` has no /proc entry or is a zombie waiting to be reaped (by a new parent): gone.
+bool ProcessGone(pid_t pid);
 
 // A port on 127.0.0.1 where connections are refused for as long as this object lives: the socket is
 // bound, so nobody else can listen there, but never listens. For "the server is unreachable" tests.
