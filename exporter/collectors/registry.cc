@@ -7,6 +7,7 @@
 #include "exporter/collectors/latency.h"
 #include "exporter/collectors/loadavg.h"
 #include "exporter/collectors/meminfo.h"
+#include "exporter/collectors/netclass.h"
 #include "exporter/collectors/netdev.h"
 #include "exporter/collectors/stat.h"
 #include "exporter/collectors/thermal_zone.h"
@@ -29,6 +30,8 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeTimeSpec());
   specs.push_back(MakeTopologySpec());
   specs.push_back(MakeLatencySpec());
+  // Issue 12, sysfs/hardware group: netclass, cpufreq, mdadm, dmi, powersupplyclass, edac, rapl, nvme, selinux.
+  specs.push_back(MakeNetclassSpec());
   return specs;
 }
 
