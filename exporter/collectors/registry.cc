@@ -1,6 +1,7 @@
 #include "exporter/collectors/registry.h"
 
 #include "exporter/collectors/cpu.h"
+#include "exporter/collectors/cpufreq.h"
 #include "exporter/collectors/diskstats.h"
 #include "exporter/collectors/filesystem.h"
 #include "exporter/collectors/hwmon.h"
@@ -32,6 +33,7 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeLatencySpec());
   // Issue 12, sysfs/hardware group: netclass, cpufreq, mdadm, dmi, powersupplyclass, edac, rapl, nvme, selinux.
   specs.push_back(MakeNetclassSpec());
+  specs.push_back(MakeCpufreqSpec());
   return specs;
 }
 
