@@ -7,6 +7,7 @@
 #include "exporter/collectors/hwmon.h"
 #include "exporter/collectors/latency.h"
 #include "exporter/collectors/loadavg.h"
+#include "exporter/collectors/mdadm.h"
 #include "exporter/collectors/meminfo.h"
 #include "exporter/collectors/netclass.h"
 #include "exporter/collectors/netdev.h"
@@ -34,6 +35,7 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   // Issue 12, sysfs/hardware group: netclass, cpufreq, mdadm, dmi, powersupplyclass, edac, rapl, nvme, selinux.
   specs.push_back(MakeNetclassSpec());
   specs.push_back(MakeCpufreqSpec());
+  specs.push_back(MakeMdadmSpec());
   return specs;
 }
 
