@@ -3,6 +3,7 @@
 #include "exporter/collectors/cpu.h"
 #include "exporter/collectors/cpufreq.h"
 #include "exporter/collectors/diskstats.h"
+#include "exporter/collectors/dmi.h"
 #include "exporter/collectors/filesystem.h"
 #include "exporter/collectors/hwmon.h"
 #include "exporter/collectors/latency.h"
@@ -36,6 +37,7 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeNetclassSpec());
   specs.push_back(MakeCpufreqSpec());
   specs.push_back(MakeMdadmSpec());
+  specs.push_back(MakeDmiSpec());
   return specs;
 }
 
