@@ -12,6 +12,7 @@
 #include "exporter/collectors/meminfo.h"
 #include "exporter/collectors/netclass.h"
 #include "exporter/collectors/netdev.h"
+#include "exporter/collectors/powersupplyclass.h"
 #include "exporter/collectors/stat.h"
 #include "exporter/collectors/thermal_zone.h"
 #include "exporter/collectors/time.h"
@@ -38,6 +39,7 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeCpufreqSpec());
   specs.push_back(MakeMdadmSpec());
   specs.push_back(MakeDmiSpec());
+  specs.push_back(MakePowerSupplyClassSpec());
   return specs;
 }
 
