@@ -4,6 +4,7 @@
 #include "exporter/collectors/cpufreq.h"
 #include "exporter/collectors/diskstats.h"
 #include "exporter/collectors/dmi.h"
+#include "exporter/collectors/edac.h"
 #include "exporter/collectors/filesystem.h"
 #include "exporter/collectors/hwmon.h"
 #include "exporter/collectors/latency.h"
@@ -40,6 +41,7 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeMdadmSpec());
   specs.push_back(MakeDmiSpec());
   specs.push_back(MakePowerSupplyClassSpec());
+  specs.push_back(MakeEdacSpec());
   return specs;
 }
 
