@@ -14,6 +14,7 @@
 #include "exporter/collectors/netclass.h"
 #include "exporter/collectors/netdev.h"
 #include "exporter/collectors/powersupplyclass.h"
+#include "exporter/collectors/rapl.h"
 #include "exporter/collectors/stat.h"
 #include "exporter/collectors/thermal_zone.h"
 #include "exporter/collectors/time.h"
@@ -42,6 +43,7 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeDmiSpec());
   specs.push_back(MakePowerSupplyClassSpec());
   specs.push_back(MakeEdacSpec());
+  specs.push_back(MakeRaplSpec());
   return specs;
 }
 

@@ -38,8 +38,10 @@ bool HasVolatileValue(const std::string& name) {
 // Latency probes depend on the network; their series are left out entirely.
 bool IsDropped(const std::string& name) { return name.rfind("buildfarm_probe_", 0) == 0; }
 
-// Labels whose values change with every commit.
+// Labels whose values change with every commit, or name the checkout's absolute location (the
+// rapl collector's path label is the zone's directory under --path.sysfs, as in node_exporter).
 bool HasVolatileLabel(const std::string& name, const std::string& label) {
+  if (name.rfind("node_rapl_", 0) == 0 && label == "path") return true;
   return name == "buildfarm_exporter_build_info" && label == "revision";
 }
 
