@@ -13,6 +13,7 @@
 #include "exporter/collectors/meminfo.h"
 #include "exporter/collectors/netclass.h"
 #include "exporter/collectors/netdev.h"
+#include "exporter/collectors/nvme.h"
 #include "exporter/collectors/powersupplyclass.h"
 #include "exporter/collectors/rapl.h"
 #include "exporter/collectors/stat.h"
@@ -44,6 +45,7 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakePowerSupplyClassSpec());
   specs.push_back(MakeEdacSpec());
   specs.push_back(MakeRaplSpec());
+  specs.push_back(MakeNvmeSpec());
   return specs;
 }
 
