@@ -16,6 +16,7 @@
 #include "exporter/collectors/nvme.h"
 #include "exporter/collectors/powersupplyclass.h"
 #include "exporter/collectors/rapl.h"
+#include "exporter/collectors/selinux.h"
 #include "exporter/collectors/stat.h"
 #include "exporter/collectors/thermal_zone.h"
 #include "exporter/collectors/time.h"
@@ -46,6 +47,7 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeEdacSpec());
   specs.push_back(MakeRaplSpec());
   specs.push_back(MakeNvmeSpec());
+  specs.push_back(MakeSelinuxSpec());
   return specs;
 }
 
