@@ -21,11 +21,15 @@ constexpr char kNodeExporter[] = "prometheus-node-exporter";
 
 // The collectors the issue requires to be cross-checked.
 const std::vector<std::string> kCrossCheckedCollectors = {
-    "cpu", "meminfo", "filesystem", "diskstats", "hwmon", "thermal_zone", "loadavg", "netdev", "stat", "time"};
+    "cpu", "meminfo", "filesystem", "diskstats", "hwmon", "thermal_zone", "loadavg", "netdev", "stat", "time",
+    // Issue 12, sysfs/hardware group.
+    "netclass", "cpufreq", "mdadm", "dmi", "powersupplyclass", "edac", "rapl", "nvme", "selinux"};
 
 // Which collector a series belongs to, by name; empty for series outside the set.
 std::string CollectorOf(const PromSample& sample) {
   static const std::vector<std::pair<std::string, std::string>> kPrefixes = {
+      {"node_cpu_frequency_", "cpufreq"},
+      {"node_cpu_scaling_", "cpufreq"},
       {"node_cpu_", "cpu"},
       {"node_memory_", "meminfo"},
       {"node_filesystem_", "filesystem"},
@@ -33,7 +37,17 @@ std::string CollectorOf(const PromSample& sample) {
       {"node_hwmon_", "hwmon"},
       {"node_thermal_zone_", "thermal_zone"},
       {"node_load", "loadavg"},
-      {"node_network_", "netdev"},
+      {"node_network_transmit_queue_length", "netclass"},
+      {"node_network_receive_", "netdev"},
+      {"node_network_transmit_", "netdev"},
+      {"node_network_", "netclass"},
+      {"node_md_", "mdadm"},
+      {"node_dmi_", "dmi"},
+      {"node_power_supply_", "powersupplyclass"},
+      {"node_edac_", "edac"},
+      {"node_rapl_", "rapl"},
+      {"node_nvme_", "nvme"},
+      {"node_selinux_", "selinux"},
       {"node_boot_time_seconds", "stat"},
       {"node_context_switches_total", "stat"},
       {"node_forks_total", "stat"},
