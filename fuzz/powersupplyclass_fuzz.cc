@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view line = text.substr(0, end);
     std::size_t equals = line.find('=');
     if (equals != std::string_view::npos) {
-      (void)buildfarm::exporter::ParsePowerSupplyAttribute(line.substr(0, equals), line.substr(equals + 1), supply).ok();
+      (void)buildfarm::exporter::ParsePowerSupplyAttribute(line.substr(0, equals), line.substr(equals + 1), supply)
+          .ok();
     }
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
   }

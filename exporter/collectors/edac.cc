@@ -56,7 +56,8 @@ class EdacCollector : public Collector {
     if (controllers->empty()) return Status::Ok();
     Families families;
     auto& ce = AddFamily(families, "node_edac_correctable_errors_total", "Total correctable memory errors.", kCounter);
-    auto& ue = AddFamily(families, "node_edac_uncorrectable_errors_total", "Total uncorrectable memory errors.", kCounter);
+    auto& ue =
+        AddFamily(families, "node_edac_uncorrectable_errors_total", "Total uncorrectable memory errors.", kCounter);
     auto& row_ce = AddFamily(families, "node_edac_csrow_correctable_errors_total",
                              "Total correctable memory errors for this csrow.", kCounter);
     auto& row_ue = AddFamily(families, "node_edac_csrow_uncorrectable_errors_total",

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <set>
 
 #include "common/file_reader.h"
 #include "common/text.h"
@@ -16,13 +17,16 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 std::size_t Count(std::string_view haystack, std::string_view needle) {
   std::size_t count = 0;
-  for (std::size_t at = haystack.find(needle); at != std::string_view::npos; at = haystack.find(needle, at + needle.size())) {
+  for (std::size_t at = haystack.find(needle); at != std::string_view::npos;
+       at = haystack.find(needle, at + needle.size())) {
     ++count;
   }
   return count;
 }
 
-bool Contains(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
+bool Contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
 
 std::string Quote(std::string_view line) { return "\"" + std::string(line.substr(0, 200)) + "\""; }
 
@@ -30,7 +34,9 @@ std::string Quote(std::string_view line) { return "\"" + std::string(line.substr
 Result<std::int64_t> ParseDecimal(std::string_view digits, std::string_view line) {
   bool double_sign = digits.size() >= 2 && digits[0] == '+' && (digits[1] == '-' || digits[1] == '+');
   auto value = double_sign ? std::nullopt : text::ParseInt64(digits);
-  if (!value) return ParseError("\"" + std::string(digits.substr(0, 40)) + "\" is not a 64-bit integer in " + Quote(line));
+  if (!value) {
+    return ParseError("\"" + std::string(digits.substr(0, 40)) + "\" is not a 64-bit integer in " + Quote(line));
+  }
   return *value;
 }
 
@@ -110,8 +116,8 @@ bool MatchRaidStatus(std::string_view line, RaidStatus& out) {
     i = health_start;
     while (i < line.size() && (line[i] == 'U' || line[i] == '_')) ++i;
     if (i == health_start || i >= line.size() || line[i] != ']') continue;
-    out = {line.substr(total_start, active_start - 1 - total_start), line.substr(active_start, health_start - 3 - active_start),
-           line.substr(health_start, i - health_start)};
+    out = {line.substr(total_start, active_start - 1 - total_start),
+           line.substr(active_start, health_start - 3 - active_start), line.substr(health_start, i - health_start)};
     return true;
   }
   return false;
@@ -264,10 +270,18 @@ class MdadmCollector : public Collector {
     auto& state = AddFamily(out, "node_md_state", "Indicates the state of md-device.", kGauge);
     auto& blocks = AddFamily(out, "node_md_blocks", "Total number of blocks on device.", kGauge);
     auto& synced = AddFamily(out, "node_md_blocks_synced", "Number of blocks synced on device.", kGauge);
-    static constexpr std::pair<std::string_view, std::string_view> kStates[] = {
-        {"active", "active"}, {"inactive", "inactive"}, {"recovering", "recovering"}, {"resyncing", "resync"},
-        {"checking", "check"}};
-    for (const MdDevice& md : *devices) {
+    static constexpr std::pair<std::string_view, std::string_view> kStates[] = {{"active", "active"},
+                                                                                {"inactive", "inactive"},
+                                                                                {"recovering", "recovering"},
+                                                                                {"resyncing", "resync"},
+                                                                                {"checking", "check"}};
+    std::set<std::string> seen;
+    for (const MdDevice& parsed : *devices) {
+      // node_exporter 1.5 crashes on a name that is not UTF-8 and, for a name listed twice, serves the
+      // first device (the registry drops the later duplicates); we repair the name and do the same.
+      MdDevice md = parsed;
+      md.name = ToValidUtf8(md.name);
+      if (!seen.insert(md.name).second) continue;
       AddSample(required, {{"device", md.name}}, static_cast<double>(md.disks_total));
       AddSample(disks, {{"device", md.name}, {"state", "active"}}, static_cast<double>(md.disks_active));
       AddSample(disks, {{"device", md.name}, {"state", "failed"}}, static_cast<double>(md.disks_failed));

@@ -41,9 +41,8 @@ constexpr NumericAttribute kNumericAttributes[] = {
 };
 
 constexpr std::pair<std::string_view, StringField> kStringAttributes[] = {
-    {"address", &NetClassIface::address}, {"broadcast", &NetClassIface::broadcast},
-    {"duplex", &NetClassIface::duplex},   {"ifalias", &NetClassIface::ifalias},
-    {"operstate", &NetClassIface::operstate},
+    {"address", &NetClassIface::address}, {"broadcast", &NetClassIface::broadcast}, {"duplex", &NetClassIface::duplex},
+    {"ifalias", &NetClassIface::ifalias}, {"operstate", &NetClassIface::operstate},
 };
 
 }  // namespace
@@ -132,19 +131,24 @@ class NetclassCollector : public Collector {
       if (ignored_->Ignored(device)) continue;
       auto iface = ReadInterface(dir);
       if (!iface.ok()) return iface.status();
-      interfaces.emplace_back(device, std::move(iface).value());
+      interfaces.emplace_back(ToValidUtf8(device), std::move(iface).value());  // labels must be UTF-8
     }
     if (interfaces.empty()) return Status::Ok();
     auto& up = AddFamily(out, "node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", kGauge);
     for (const auto& [device, iface] : interfaces) {
       AddSample(up, {{"device", device}}, iface.operstate == "up" ? 1 : 0);
     }
-    auto& info = AddFamily(out, "node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
-                           kGauge);
+    auto& info =
+        AddFamily(out, "node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.", kGauge);
     for (const auto& [device, iface] : interfaces) {
+      // ifalias is whatever an administrator set; node_exporter 1.5 crashes on one that is not UTF-8.
       AddSample(info,
-                {{"device", device}, {"address", iface.address}, {"broadcast", iface.broadcast},
-                 {"duplex", iface.duplex}, {"operstate", iface.operstate}, {"ifalias", iface.ifalias}},
+                {{"device", device},
+                 {"address", ToValidUtf8(iface.address)},
+                 {"broadcast", ToValidUtf8(iface.broadcast)},
+                 {"duplex", ToValidUtf8(iface.duplex)},
+                 {"operstate", ToValidUtf8(iface.operstate)},
+                 {"ifalias", ToValidUtf8(iface.ifalias)}},
                 1);
     }
     for (const PropertyMetric& property : kPropertyMetrics) {

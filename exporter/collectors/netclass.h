@@ -21,9 +21,8 @@ namespace buildfarm::exporter {
 
 struct NetClassIface {
   std::string address, broadcast, duplex, ifalias, operstate;
-  std::optional<std::int64_t> addr_assign_type, carrier, carrier_changes, carrier_up_count, carrier_down_count,
-      dev_id, dormant, flags, ifindex, iflink, link_mode, mtu, name_assign_type, netdev_group, speed, tx_queue_len,
-      type;
+  std::optional<std::int64_t> addr_assign_type, carrier, carrier_changes, carrier_up_count, carrier_down_count, dev_id,
+      dormant, flags, ifindex, iflink, link_mode, mtu, name_assign_type, netdev_group, speed, tx_queue_len, type;
 };
 
 // Every attribute file name the collector reads from /sys/class/net/<iface>/.

@@ -73,10 +73,10 @@ constexpr NumericAttribute kNumericAttributes[] = {
 };
 
 // Parsed (so a bad value fails the scrape, as in procfs) but not exported by node_exporter 1.5.
-constexpr std::string_view kUnexportedNumbers[] = {"charge_avg", "current_avg", "energy_avg", "power_avg",
+constexpr std::string_view kUnexportedNumbers[] = {"charge_avg",        "current_avg",      "energy_avg", "power_avg",
                                                    "time_to_empty_avg", "time_to_full_avg", "voltage_avg"};
 
-constexpr std::string_view kInfoLabels[] = {"capacity_level", "charge_type", "health",   "manufacturer",
+constexpr std::string_view kInfoLabels[] = {"capacity_level", "charge_type",   "health", "manufacturer",
                                             "model_name",     "serial_number", "status", "technology",
                                             "type",           "usb_type",      "scope"};
 
@@ -86,7 +86,9 @@ Status ParsePowerSupplyAttribute(std::string_view file, std::string_view value, 
   for (const NumericAttribute& attribute : kNumericAttributes) {
     if (attribute.file != file) continue;
     auto number = ParseGoInt64(value);
-    if (!number) return ParseError(std::string(file) + ": \"" + std::string(value.substr(0, 64)) + "\" is not an integer");
+    if (!number) {
+      return ParseError(std::string(file) + ": \"" + std::string(value.substr(0, 64)) + "\" is not an integer");
+    }
     supply.values[std::string(attribute.metric)] = static_cast<double>(*number) / attribute.divisor;
     return Status::Ok();
   }
@@ -179,7 +181,8 @@ CollectorSpec MakePowerSupplyClassSpec() {
                     "Regexp of power supplies to ignore for powersupplyclass collector.");
   };
   spec.create = [options](const CollectorEnv& env) -> Result<std::unique_ptr<Collector>> {
-    auto ignored = DeviceRegexFilter::CreateIgnoring("collector.powersupply.ignored-supplies", options->ignored_supplies);
+    auto ignored =
+        DeviceRegexFilter::CreateIgnoring("collector.powersupply.ignored-supplies", options->ignored_supplies);
     if (!ignored.ok()) return ignored.status();
     return std::unique_ptr<Collector>(
         std::make_unique<PowerSupplyClassCollector>(env.paths.Sys("class/power_supply"), std::move(ignored).value()));

@@ -84,12 +84,13 @@ class RaplCollector : public Collector {
       if (!microjoules.ok()) return microjoules.status().WithContext(energy_path);
       double joules = static_cast<double>(*microjoules) / 1000000.0;
       std::string index = std::to_string(zone.id.index);
-      std::string metric = zone_label_ ? "node_rapl_joules_total"
-                                       : "node_rapl_" + SanitizeMetricName(zone.id.name + "_joules_total");
+      std::string metric =
+          zone_label_ ? "node_rapl_joules_total" : "node_rapl_" + SanitizeMetricName(zone.id.name + "_joules_total");
       auto& family = families[metric];
       if (family.name.empty()) {
         family.name = metric;
-        family.help = zone_label_ ? "Current RAPL value in joules" : "Current RAPL " + zone.id.name + " value in joules";
+        family.help =
+            zone_label_ ? "Current RAPL value in joules" : "Current RAPL " + zone.id.name + " value in joules";
         family.type = kCounter;
       }
       if (zone_label_) {
@@ -121,7 +122,8 @@ CollectorSpec MakeRaplSpec() {
                   "zone.");
   };
   spec.create = [options](const CollectorEnv& env) -> Result<std::unique_ptr<Collector>> {
-    return std::unique_ptr<Collector>(std::make_unique<RaplCollector>(env.paths.Sys("class/powercap"), options->zone_label));
+    return std::unique_ptr<Collector>(
+        std::make_unique<RaplCollector>(env.paths.Sys("class/powercap"), options->zone_label));
   };
   return spec;
 }

@@ -27,7 +27,8 @@ int SelinuxConfigMode(std::string_view config_text) {
 
 int SelinuxEnforceMode(std::string_view enforce_text) {
   // go-selinux runs strconv.Atoi on the raw contents (the kernel writes no newline).
-  bool double_sign = enforce_text.size() >= 2 && enforce_text[0] == '+' && (enforce_text[1] == '-' || enforce_text[1] == '+');
+  bool double_sign =
+      enforce_text.size() >= 2 && enforce_text[0] == '+' && (enforce_text[1] == '-' || enforce_text[1] == '+');
   auto value = double_sign ? std::nullopt : text::ParseInt64(enforce_text);
   if (!value || *value < INT_MIN || *value > INT_MAX) return -1;
   return static_cast<int>(*value);
@@ -60,7 +61,8 @@ class SelinuxCollector : public Collector {
     auto config = ReadFileCapped(config_path_, 1 << 20);
     AddSingle(out, "node_selinux_config_mode", "Configured SELinux enforcement mode", kGauge,
               SelinuxConfigMode(config.ok() ? std::string_view(*config) : std::string_view()));
-    AddSingle(out, "node_selinux_current_mode", "Current SELinux enforcement mode", kGauge, SelinuxEnforceMode(*enforce));
+    AddSingle(out, "node_selinux_current_mode", "Current SELinux enforcement mode", kGauge,
+              SelinuxEnforceMode(*enforce));
     return Status::Ok();
   }
 

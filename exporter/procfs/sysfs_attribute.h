@@ -22,7 +22,7 @@ namespace buildfarm::exporter {
 inline constexpr std::size_t kSysfsAttributeReadBytes = 128;
 
 struct SysfsAttribute {
-  int error = 0;     // errno of the failed open or read; 0 when `value` was read
+  int error = 0;      // errno of the failed open or read; 0 when `value` was read
   std::string value;  // trimmed
 };
 

@@ -26,8 +26,8 @@ TEST(CpufreqCollector, ExportsFixtureFrequenciesInHertz) {
 }
 
 void WriteRequiredStrings(const testing::TempDir& dir, const std::string& cpufreq) {
-  for (const char* file : {"scaling_available_governors", "scaling_driver", "scaling_governor", "related_cpus",
-                           "scaling_setspeed"}) {
+  for (const char* file :
+       {"scaling_available_governors", "scaling_driver", "scaling_governor", "related_cpus", "scaling_setspeed"}) {
     dir.WriteFile(cpufreq + "/" + file, "x\n");
   }
 }

@@ -8,7 +8,8 @@ namespace buildfarm::exporter {
 namespace {
 
 TEST(DmiLabels, MapsFileNamesToNodeExporterLabels) {
-  auto labels = DmiLabels({{"sys_vendor", "Supermicro"}, {"chassis_type", "17"}, {"modalias", "dmi:x"}, {"bios_date", ""}});
+  auto labels =
+      DmiLabels({{"sys_vendor", "Supermicro"}, {"chassis_type", "17"}, {"modalias", "dmi:x"}, {"bios_date", ""}});
   EXPECT_EQ(labels, (std::map<std::string, std::string>{{"system_vendor", "Supermicro"}, {"bios_date", ""}}));
 }
 
@@ -30,14 +31,20 @@ TEST(DmiCollector, ExportsFixtureInfo) {
 TEST(DmiCollector, PartialDirectoryKeepsWhatIsThere) {
   testing::TempDir dir;
   dir.WriteFile("sys/class/dmi/id/bios_date", "");
-  dir.WriteFile("sys/class/dmi/id/board_name", "a\xff" "b\n");
+  dir.WriteFile("sys/class/dmi/id/board_name",
+                "a\xff"
+                "b\n");
   dir.WriteFile("sys/class/dmi/id/sys_vendor", "  x  \n");
-  dir.MakeDir("sys/class/dmi/id/product_name");                                   // not a file: skipped
+  dir.MakeDir("sys/class/dmi/id/product_name");                                           // not a file: skipped
   dir.Symlink(dir.Join("sys/class/dmi/id/sys_vendor"), "sys/class/dmi/id/board_vendor");  // symlink: skipped
   auto families = CollectFrom(MakeDmiSpec(), HostPathsIn(dir));
   ASSERT_TRUE(families.ok()) << families.status().ToString();
   EXPECT_EQ(SampleValue(*families, "node_dmi_info",
-                        {{"bios_date", ""}, {"board_name", "a\xEF\xBF\xBD" "b"}, {"system_vendor", "x"}}),
+                        {{"bios_date", ""},
+                         {"board_name",
+                          "a\xEF\xBF\xBD"
+                          "b"},
+                         {"system_vendor", "x"}}),
             1);
 }
 

@@ -39,8 +39,7 @@ TEST(EdacCollector, EveryCountFileIsRequired) {
     for (const char* name : {"mc0/ce_count", "mc0/ue_count", "mc0/ce_noinfo_count", "mc0/ue_noinfo_count",
                              "mc0/csrow0/ce_count", "mc0/csrow0/ue_count"}) {
       if (std::string(name) == file && contents == nullptr) continue;
-      dir.WriteFile(std::string("sys/devices/system/edac/mc/") + name,
-                    std::string(name) == file ? contents : " 4 \n");
+      dir.WriteFile(std::string("sys/devices/system/edac/mc/") + name, std::string(name) == file ? contents : " 4 \n");
     }
     EXPECT_FALSE(CollectFrom(MakeEdacSpec(), HostPathsIn(dir)).ok());
   }

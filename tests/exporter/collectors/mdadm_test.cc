@@ -66,18 +66,23 @@ TEST(ParseMdstat, FollowsNodeExporterOnOddButValidInput) {
   const Case cases[] = {
       {"last [n/m] [U_] wins", OneDevice(raid1, "   100 blocks [2/1] [U_] [3/3] [UUU]"), "active", 3, 3, 100},
       {"negative size", OneDevice(raid1, "   -100 blocks [2/1] [U_]"), "active", 1, 2, -100},
-      {"tab-indented device line is still a device", OneDevice("\t" + raid1, "   100 blocks [2/1] [U_]"), "active", 1, 2, 100},
+      {"tab-indented device line is still a device", OneDevice("\t" + raid1, "   100 blocks [2/1] [U_]"), "active", 1,
+       2, 100},
       {"resync=DELAYED", OneDevice(raid1, "   100 blocks [2/1] [U_]", "   \tresync=DELAYED"), "resyncing", 1, 2, 0},
-      {"recovery beats check", OneDevice(raid1, " 100 blocks [2/1] [U_]", " check = 5% (5/100) finish=1min speed=1K/s recovery"),
-       "recovering", 1, 2, 5},
-      {"check beats resync", OneDevice(raid1, " 100 blocks [2/1] [U_]", " resync = 5% (6/100) finish=1min speed=1K/s check"),
-       "checking", 1, 2, 6},
-      {"bitmap line is skipped", OneDevice(raid1, " 100 blocks [2/2] [UU]", " bitmap: resync", " plain"), "active", 2, 2, 100},
+      {"recovery beats check",
+       OneDevice(raid1, " 100 blocks [2/1] [U_]", " check = 5% (5/100) finish=1min speed=1K/s recovery"), "recovering",
+       1, 2, 5},
+      {"check beats resync",
+       OneDevice(raid1, " 100 blocks [2/1] [U_]", " resync = 5% (6/100) finish=1min speed=1K/s check"), "checking", 1,
+       2, 6},
+      {"bitmap line is skipped", OneDevice(raid1, " 100 blocks [2/2] [UU]", " bitmap: resync", " plain"), "active", 2,
+       2, 100},
       {"Go float syntax in the sync line",
        OneDevice(raid1, " 100 blocks [2/1] [U_]", " recovery = 0x1p3% (7/100) finish=1_0.5min speed=infK/s"),
        "recovering", 1, 2, 7},
-      {"greedy speed up to the last capital", OneDevice(raid1, " 100 blocks [2/1] [U_]", " recovery = 1% (8/100) speed=1K/s finish=1min"),
-       "recovering", 1, 2, 8},
+      {"greedy speed up to the last capital",
+       OneDevice(raid1, " 100 blocks [2/1] [U_]", " recovery = 1% (8/100) speed=1K/s finish=1min"), "recovering", 1, 2,
+       8},
       {"auto-read-only keeps active", OneDevice("md0 : active (auto-read-only) raid1 sda1[0]", " 100 blocks [1/1] [U]"),
        "active", 1, 1, 100},
   };
@@ -134,7 +139,8 @@ TEST(ParseMdstat, SurvivesHugeAndBinaryInput) {
   std::string huge = "md0 : active raid1 " + std::string(1 << 20, '[') + "\n" + std::string(1 << 20, '(') + "\n\n\n";
   EXPECT_FALSE(ParseMdstat(huge).ok());
   std::string many;
-  for (int i = 0; i < 20000; ++i) many += OneDevice("md" + std::to_string(i) + " : active raid1 sda1[0]", " 1 blocks [1/1] [U]");
+  for (int i = 0; i < 20000; ++i)
+    many += OneDevice("md" + std::to_string(i) + " : active raid1 sda1[0]", " 1 blocks [1/1] [U]");
   auto devices = ParseMdstat(many);
   ASSERT_TRUE(devices.ok());
   EXPECT_EQ(devices->size(), 20000u);
@@ -158,6 +164,26 @@ TEST(MdadmCollector, ExportsFixtureArrays) {
   EXPECT_EQ(SampleValue(f, "node_md_blocks", {{"device", "md3"}}), 7813772288);
   EXPECT_EQ(SampleValue(f, "node_md_blocks_synced", {{"device", "md3"}}), 160289792);
   EXPECT_EQ(FindFamily(f, "node_md_state")->metric.size(), 8u * 5u);
+}
+
+TEST(MdadmCollector, RepeatedNamesServeTheFirstAndNamesAreRepairedToUtf8) {
+  testing::TempDir dir;
+  dir.WriteFile("proc/mdstat", OneDevice("md4 : active raid1 sda1[0] sdb1[1]", " 100 blocks [2/1] [U_]",
+                                         " recovery = 5% (5/100) finish=1min speed=1K/s") +
+                                   OneDevice("md4 : active raid1 sda1[0] sdb1[1]", " 200 blocks [2/2] [UU]") +
+                                   OneDevice("md\xff"
+                                             "9 : active raid1 sda1[0]",
+                                             " 300 blocks [1/1] [U]"));
+  auto families = CollectFrom(MakeMdadmSpec(), HostPathsIn(dir));
+  ASSERT_TRUE(families.ok()) << families.status().ToString();
+  EXPECT_EQ(SampleValue(*families, "node_md_blocks", {{"device", "md4"}}), 100);  // node_exporter keeps the first
+  EXPECT_EQ(SampleValue(*families, "node_md_state", {{"device", "md4"}, {"state", "recovering"}}), 1);
+  EXPECT_EQ(SampleValue(*families, "node_md_blocks",
+                        {{"device",
+                          "md\xEF\xBF\xBD"
+                          "9"}}),
+            300);
+  EXPECT_EQ(FindFamily(*families, "node_md_blocks")->metric.size(), 2u);
 }
 
 TEST(MdadmCollector, MissingMdstatIsNoDataAndGarbageIsAnError) {

@@ -26,7 +26,8 @@ TEST(NetClassSpeedBytes, ConvertsMegabitsWithGoIntegerArithmetic) {
   EXPECT_EQ(NetClassSpeedBytes(-1), -125000);
   EXPECT_EQ(NetClassSpeedBytes(0), 0);
   // Wraps like Go's int64 instead of being undefined behaviour.
-  EXPECT_EQ(NetClassSpeedBytes(INT64_MAX), static_cast<std::int64_t>(static_cast<std::uint64_t>(INT64_MAX) * 1000000u) / 8);
+  EXPECT_EQ(NetClassSpeedBytes(INT64_MAX),
+            static_cast<std::int64_t>(static_cast<std::uint64_t>(INT64_MAX) * 1000000u) / 8);
 }
 
 TEST(NetclassCollector, ExportsFixtureInterfaces) {
@@ -36,12 +37,20 @@ TEST(NetclassCollector, ExportsFixtureInterfaces) {
   EXPECT_EQ(SampleValue(f, "node_network_up", {{"device", "eth0"}}), 1);
   EXPECT_EQ(SampleValue(f, "node_network_up", {{"device", "wlan0"}}), 0);
   EXPECT_EQ(SampleValue(f, "node_network_info",
-                        {{"device", "eth0"}, {"address", "3c:ec:ef:12:34:56"}, {"broadcast", "ff:ff:ff:ff:ff:ff"},
-                         {"duplex", "full"}, {"operstate", "up"}, {"ifalias", "uplink-to-tor1"}}),
+                        {{"device", "eth0"},
+                         {"address", "3c:ec:ef:12:34:56"},
+                         {"broadcast", "ff:ff:ff:ff:ff:ff"},
+                         {"duplex", "full"},
+                         {"operstate", "up"},
+                         {"ifalias", "uplink-to-tor1"}}),
             1);
   EXPECT_EQ(SampleValue(f, "node_network_info",
-                        {{"device", "docker0"}, {"address", "02:42:ac:11:00:01"}, {"broadcast", "ff:ff:ff:ff:ff:ff"},
-                         {"duplex", ""}, {"operstate", "down"}, {"ifalias", ""}}),
+                        {{"device", "docker0"},
+                         {"address", "02:42:ac:11:00:01"},
+                         {"broadcast", "ff:ff:ff:ff:ff:ff"},
+                         {"duplex", ""},
+                         {"operstate", "down"},
+                         {"ifalias", ""}}),
             1);
   EXPECT_EQ(SampleValue(f, "node_network_mtu_bytes", {{"device", "eth0"}}), 9000);
   EXPECT_EQ(SampleValue(f, "node_network_speed_bytes", {{"device", "eth0"}}), 1.25e9);
@@ -59,8 +68,9 @@ TEST(NetclassCollector, ExportsFixtureInterfaces) {
 }
 
 TEST(NetclassCollector, FlagsIgnoreDevicesAndInvalidSpeeds) {
-  auto families = CollectFromFixtures(SpecWithFlags(
-      MakeNetclassSpec(), {"--collector.netclass.ignored-devices=^(lo|docker)", "--collector.netclass.ignore-invalid-speed"}));
+  auto families =
+      CollectFromFixtures(SpecWithFlags(MakeNetclassSpec(), {"--collector.netclass.ignored-devices=^(lo|docker)",
+                                                             "--collector.netclass.ignore-invalid-speed"}));
   ASSERT_TRUE(families.ok()) << families.status().ToString();
   EXPECT_EQ(FindFamily(*families, "node_network_up")->metric.size(), 2u);
   EXPECT_EQ(FindSample(*families, "node_network_up", {{"device", "lo"}}), nullptr);
@@ -78,6 +88,7 @@ TEST(NetclassCollector, EdgeCasesOfTheSysfsTree) {
   testing::TempDir dir;
   dir.WriteFile("sys/class/net/a/mtu", "abc\n");
   dir.WriteFile("sys/class/net/a/ifalias", std::string(300, 'x'));
+  dir.WriteFile("sys/class/net/c/ifalias", "up\xfflink\n");  // administrators set any bytes
   dir.WriteFile("sys/class/net/a/operstate", " up \n");
   dir.MakeDir("sys/class/net/a/speed");  // a directory where a file was expected is skipped
   dir.WriteFile("target_mtu", "77\n");
@@ -88,10 +99,23 @@ TEST(NetclassCollector, EdgeCasesOfTheSysfsTree) {
   const auto& f = *families;
   EXPECT_EQ(SampleValue(f, "node_network_mtu_bytes", {{"device", "a"}}), 0);
   EXPECT_EQ(SampleValue(f, "node_network_up", {{"device", "a"}}), 1);
-  EXPECT_EQ(SampleValue(f, "node_network_info", {{"device", "a"}, {"address", ""}, {"broadcast", ""}, {"duplex", ""},
-                                                 {"operstate", "up"}, {"ifalias", std::string(128, 'x')}}),
+  EXPECT_EQ(SampleValue(f, "node_network_info",
+                        {{"device", "a"},
+                         {"address", ""},
+                         {"broadcast", ""},
+                         {"duplex", ""},
+                         {"operstate", "up"},
+                         {"ifalias", std::string(128, 'x')}}),
             1);
   EXPECT_EQ(FindSample(f, "node_network_speed_bytes", {{"device", "a"}}), nullptr);
+  EXPECT_EQ(SampleValue(f, "node_network_info",
+                        {{"device", "c"},
+                         {"address", ""},
+                         {"broadcast", ""},
+                         {"duplex", ""},
+                         {"operstate", ""},
+                         {"ifalias", "up\xEF\xBF\xBDlink"}}),
+            1);
   EXPECT_EQ(FindSample(f, "node_network_mtu_bytes", {{"device", "b"}}), nullptr);
   EXPECT_EQ(SampleValue(f, "node_network_transmit_queue_length", {{"device", "b"}}), 1000);
 }

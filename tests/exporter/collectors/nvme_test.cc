@@ -13,8 +13,11 @@ TEST(NvmeCollector, ExportsFixtureControllers) {
   auto families = CollectFromFixtures(MakeNvmeSpec());
   ASSERT_TRUE(families.ok()) << families.status().ToString();
   EXPECT_EQ(SampleValue(*families, "node_nvme_info",
-                        {{"device", "nvme0"}, {"firmware_revision", "2B2QEXM7"}, {"model", "Samsung SSD 970 EVO Plus 1TB"},
-                         {"serial", "S4EWNX0R123456"}, {"state", "live"}}),
+                        {{"device", "nvme0"},
+                         {"firmware_revision", "2B2QEXM7"},
+                         {"model", "Samsung SSD 970 EVO Plus 1TB"},
+                         {"serial", "S4EWNX0R123456"},
+                         {"state", "live"}}),
             1);
 }
 
@@ -27,11 +30,18 @@ void WriteController(const testing::TempDir& dir, const std::string& name, const
 
 TEST(NvmeCollector, TrimsAndRepairsLabels) {
   testing::TempDir dir;
-  WriteController(dir, "nvme1", "a\xff" "b\n");  // node_exporter 1.5 panics here
+  WriteController(dir, "nvme1",
+                  "a\xff"
+                  "b\n");  // node_exporter 1.5 panics here
   auto families = CollectFrom(MakeNvmeSpec(), HostPathsIn(dir));
   ASSERT_TRUE(families.ok()) << families.status().ToString();
   EXPECT_EQ(SampleValue(*families, "node_nvme_info",
-                        {{"device", "nvme1"}, {"firmware_revision", "f"}, {"model", "m"}, {"serial", "a\xEF\xBF\xBD" "b"},
+                        {{"device", "nvme1"},
+                         {"firmware_revision", "f"},
+                         {"model", "m"},
+                         {"serial",
+                          "a\xEF\xBF\xBD"
+                          "b"},
                          {"state", "live"}}),
             1);
 }

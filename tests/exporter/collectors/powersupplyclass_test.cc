@@ -15,11 +15,16 @@ TEST(ParsePowerSupplyAttribute, ScalesNumbersAndKeepsLabels) {
     double want;
   };
   const Case cases[] = {
-      {"capacity", "98", "capacity", 98},           {"cycle_count", "5", "cyclecount", 5},
-      {"energy_now", "49450000", "energy_watthour", 49.45}, {"voltage_now", "12229000", "voltage_volt", 12.229},
-      {"current_now", "-1500000", "current_ampere", -1.5},  {"temp", "-7", "temp_celsius", -0.7},
-      {"online", "0x10", "online", 16},             {"present", "1_0", "present", 10},
-      {"capacity_alert_min", "010", "capacity_alert_min", 8}, {"time_to_full_now", "3600", "time_to_full_seconds", 3600},
+      {"capacity", "98", "capacity", 98},
+      {"cycle_count", "5", "cyclecount", 5},
+      {"energy_now", "49450000", "energy_watthour", 49.45},
+      {"voltage_now", "12229000", "voltage_volt", 12.229},
+      {"current_now", "-1500000", "current_ampere", -1.5},
+      {"temp", "-7", "temp_celsius", -0.7},
+      {"online", "0x10", "online", 16},
+      {"present", "1_0", "present", 10},
+      {"capacity_alert_min", "010", "capacity_alert_min", 8},
+      {"time_to_full_now", "3600", "time_to_full_seconds", 3600},
   };
   for (const Case& c : cases) {
     PowerSupply supply;
@@ -28,18 +33,26 @@ TEST(ParsePowerSupplyAttribute, ScalesNumbersAndKeepsLabels) {
     EXPECT_EQ(supply.values[c.metric], c.want) << c.file;  // exactly: node_exporter divides
   }
   PowerSupply supply;
-  ASSERT_TRUE(ParsePowerSupplyAttribute("model_name", "a\xff" "b", supply).ok());
+  ASSERT_TRUE(ParsePowerSupplyAttribute("model_name",
+                                        "a\xff"
+                                        "b",
+                                        supply)
+                  .ok());
   ASSERT_TRUE(ParsePowerSupplyAttribute("status", "", supply).ok());  // empty: no label
   ASSERT_TRUE(ParsePowerSupplyAttribute("uevent", "POWER_SUPPLY_NAME=X", supply).ok());
-  EXPECT_EQ(supply.labels, (std::map<std::string, std::string>{{"model_name", "a\xEF\xBF\xBD" "b"}}));
+  EXPECT_EQ(supply.labels, (std::map<std::string, std::string>{{"model_name",
+                                                                "a\xEF\xBF\xBD"
+                                                                "b"}}));
   EXPECT_TRUE(supply.values.empty());
 }
 
 TEST(ParsePowerSupplyAttribute, RejectsWhatNodeExporterRejects) {
-  const std::pair<const char*, std::string> cases[] = {
-      {"capacity", "abc"}, {"power_now", "99999999999999999999"}, {"power_now", ""}, {"temp", "1.5"},
-      {"charge_avg", "abc"},  // not exported, but parsed
-      {"voltage_now", std::string(1 << 16, '9')}};
+  const std::pair<const char*, std::string> cases[] = {{"capacity", "abc"},
+                                                       {"power_now", "99999999999999999999"},
+                                                       {"power_now", ""},
+                                                       {"temp", "1.5"},
+                                                       {"charge_avg", "abc"},  // not exported, but parsed
+                                                       {"voltage_now", std::string(1 << 16, '9')}};
   for (const auto& [file, value] : cases) {
     PowerSupply supply;
     EXPECT_FALSE(ParsePowerSupplyAttribute(file, value, supply).ok()) << file << "=" << value.substr(0, 20);
@@ -56,17 +69,22 @@ TEST(PowerSupplyClassCollector, ExportsFixtureSupplies) {
   EXPECT_EQ(SampleValue(f, "node_power_supply_voltage_min_design", {{"power_supply", "BAT0"}}), 10.8);
   EXPECT_EQ(SampleValue(f, "node_power_supply_info", {{"power_supply", "AC"}, {"type", "Mains"}}), 1);
   EXPECT_EQ(SampleValue(f, "node_power_supply_info",
-                        {{"power_supply", "BAT0"}, {"capacity_level", "Normal"}, {"manufacturer", "LGC"},
-                         {"model_name", "LNV-45N1"}, {"serial_number", "38109"}, {"status", "Discharging"},
-                         {"technology", "Li-ion"}, {"type", "Battery"}}),
+                        {{"power_supply", "BAT0"},
+                         {"capacity_level", "Normal"},
+                         {"manufacturer", "LGC"},
+                         {"model_name", "LNV-45N1"},
+                         {"serial_number", "38109"},
+                         {"status", "Discharging"},
+                         {"technology", "Li-ion"},
+                         {"type", "Battery"}}),
             1);
   EXPECT_EQ(FindFamily(f, "node_power_supply_energy_full")->help,
             "energy_full value of /sys/class/power_supply/<power_supply>.");
 }
 
 TEST(PowerSupplyClassCollector, IgnoredSuppliesFlag) {
-  auto families = CollectFromFixtures(
-      SpecWithFlags(MakePowerSupplyClassSpec(), {"--collector.powersupply.ignored-supplies=^BAT"}));
+  auto families =
+      CollectFromFixtures(SpecWithFlags(MakePowerSupplyClassSpec(), {"--collector.powersupply.ignored-supplies=^BAT"}));
   ASSERT_TRUE(families.ok()) << families.status().ToString();
   EXPECT_EQ(FindFamily(*families, "node_power_supply_info")->metric.size(), 1u);
   EXPECT_EQ(FindFamily(*families, "node_power_supply_capacity"), nullptr);
@@ -85,8 +103,8 @@ TEST(PowerSupplyClassCollector, SkipsNonFilesAndFailsOnGarbage) {
   EXPECT_EQ(SampleValue(*families, "node_power_supply_info", {{"power_supply", "Y"}}), 1);
 
   dir.WriteFile("sys/class/power_supply/Y/capacity", "abc\n");
-  auto garbage = CollectFrom(SpecWithFlags(MakePowerSupplyClassSpec(), {"--collector.powersupply.ignored-supplies=^Y$"}),
-                             HostPathsIn(dir));
+  auto garbage = CollectFrom(
+      SpecWithFlags(MakePowerSupplyClassSpec(), {"--collector.powersupply.ignored-supplies=^Y$"}), HostPathsIn(dir));
   EXPECT_FALSE(garbage.ok());  // ignored supplies are still read first, as in node_exporter
 }
 

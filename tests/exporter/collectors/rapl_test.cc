@@ -15,10 +15,18 @@ TEST(RaplZoneIndexAndName, SplitsOneDashAndCountsRepeats) {
     std::int64_t index;
   };
   const Want wants[] = {
-      {"package-0", "package", 0}, {"package-1", "package", 1}, {"dram", "dram", 0},   {"dram", "dram", 1},
-      {"package", "package", 2},   // counted after package-1
-      {"my zone.x-7", "my zone.x", 7}, {"a-b-c", "a-b-c", 0}, {"package-x", "package-x", 0}, {"-", "-", 0},
-      {"", "", 0},                 {"psys-+-1", "psys-+-1", 0}, {"core-99999999999", "core", 99999999999},
+      {"package-0", "package", 0},
+      {"package-1", "package", 1},
+      {"dram", "dram", 0},
+      {"dram", "dram", 1},
+      {"package", "package", 2},  // counted after package-1
+      {"my zone.x-7", "my zone.x", 7},
+      {"a-b-c", "a-b-c", 0},
+      {"package-x", "package-x", 0},
+      {"-", "-", 0},
+      {"", "", 0},
+      {"psys-+-1", "psys-+-1", 0},
+      {"core-99999999999", "core", 99999999999},
   };
   for (const Want& want : wants) {
     RaplZoneName zone = RaplZoneIndexAndName(want.raw, seen);

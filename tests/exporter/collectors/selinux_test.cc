@@ -23,8 +23,8 @@ TEST(SelinuxConfigMode, ReadsTheFirstSelinuxLine) {
 }
 
 TEST(SelinuxEnforceMode, AtoiOfTheRawFile) {
-  const std::pair<const char*, int> cases[] = {{"1", 1}, {"0", 0}, {"1\n", -1}, {"", -1}, {"x", -1}, {"+-1", -1},
-                                               {"99999999999", -1}};
+  const std::pair<const char*, int> cases[] = {{"1", 1},  {"0", 0},    {"1\n", -1},        {"", -1},
+                                               {"x", -1}, {"+-1", -1}, {"99999999999", -1}};
   for (const auto& [text, want] : cases) EXPECT_EQ(SelinuxEnforceMode(text), want) << text;
 }
 

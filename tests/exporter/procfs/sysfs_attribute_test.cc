@@ -11,11 +11,20 @@ namespace buildfarm::exporter {
 namespace {
 
 TEST(ParseGoInt64, FollowsGoBaseZeroSyntax) {
-  const std::pair<const char*, std::int64_t> good[] = {
-      {"0", 0},         {"1500", 1500},   {"-1", -1},      {"+5", 5},        {"0x1003", 4099},
-      {"0X1f", 31},     {"010", 8},       {"0o17", 15},    {"0b101", 5},     {"1_000", 1000},
-      {"0x_1f", 31},    {"-0x10", -16},   {"9223372036854775807", INT64_MAX},
-      {"-9223372036854775808", INT64_MIN}};
+  const std::pair<const char*, std::int64_t> good[] = {{"0", 0},
+                                                       {"1500", 1500},
+                                                       {"-1", -1},
+                                                       {"+5", 5},
+                                                       {"0x1003", 4099},
+                                                       {"0X1f", 31},
+                                                       {"010", 8},
+                                                       {"0o17", 15},
+                                                       {"0b101", 5},
+                                                       {"1_000", 1000},
+                                                       {"0x_1f", 31},
+                                                       {"-0x10", -16},
+                                                       {"9223372036854775807", INT64_MAX},
+                                                       {"-9223372036854775808", INT64_MIN}};
   for (const auto& [text, want] : good) {
     auto value = ParseGoInt64(text);
     ASSERT_TRUE(value.has_value()) << text;
