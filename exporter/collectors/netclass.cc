@@ -142,13 +142,14 @@ class NetclassCollector : public Collector {
         AddFamily(out, "node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.", kGauge);
     for (const auto& [device, iface] : interfaces) {
       // ifalias is whatever an administrator set; node_exporter 1.5 crashes on one that is not UTF-8.
+      // In label-name order, as node_exporter writes them.
       AddSample(info,
-                {{"device", device},
-                 {"address", ToValidUtf8(iface.address)},
+                {{"address", ToValidUtf8(iface.address)},
                  {"broadcast", ToValidUtf8(iface.broadcast)},
+                 {"device", device},
                  {"duplex", ToValidUtf8(iface.duplex)},
-                 {"operstate", ToValidUtf8(iface.operstate)},
-                 {"ifalias", ToValidUtf8(iface.ifalias)}},
+                 {"ifalias", ToValidUtf8(iface.ifalias)},
+                 {"operstate", ToValidUtf8(iface.operstate)}},
                 1);
     }
     for (const PropertyMetric& property : kPropertyMetrics) {

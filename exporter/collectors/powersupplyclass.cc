@@ -146,8 +146,10 @@ class PowerSupplyClassCollector : public Collector {
     if (supplies.empty()) return Status::Ok();
     auto& info = AddFamily(out, "node_power_supply_info", "info of /sys/class/power_supply/<power_supply>.", kGauge);
     for (const auto& [name, supply] : supplies) {
-      std::vector<prometheus::ClientMetric::Label> labels{{"power_supply", name}};
-      for (const auto& [label, value] : supply.labels) labels.push_back({label, value});
+      std::map<std::string, std::string> sorted = supply.labels;  // label-name order, as node_exporter writes
+      sorted["power_supply"] = name;
+      std::vector<prometheus::ClientMetric::Label> labels;
+      for (const auto& [label, value] : sorted) labels.push_back({label, value});
       AddSample(info, std::move(labels), 1);
     }
     return Status::Ok();
