@@ -130,6 +130,9 @@ class NetclassCollector : public Collector {
       if (::lstat(dir.c_str(), &info) != 0 || S_ISREG(info.st_mode)) continue;
       if (ignored_->Ignored(device)) continue;
       auto iface = ReadInterface(dir);
+      // An interface removed since the listing (a container's veth) is skipped. node_exporter 1.5
+      // drops the whole scrape then; losing every node_network_up series for a race is worse.
+      if (!iface.ok() && iface.status().code() == StatusCode::kNotFound) continue;
       if (!iface.ok()) return iface.status();
       interfaces.emplace_back(ToValidUtf8(device), std::move(iface).value());  // labels must be UTF-8
     }
@@ -175,7 +178,7 @@ class NetclassCollector : public Collector {
 
  private:
   // node_exporter reads the regular files of the interface directory; symlinks and directories are
-  // skipped. A vanished interface directory is kNotFound for the whole scrape, as there.
+  // skipped. kNotFound when the interface directory has gone.
   static Result<NetClassIface> ReadInterface(const std::string& dir) {
     auto attributes = ReadRegularAttributes(dir, [](std::string_view file) {
       for (std::string_view name : NetClassAttributeNames()) {

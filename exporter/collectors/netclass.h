@@ -5,7 +5,8 @@
 //
 // Like node_exporter, an attribute that is missing or that the driver refuses (EINVAL, EOPNOTSUPP)
 // is left out; a numeric attribute that does not parse is served as 0 (procfs's ValueParser does
-// that). ParseNetClassAttribute is pure; the collector holds immutable options and a thread-safe
+// that). An interface removed between listing and reading is skipped (node_exporter 1.5 fails the
+// scrape instead). ParseNetClassAttribute is pure; the collector holds immutable options and a thread-safe
 // device filter.
 #pragma once
 

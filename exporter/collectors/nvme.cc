@@ -1,5 +1,7 @@
 #include "exporter/collectors/nvme.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -31,16 +33,21 @@ class NvmeCollector : public Collector {
       static constexpr std::pair<const char*, const char*> kAttributes[] = {
           {"firmware_rev", "firmware_revision"}, {"model", "model"}, {"serial", "serial"}, {"state", "state"}};
       std::vector<prometheus::ClientMetric::Label> labels{{"device", device}};
+      bool removed = false;
       for (const auto& [file, label] : kAttributes) {
         std::string path = JoinPath(dir, file);
         SysfsAttribute value = ReadSysfsAttribute(path);
+        if (value.error == ENOENT && ::access(dir.c_str(), F_OK) != 0) {
+          removed = true;  // the controller went away since the listing: skip it, not the scrape
+          break;
+        }
         if (value.error != 0) {
           std::string message = "read " + path + ": " + std::strerror(value.error);
           return value.error == ENOENT ? NotFound(std::move(message)) : IoError(std::move(message));
         }
         labels.push_back({label, ToValidUtf8(value.value)});
       }
-      AddSample(info, std::move(labels), 1);
+      if (!removed) AddSample(info, std::move(labels), 1);
     }
     if (!info.metric.empty()) out.push_back(std::move(info));
     return Status::Ok();

@@ -127,6 +127,8 @@ class PowerSupplyClassCollector : public Collector {
     for (const std::string& name : *names) {
       // Read before filtering, as node_exporter does: a broken ignored supply still fails the scrape.
       auto supply = ReadSupply(JoinPath(class_dir_, name));
+      // A supply unplugged since the listing is skipped; node_exporter 1.5 drops the scrape then.
+      if (!supply.ok() && supply.status().code() == StatusCode::kNotFound) continue;
       if (!supply.ok()) return supply.status();
       if (!ignored_->Ignored(name)) supplies.emplace_back(name, std::move(supply).value());
     }
@@ -157,7 +159,7 @@ class PowerSupplyClassCollector : public Collector {
 
  private:
   static Result<PowerSupply> ReadSupply(const std::string& dir) {
-    // A supply gone since the listing is kNotFound, "no data" as in node_exporter.
+    // kNotFound when the supply's directory has gone.
     auto attributes = ReadRegularAttributes(dir, [](std::string_view) { return true; });
     if (!attributes.ok()) return attributes.status();
     PowerSupply supply;

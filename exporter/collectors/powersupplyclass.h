@@ -4,7 +4,8 @@
 //
 // As in node_exporter 1.5, only regular files are read, an attribute the driver refuses is left
 // out, a numeric attribute that does not parse (Go base-0 syntax) fails the scrape, micro-units
-// (µA, µV, µWh, µW) are scaled to base units and temperatures from tenths of a degree. Parsing is
+// (µA, µV, µWh, µW) are scaled to base units and temperatures from tenths of a degree. A supply
+// unplugged between listing and reading is skipped (node_exporter 1.5 fails the scrape). Parsing is
 // pure; the collector holds immutable options and a thread-safe filter.
 #pragma once
 

@@ -120,13 +120,24 @@ TEST(NetclassCollector, EdgeCasesOfTheSysfsTree) {
   EXPECT_EQ(SampleValue(f, "node_network_transmit_queue_length", {{"device", "b"}}), 1000);
 }
 
-TEST(NetclassCollector, InterfaceGoneBetweenListingAndReadingIsNoData) {
+TEST(NetclassCollector, InterfaceGoneBetweenListingAndReadingIsSkipped) {
   testing::TempDir dir;
   dir.WriteFile("sys/class/net/eth0/mtu", "1500\n");
   dir.Symlink(dir.Join("sys/devices/virtual/net/veth9"), "sys/class/net/veth9");  // removed veth: dangling link
   auto families = CollectFrom(MakeNetclassSpec(), HostPathsIn(dir));
+  ASSERT_TRUE(families.ok()) << families.status().ToString();
+  EXPECT_EQ(SampleValue(*families, "node_network_mtu_bytes", {{"device", "eth0"}}), 1500);
+  EXPECT_EQ(FindFamily(*families, "node_network_up")->metric.size(), 1u);
+}
+
+TEST(NetclassCollector, UnreadableInterfaceDirectoryIsAnError) {
+  testing::TempDir dir;
+  dir.WriteFile("sys/class/net/eth0/mtu", "1500\n");
+  dir.WriteFile("sys/devices/not_a_dir", "x");
+  dir.Symlink(dir.Join("sys/devices/not_a_dir/x"), "sys/class/net/odd0");  // ENOTDIR, not ENOENT
+  auto families = CollectFrom(MakeNetclassSpec(), HostPathsIn(dir));
   ASSERT_FALSE(families.ok());
-  EXPECT_EQ(families.status().code(), StatusCode::kNotFound) << families.status().ToString();
+  EXPECT_NE(families.status().code(), StatusCode::kNotFound) << families.status().ToString();
 }
 
 TEST(NetclassCollector, NoNetClassDirectoryIsNoData) {

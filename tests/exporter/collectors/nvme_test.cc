@@ -49,10 +49,17 @@ TEST(NvmeCollector, TrimsAndRepairsLabels) {
 TEST(NvmeCollector, MissingAttributeOrClassIsNoDataAndARegularFileAnError) {
   testing::TempDir dir;
   WriteController(dir, "nvme0", "s\n");
-  std::remove(dir.Join("sys/class/nvme/nvme0/state").c_str());  // controller going away mid-scrape
+  std::remove(dir.Join("sys/class/nvme/nvme0/state").c_str());  // the controller is there, its state is not
   auto partial = CollectFrom(MakeNvmeSpec(), HostPathsIn(dir));
   ASSERT_FALSE(partial.ok());
   EXPECT_EQ(partial.status().code(), StatusCode::kNotFound);
+
+  testing::TempDir removed;
+  WriteController(removed, "nvme0", "s\n");
+  removed.Symlink(removed.Join("sys/devices/gone/nvme1"), "sys/class/nvme/nvme1");  // removed mid-scrape
+  auto skipped = CollectFrom(MakeNvmeSpec(), HostPathsIn(removed));
+  ASSERT_TRUE(skipped.ok()) << skipped.status().ToString();
+  EXPECT_EQ(FindFamily(*skipped, "node_nvme_info")->metric.size(), 1u);
 
   testing::TempDir stray;
   WriteController(stray, "nvme0", "s\n");

@@ -108,16 +108,18 @@ TEST(PowerSupplyClassCollector, SkipsNonFilesAndFailsOnGarbage) {
   EXPECT_FALSE(garbage.ok());  // ignored supplies are still read first, as in node_exporter
 }
 
-TEST(PowerSupplyClassCollector, MissingClassOrVanishedSupplyIsNoData) {
+TEST(PowerSupplyClassCollector, MissingClassIsNoDataAndAnUnpluggedSupplyIsSkipped) {
   testing::TempDir dir;
   dir.MakeDir("sys");
   auto missing = CollectFrom(MakePowerSupplyClassSpec(), HostPathsIn(dir));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
-  dir.Symlink(dir.Join("sys/devices/gone/BAT1"), "sys/class/power_supply/BAT1");
+  dir.WriteFile("sys/class/power_supply/AC/online", "1\n");
+  dir.Symlink(dir.Join("sys/devices/gone/BAT1"), "sys/class/power_supply/BAT1");  // unplugged mid-scrape
   auto vanished = CollectFrom(MakePowerSupplyClassSpec(), HostPathsIn(dir));
-  ASSERT_FALSE(vanished.ok());
-  EXPECT_EQ(vanished.status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(vanished.ok()) << vanished.status().ToString();
+  EXPECT_EQ(SampleValue(*vanished, "node_power_supply_online", {{"power_supply", "AC"}}), 1);
+  EXPECT_EQ(FindFamily(*vanished, "node_power_supply_info")->metric.size(), 1u);
 }
 
 }  // namespace
