@@ -254,13 +254,16 @@ Result<std::vector<MdDevice>> ParseMdstat(std::string_view text) {
 
 namespace {
 
+constexpr std::size_t kMaxMdstatBytes = 1 << 20;
+
 class MdadmCollector : public Collector {
  public:
   explicit MdadmCollector(std::string path) : path_(std::move(path)) {}
   std::string_view name() const override { return "mdadm"; }
 
   Status Collect(Families& out) override {
-    auto text = ReadFileCapped(path_);
+    // Hundreds of arrays fit in a few kilobytes; the cap bounds the line index ParseMdstat builds.
+    auto text = ReadFileCapped(path_, kMaxMdstatBytes);
     if (!text.ok()) return text.status();  // kNotFound without md support: "no data", as node_exporter
     auto devices = ParseMdstat(*text);
     if (!devices.ok()) return devices.status().WithContext(path_);

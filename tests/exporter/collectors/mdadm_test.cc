@@ -196,6 +196,10 @@ TEST(MdadmCollector, MissingMdstatIsNoDataAndGarbageIsAnError) {
   auto truncated = CollectFrom(MakeMdadmSpec(), HostPathsIn(dir));
   ASSERT_FALSE(truncated.ok());
   EXPECT_NE(truncated.status().ToString().find("mdstat"), std::string::npos) << truncated.status().ToString();
+  dir.WriteFile("proc/mdstat", std::string((1 << 20) + 1, '\n'));  // over the 1 MiB cap: refused, not indexed
+  auto huge = CollectFrom(MakeMdadmSpec(), HostPathsIn(dir));
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace
