@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "exporter/collectors/hwmon.h"
+#include "exporter/procfs/sysfs_attribute.h"
 
 using namespace buildfarm::exporter;
 

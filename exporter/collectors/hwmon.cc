@@ -1,6 +1,7 @@
 #include "exporter/collectors/hwmon.h"
 
 #include "common/text.h"
+#include "exporter/procfs/sysfs_attribute.h"
 
 namespace buildfarm::exporter {
 
@@ -71,45 +72,6 @@ std::string HwmonChipFromDevicePath(std::string_view path) {
   std::string clean_parent = CleanHwmonName(parent);
   if (!clean_parent.empty() && !clean_device.empty()) return clean_parent + "_" + clean_device;
   return clean_device;
-}
-
-std::string ToValidUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  bool in_invalid_run = false;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char c = byte(i);
-    std::size_t length = 0;
-    if (c < 0x80) {
-      length = 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-    }
-    bool valid = length > 0 && i + length <= s.size();
-    for (std::size_t k = 1; valid && k < length; ++k) valid = (byte(i + k) & 0xC0) == 0x80;
-    if (valid && length == 3) {  // no overlongs, no surrogates
-      valid = !(c == 0xE0 && byte(i + 1) < 0xA0) && !(c == 0xED && byte(i + 1) > 0x9F);
-    }
-    if (valid && length == 4) {  // no overlongs, nothing above U+10FFFF
-      valid = !(c == 0xF0 && byte(i + 1) < 0x90) && !(c == 0xF4 && byte(i + 1) > 0x8F);
-    }
-    if (valid) {
-      out.append(s.substr(i, length));
-      i += length;
-      in_invalid_run = false;
-    } else {
-      if (!in_invalid_run) out += "\xEF\xBF\xBD";
-      in_invalid_run = true;
-      ++i;
-    }
-  }
-  return out;
 }
 
 std::vector<HwmonSeries> BuildHwmonSeries(const std::string& chip, const HwmonSensorData& data) {

@@ -39,9 +39,6 @@ std::string CleanHwmonName(std::string_view raw);
 // ("/sys/devices/platform/coretemp.0" -> "platform_coretemp_0"); empty when nothing usable is left.
 std::string HwmonChipFromDevicePath(std::string_view resolved_device_path);
 
-// Invalid UTF-8 runs become U+FFFD, as Go's strings.ToValidUTF8 does (label values must be UTF-8).
-std::string ToValidUtf8(std::string_view text);
-
 // sensor ("temp1") -> element ("input", "max", "" for a bare file like pwm1) -> file content.
 using HwmonSensorData = std::map<std::string, std::map<std::string, std::string>>;
 

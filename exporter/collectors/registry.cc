@@ -1,16 +1,25 @@
 #include "exporter/collectors/registry.h"
 
 #include "exporter/collectors/cpu.h"
+#include "exporter/collectors/cpufreq.h"
 #include "exporter/collectors/diskstats.h"
 #include "exporter/collectors/entropy.h"
 #include "exporter/collectors/filefd.h"
+#include "exporter/collectors/dmi.h"
+#include "exporter/collectors/edac.h"
 #include "exporter/collectors/filesystem.h"
 #include "exporter/collectors/hwmon.h"
 #include "exporter/collectors/latency.h"
 #include "exporter/collectors/loadavg.h"
+#include "exporter/collectors/mdadm.h"
 #include "exporter/collectors/meminfo.h"
+#include "exporter/collectors/netclass.h"
 #include "exporter/collectors/netdev.h"
 #include "exporter/collectors/os_release.h"
+#include "exporter/collectors/nvme.h"
+#include "exporter/collectors/powersupplyclass.h"
+#include "exporter/collectors/rapl.h"
+#include "exporter/collectors/selinux.h"
 #include "exporter/collectors/stat.h"
 #include "exporter/collectors/thermal_zone.h"
 #include "exporter/collectors/textfile.h"
@@ -62,6 +71,16 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeFilefdSpec());
   specs.push_back(MakeEntropySpec());
   specs.push_back(MakeTimexSpec());
+  // Issue 12, sysfs/hardware group: netclass, cpufreq, mdadm, dmi, powersupplyclass, edac, rapl, nvme, selinux.
+  specs.push_back(MakeNetclassSpec());
+  specs.push_back(MakeCpufreqSpec());
+  specs.push_back(MakeMdadmSpec());
+  specs.push_back(MakeDmiSpec());
+  specs.push_back(MakePowerSupplyClassSpec());
+  specs.push_back(MakeEdacSpec());
+  specs.push_back(MakeRaplSpec());
+  specs.push_back(MakeNvmeSpec());
+  specs.push_back(MakeSelinuxSpec());
   return specs;
 }
 

@@ -22,6 +22,15 @@ Result<std::unique_ptr<DeviceRegexFilter>> DeviceRegexFilter::Create(const std::
   return filter;
 }
 
+Result<std::unique_ptr<DeviceRegexFilter>> DeviceRegexFilter::CreateIgnoring(const std::string& flag,
+                                                                             const std::string& pattern) {
+  std::unique_ptr<DeviceRegexFilter> filter(new DeviceRegexFilter());
+  auto ignored = CompileFlagRegex(flag, pattern);
+  if (!ignored.ok()) return ignored.status();
+  filter->exclude_ = std::move(*ignored);
+  return filter;
+}
+
 bool DeviceRegexFilter::Evaluate(const std::string& device) const {
   if (exclude_ && std::regex_search(device, *exclude_)) return true;
   if (include_ && !std::regex_search(device, *include_)) return true;

@@ -25,6 +25,8 @@ class DeviceRegexFilter {
   // Empty patterns are unset. An invalid pattern is an error naming `flag_prefix`.
   static Result<std::unique_ptr<DeviceRegexFilter>> Create(const std::string& flag_prefix, const std::string& exclude,
                                                            const std::string& include);
+  // One exclude pattern under its own flag name (--collector.netclass.ignored-devices and the like).
+  static Result<std::unique_ptr<DeviceRegexFilter>> CreateIgnoring(const std::string& flag, const std::string& pattern);
 
   bool Ignored(std::string_view device) const;
 

@@ -39,10 +39,13 @@ bool HasVolatileValue(const std::string& name) {
 // Latency probes depend on the network; their series are left out entirely.
 bool IsDropped(const std::string& name) { return name.rfind("buildfarm_probe_", 0) == 0; }
 
-// Labels whose values change with every commit, or with the machine the test runs on.
+// Labels whose values change with every commit, or with the machine the test runs on, or name the
+// checkout's absolute location (the rapl collector's path label is the zone's directory under
+// --path.sysfs, as in node_exporter).
 bool HasVolatileLabel(const std::string& name, const std::string& label) {
   if (name == "buildfarm_exporter_build_info") return label == "revision";
   if (name == "node_exporter_build_info") return label == "revision" || label == "branch" || label == "goarch";
+  if (name.rfind("node_rapl_", 0) == 0 && label == "path") return true;
   // uname(2) describes the machine the test runs on, not the fixture tree; sysname stays (Linux).
   return name == "node_uname_info" && label != "sysname";
 }

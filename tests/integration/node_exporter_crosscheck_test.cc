@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -13,6 +15,7 @@
 
 #include "tests/integration/exporter_harness.h"
 #include "tests/support/prom_text.h"
+#include "tests/support/temp_dir.h"
 
 namespace buildfarm::testing {
 namespace {
@@ -25,11 +28,15 @@ const std::vector<std::string> kCrossCheckedCollectors = {
     // Issue 12, /proc kernel-statistics group.
     "vmstat", "netstat", "sockstat", "pressure", "softnet", "schedstat", "conntrack", "arp", "udp_queues",
     // Issue 12, identity group.
-    "uname", "os", "textfile", "filefd", "entropy", "timex"};
+    "uname", "os", "textfile", "filefd", "entropy", "timex",
+    // Issue 12, sysfs/hardware group.
+    "netclass", "cpufreq", "mdadm", "dmi", "powersupplyclass", "edac", "rapl", "nvme", "selinux"};
 
 // Which collector a series belongs to, by name; empty for series outside the set.
 std::string CollectorOf(const PromSample& sample) {
   static const std::vector<std::pair<std::string, std::string>> kPrefixes = {
+      {"node_cpu_frequency_", "cpufreq"},
+      {"node_cpu_scaling_", "cpufreq"},
       {"node_cpu_", "cpu"},
       {"node_memory_", "meminfo"},
       {"node_filesystem_", "filesystem"},
@@ -37,7 +44,17 @@ std::string CollectorOf(const PromSample& sample) {
       {"node_hwmon_", "hwmon"},
       {"node_thermal_zone_", "thermal_zone"},
       {"node_load", "loadavg"},
-      {"node_network_", "netdev"},
+      {"node_network_transmit_queue_length", "netclass"},
+      {"node_network_receive_", "netdev"},
+      {"node_network_transmit_", "netdev"},
+      {"node_network_", "netclass"},
+      {"node_md_", "mdadm"},
+      {"node_dmi_", "dmi"},
+      {"node_power_supply_", "powersupplyclass"},
+      {"node_edac_", "edac"},
+      {"node_rapl_", "rapl"},
+      {"node_nvme_", "nvme"},
+      {"node_selinux_", "selinux"},
       {"node_boot_time_seconds", "stat"},
       {"node_context_switches_total", "stat"},
       {"node_forks_total", "stat"},
@@ -185,6 +202,58 @@ TEST(NodeExporterCrossCheck, OverlappingSeriesHaveTheSameValues) {
   std::cout << "[cross-check] series node_exporter exposes that buildfarm-exporter does not ("
             << only_theirs.size() << "):\n";
   for (const auto& line : only_theirs) std::cout << "  " << line << "\n";
+}
+
+
+// /proc/mdstat is loosely formatted: both exporters read every mdadm seed (real layouts, the fuzzer's
+// finds, inputs node_exporter rejects) and must agree on every node_md_* series and on success.
+TEST(NodeExporterCrossCheck, MdstatVariantsMatchNodeExporter) {
+  ASSERT_TRUE(HaveProgram(kNodeExporter)) << kNodeExporter << " is missing; deploy/install-deps.sh installs it";
+  TempDir root;
+  root.MakeDir("sys");
+  root.MakeDir("rootfs");
+  const std::string mdstat = root.WriteFile("proc/mdstat", "");
+  std::vector<std::string> paths{"--path.procfs=" + root.Join("proc"), "--path.sysfs=" + root.Join("sys"),
+                                 "--path.rootfs=" + root.Join("rootfs")};
+  std::vector<std::string> node_args{kNodeExporter, "--web.listen-address=127.0.0.1:0"};
+  node_args.insert(node_args.end(), paths.begin(), paths.end());
+  std::vector<std::string> our_args = paths;
+  for (const auto& flag : CollectorFlags({"mdadm"})) {
+    node_args.push_back(flag);
+    our_args.push_back(flag);
+  }
+  RunningProgram node_exporter = StartOnPortZero(node_args);
+  ASSERT_FALSE(node_exporter.address.empty());
+  ASSERT_TRUE(Eventually([&] { return HttpGet(node_exporter.address, "/metrics", {}, 5).status == 200; }, 20,
+                         "node_exporter serving /metrics"));
+  RunningProgram ours = StartExporter(our_args);
+  ASSERT_FALSE(ours.address.empty());
+
+  // A series served twice (Prometheus rejects the scrape) shows up as a value of its own.
+  auto md_series = [](const std::string& address, const char* who) {
+    std::map<std::string, std::string> out;
+    for (const auto& sample : Scrape(address, who).samples) {
+      if (sample.name.rfind("node_md_", 0) != 0 && sample.name != "node_scrape_collector_success") continue;
+      auto [it, inserted] = out.emplace(sample.Key(), sample.value_text);
+      if (!inserted) it->second += " (served twice)";
+    }
+    return out;
+  };
+  int compared = 0;
+  int with_arrays = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(SourcePath("tests/fixtures/seeds/mdadm"))) {
+    SCOPED_TRACE(entry.path().filename().string());
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(mdstat, std::ios::binary | std::ios::trunc) << contents;
+    auto theirs = md_series(node_exporter.address, "node_exporter");
+    auto mine = md_series(ours.address, "buildfarm-exporter");
+    EXPECT_EQ(mine, theirs);
+    ++compared;
+    if (theirs.size() > 1) ++with_arrays;
+  }
+  EXPECT_GE(compared, 10);
+  EXPECT_GE(with_arrays, 5) << "too few seeds that node_exporter reads arrays from";
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "common/log.h"
 #include "exporter/collector_spec.h"
@@ -47,6 +48,17 @@ inline Result<Families> CollectFrom(CollectorSpec spec, const HostPaths& paths,
 }
 
 inline Result<Families> CollectFromFixtures(CollectorSpec spec) { return CollectFrom(std::move(spec), FixturePaths()); }
+
+// `spec` with its flags parsed from `args` (such as "--collector.netclass.ignore-invalid-speed").
+inline CollectorSpec SpecWithFlags(CollectorSpec spec, const std::vector<std::string>& args) {
+  FlagSet flags("test", "");
+  if (spec.add_flags) spec.add_flags(flags);
+  std::vector<const char*> raw = {"test"};
+  for (const auto& arg : args) raw.push_back(arg.c_str());
+  Status parsed = flags.Parse(static_cast<int>(raw.size()), raw.data());
+  EXPECT_TRUE(parsed.ok()) << parsed.ToString();
+  return spec;
+}
 
 inline const prometheus::ClientMetric* FindSample(const Families& families, const std::string& name,
                                                   const LabelMap& labels) {

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "exporter/procfs/sysfs_attribute.h"
 #include "tests/exporter/collectors/collector_test_util.h"
 
 namespace buildfarm::exporter {

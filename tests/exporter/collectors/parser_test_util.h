@@ -1,5 +1,4 @@
-// Test helpers shared by the /proc collector tests: a spec with its own flags parsed
-// (--collector.vmstat.fields, --collector.arp.device-include, ...), the table check that every bad
+// Test helpers shared by the /proc collector tests (SpecWithFlags is in collector_test_util.h): the table check that every bad
 // input is a parse error, and the check that an empty host tree is "no data". One test thread;
 // nothing is shared.
 #pragma once
@@ -15,17 +14,6 @@
 #include "tests/exporter/collectors/collector_test_util.h"
 
 namespace buildfarm::exporter {
-
-// The flag parse must succeed; a failure is reported to gtest.
-inline CollectorSpec SpecWithFlags(CollectorSpec spec, const std::vector<std::string>& args) {
-  FlagSet flags("test", "");
-  if (spec.add_flags) spec.add_flags(flags);
-  std::vector<const char*> raw = {"test"};
-  for (const auto& arg : args) raw.push_back(arg.c_str());
-  Status parsed = flags.Parse(static_cast<int>(raw.size()), raw.data());
-  EXPECT_TRUE(parsed.ok()) << parsed.ToString();
-  return spec;
-}
 
 using BadInputs = std::vector<std::pair<const char*, std::string>>;  // {case name, text}
 
