@@ -133,16 +133,33 @@ std::map<std::string, double> ParseJobCounts(std::string_view metrics_text) {
   return counts;
 }
 
+// Counted now by GET /api/v1/summary; a scheduler from before that route has only /metrics (whose counts
+// may be up to metrics.store_refresh old on newer schedulers, so it is the fallback, not the source).
+std::pair<bool, std::map<std::string, double>> FetchJobCounts(CommandContext& ctx) {
+  std::map<std::string, double> counts;
+  auto summary = ctx.client().Get("/api/v1/summary");
+  if (summary.ok() && summary->status == 200) {
+    const json body = json::parse(summary->body, nullptr, false);
+    const json& jobs = Field(body, "jobs");
+    if (!jobs.is_object()) return {false, counts};
+    for (const auto& [state, count] : jobs.items()) {
+      if (count.is_number()) counts[state] = count.get<double>();
+    }
+    return {true, counts};
+  }
+  if (!summary.ok() || summary->status != 404) return {false, counts};
+  auto metrics = ctx.client().Get("/metrics");
+  if (!metrics.ok() || metrics->status != 200) return {false, counts};
+  return {true, ParseJobCounts(metrics->body)};
+}
+
 int RunStatus(CommandContext& ctx, const CommandSpec& spec, const std::vector<std::string>& args) {
   FlagSet flags("build-cli status", spec.summary);
   if (auto done = ParseCommandLine(ctx, spec, flags, args, nullptr, 0, 0)) return *done;
   if (auto failed = ctx.Connect()) return *failed;
   json nodes;
   if (int code = ctx.Call("GET", "/api/v1/nodes", nullptr, &nodes); code != kExitOk) return code;
-  std::string metrics_text;
-  auto metrics = ctx.client().Get("/metrics");
-  bool have_counts = metrics.ok() && metrics->status == 200;
-  auto counts = have_counts ? ParseJobCounts(metrics->body) : std::map<std::string, double>{};
+  auto [have_counts, counts] = FetchJobCounts(ctx);
   static const char* kStates[] = {"blocked", "queued", "assigned", "running", "completed", "failed", "cancelled"};
   if (ctx.json_output()) {
     json out = {{"nodes", Field(nodes, "nodes")}, {"jobs", nullptr}};
@@ -156,7 +173,7 @@ int RunStatus(CommandContext& ctx, const CommandSpec& spec, const std::vector<st
   PrintNodeTable(ctx, Field(nodes, "nodes"));
   ctx.out() << "\n";
   if (!have_counts) {
-    ctx.out() << "jobs: counts unavailable (/metrics did not answer)\n";
+    ctx.out() << "jobs: counts unavailable (neither /api/v1/summary nor /metrics answered)\n";
     return kExitOk;
   }
   ctx.out() << "jobs:\n";

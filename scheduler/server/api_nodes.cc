@@ -1,4 +1,5 @@
-// Node routes: list and get (with each node's build and uptime history), cordon, uncordon, drain.
+// Node routes: list and get (with each node's build and uptime history), cordon, uncordon, drain; and the
+// farm's job counts (GET /api/v1/summary).
 #include "scheduler/server/api.h"
 
 namespace buildfarm::scheduler {
@@ -26,6 +27,21 @@ void List(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) 
   nlohmann::json nodes = nlohmann::json::array();
   for (const NodeStatus& node : ctx.status.ListNodes()) nodes.push_back(NodeWithHistory(ctx, node, now));
   SendJson(res, 200, {{"nodes", nodes}});
+}
+
+// The farm's job counts by state, counted now: /metrics caches its counts (metrics.store_refresh) because it
+// needs no token, but an operator who just submitted a job expects to see it counted.
+void FarmSummary(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Admit(req, res, ctx, Access::kRead)) return;
+  auto counts = ctx.jobs.CountByState();
+  if (!counts.ok()) return SendStatus(res, counts.status());
+  nlohmann::json jobs = nlohmann::json::object();
+  for (JobState state : {JobState::kBlocked, JobState::kQueued, JobState::kAssigned, JobState::kRunning,
+                         JobState::kCompleted, JobState::kFailed, JobState::kCancelled}) {
+    auto found = counts->find(state);
+    jobs[std::string(JobStateName(state))] = found == counts->end() ? 0 : found->second;
+  }
+  SendJson(res, 200, {{"jobs", jobs}});
 }
 
 void Get(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -65,6 +81,7 @@ void RegisterNodeRoutes(HttpServer& server, ApiContext& ctx) {
   using R = const httplib::Request&;
   using W = httplib::Response&;
   server.Get("/api/v1/nodes", [&ctx](R req, W res) { List(ctx, req, res); });
+  server.Get("/api/v1/summary", [&ctx](R req, W res) { FarmSummary(ctx, req, res); });
   server.Get(R"(/api/v1/nodes/([^/]+))", [&ctx](R req, W res) { Get(ctx, req, res); });
   server.Post(R"(/api/v1/nodes/([^/]+)/(cordon|uncordon|drain))", [&ctx](R req, W res) { Change(ctx, req, res); });
 }

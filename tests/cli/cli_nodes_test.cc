@@ -32,6 +32,9 @@ constexpr const char* kMetrics =
     "buildfarm_scheduler_jobs{status=\"completed\"} 40\n"
     "buildfarm_scheduler_queue_wait_seconds_count 3\n";
 
+constexpr const char* kSummary =
+    R"({"jobs": {"blocked": 1, "queued": 7, "assigned": 0, "running": 2, "completed": 40, "failed": 0, "cancelled": 0}})";
+
 class CliNodesTest : public ::testing::Test {
  protected:
   CliRun Run(const std::vector<std::string>& args) {
@@ -42,7 +45,7 @@ class CliNodesTest : public ::testing::Test {
 
 TEST_F(CliNodesTest, StatusShowsNodesAndJobCounts) {
   fake.Respond("GET /api/v1/nodes", 200, kNodes);
-  fake.Respond("GET /metrics", 200, kMetrics, "text/plain; version=0.0.4");
+  fake.Respond("GET /api/v1/summary", 200, kSummary);
   CliRun run = Run({"status"});
   ASSERT_EQ(run.code, 0) << run.output;
   auto requests = fake.requests();
@@ -50,7 +53,7 @@ TEST_F(CliNodesTest, StatusShowsNodesAndJobCounts) {
   EXPECT_EQ(requests[0].method, "GET");
   EXPECT_EQ(requests[0].path, "/api/v1/nodes");
   EXPECT_EQ(requests[0].authorization, "Bearer secret-token");
-  EXPECT_EQ(requests[1].path, "/metrics");
+  EXPECT_EQ(requests[1].path, "/api/v1/summary");
   EXPECT_NE(run.output.find("NAME    STATE     CORES  MEMORY        CPU  MEM AVAIL  DISK AVAIL  TEMP  METRICS AGE  RUNNING JOBS\n"),
             std::string::npos)
       << run.output;
@@ -67,9 +70,22 @@ TEST_F(CliNodesTest, StatusShowsNodesAndJobCounts) {
       << run.output;
 }
 
+// A scheduler from before GET /api/v1/summary (404) still has its counts on /metrics.
+TEST_F(CliNodesTest, StatusFallsBackToMetricsOnAnOlderScheduler) {
+  fake.Respond("GET /api/v1/nodes", 200, kNodes);
+  fake.Respond("GET /metrics", 200, kMetrics, "text/plain; version=0.0.4");
+  CliRun run = Run({"status"});
+  ASSERT_EQ(run.code, 0) << run.output;
+  auto requests = fake.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[1].path, "/api/v1/summary");
+  EXPECT_EQ(requests[2].path, "/metrics");
+  EXPECT_NE(run.output.find("1        7       0         2        40         0       0"), std::string::npos) << run.output;
+}
+
 TEST_F(CliNodesTest, StatusJsonHoldsNodesAndCounts) {
   fake.Respond("GET /api/v1/nodes", 200, kNodes);
-  fake.Respond("GET /metrics", 200, kMetrics, "text/plain");
+  fake.Respond("GET /api/v1/summary", 200, kSummary);
   CliRun run = Run({"status", "--json"});
   ASSERT_EQ(run.code, 0) << run.output;
   json out = json::parse(run.output);

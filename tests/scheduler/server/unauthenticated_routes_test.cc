@@ -125,6 +125,25 @@ TEST_F(MetricsRefreshTest, ScrapesCountTheTablesAtMostOncePerRefresh) {
       << "per-node series stay exact";
 }
 
+// /metrics may be a refresh behind; GET /api/v1/summary (a token needed) counts at the request, so the
+// job an operator just submitted shows in `build-cli status` at once.
+TEST_F(MetricsRefreshTest, SummaryCountsAtTheRequestWhileMetricsShowTheCachedCounts) {
+  ASSERT_EQ(Get("/metrics", "").status, 200);  // caches "no jobs" for an hour
+  ASSERT_EQ(RegisterNode("b1").status, 200);
+  ASSERT_EQ(Post("/api/v1/nodes/b1/cordon", "").status, 200);
+  Submit({});
+  Reply summary = Get("/api/v1/summary", "viewertok");
+  ASSERT_EQ(summary.status, 200) << summary.body;
+  EXPECT_EQ(summary.json["jobs"]["queued"], 1) << summary.body;
+  EXPECT_EQ(summary.json["jobs"]["cancelled"], 0) << "every state is listed" << summary.body;
+  std::string error;
+  auto parsed = testing::ParsePromText(Get("/metrics", "").body, &error);
+  ASSERT_TRUE(parsed) << error;
+  EXPECT_EQ(parsed->ByKey()[R"(buildfarm_scheduler_jobs{status="queued"})"].value, 0) << "the cached count";
+  EXPECT_EQ(Get("/api/v1/summary", "").status, 401);
+  EXPECT_EQ(Get("/api/v1/summary", "b1tok").status, 403);
+}
+
 TEST(BoundedRefresh, ComputesAtMostOncePerIntervalOfTheInjectedClock) {
   double now = 100;
   int computed = 0;
