@@ -3,12 +3,12 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <string>
 
+#include "common/unique_fd.h"
 #include "exporter/procfs/rtnetlink_link.h"
 
 namespace buildfarm::exporter {
@@ -18,26 +18,12 @@ constexpr std::size_t kReceiveBuffer = 64 * 1024;       // the kernel's dump chu
 constexpr std::size_t kMaxDumpBytes = 64 * 1024 * 1024;  // a runaway dump fails instead of eating memory
 constexpr int kTimeoutSeconds = 5;
 
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ~ScopedFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 Status Errno(const std::string& what) { return IoError("netlink " + what + ": " + std::strerror(errno)); }
 
 class RtnetlinkLinkSource : public LinkDumpSource {
  public:
   Result<std::string> Dump() override {
-    ScopedFd socket(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    UniqueFd socket(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
     if (socket.get() < 0) return Errno("socket");
     timeval timeout{kTimeoutSeconds, 0};
     if (::setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) != 0) {
