@@ -10,6 +10,8 @@ PACKAGES=(
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev libgit2-dev libhwloc-dev
   nlohmann-json3-dev libvalijson-dev libcli11-dev libsqlite3-dev libssl-dev zlib1g-dev
   libbrotli-dev
+  # the systemd collector: sd-bus from libsystemd; dbus-daemon hosts its test's fake systemd
+  libsystemd-dev dbus
   libgtest-dev libgmock-dev libbenchmark-dev
   # Debian packages (cpack -G DEB): dpkg-shlibdeps; their test's systemd-analyze and systemd-sysusers
   dpkg-dev systemd

@@ -1,5 +1,6 @@
 #include "exporter/collectors/netdev.h"
 
+#include <iterator>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -8,6 +9,7 @@
 #include "exporter/procfs/kept_open_file.h"
 #include "common/text.h"
 #include "exporter/procfs/device_regex_filter.h"
+#include "exporter/procfs/rtnetlink_link.h"
 
 namespace buildfarm::exporter {
 
@@ -56,9 +58,18 @@ const char* const kStatNames[kNetDevValues] = {
     "transmit_drop", "transmit_fifo", "transmit_colls", "transmit_carrier", "transmit_compressed",
 };
 
+// node_exporter 1.5 has no default exclude (Debian's package patches in "^lo$"; upstream does not).
 struct NetdevOptions {
-  DeviceFilterFlags filter{"collector.netdev", "^lo$"};
+  DeviceFilterFlags filter{"collector.netdev", ""};
+  bool netlink = true;
 };
+
+void AddNetdevFamilies(Families& out, const std::vector<std::string_view>& stats) {
+  for (std::string_view stat : stats) {
+    AddFamily(out, "node_network_" + std::string(stat) + "_total",
+              "Network device statistic " + std::string(stat) + ".", kCounter);
+  }
+}
 
 class NetdevCollector : public Collector {
  public:
@@ -87,10 +98,7 @@ class NetdevCollector : public Collector {
     }
     if (order.empty()) return Status::Ok();
     std::size_t first = out.size();
-    for (const char* stat : kStatNames) {
-      AddFamily(out, std::string("node_network_") + stat + "_total",
-                std::string("Network device statistic ") + stat + ".", kCounter);
-    }
+    AddNetdevFamilies(out, std::vector<std::string_view>(std::begin(kStatNames), std::end(kStatNames)));
     for (std::size_t i : order) {
       const NetDevLine& line = (*lines)[last_line[(*lines)[i].device]];
       std::string device(line.device);
@@ -107,16 +115,98 @@ class NetdevCollector : public Collector {
   std::unique_ptr<DeviceRegexFilter> filter_;
 };
 
+// The netlink path: rtnl_link_stats64 folded into /proc/net/dev's names the way the kernel's
+// net-procfs.c (and node_exporter's non-detailed mode) does, plus receive_nohandler, which only
+// netlink has.
+struct NetlinkStat {
+  const char* name;
+  std::vector<LinkStat> sum;
+};
+
+const std::vector<NetlinkStat>& NetlinkStats() {
+  static const std::vector<NetlinkStat> kStats = {
+      {"receive_bytes", {kRxBytes}},
+      {"receive_packets", {kRxPackets}},
+      {"receive_errs", {kRxErrors}},
+      {"receive_drop", {kRxDropped, kRxMissedErrors}},
+      {"receive_fifo", {kRxFifoErrors}},
+      {"receive_frame", {kRxFrameErrors, kRxLengthErrors, kRxOverErrors, kRxCrcErrors}},
+      {"receive_compressed", {kRxCompressed}},
+      {"receive_multicast", {kMulticast}},
+      {"receive_nohandler", {kRxNohandler}},
+      {"transmit_bytes", {kTxBytes}},
+      {"transmit_packets", {kTxPackets}},
+      {"transmit_errs", {kTxErrors}},
+      {"transmit_drop", {kTxDropped}},
+      {"transmit_fifo", {kTxFifoErrors}},
+      {"transmit_colls", {kCollisions}},
+      {"transmit_carrier", {kTxCarrierErrors, kTxAbortedErrors, kTxHeartbeatErrors, kTxWindowErrors}},
+      {"transmit_compressed", {kTxCompressed}},
+  };
+  return kStats;
+}
+
+class NetlinkNetdevCollector : public Collector {
+ public:
+  NetlinkNetdevCollector(LinkDumpSourceFactory source, std::unique_ptr<DeviceRegexFilter> filter)
+      : source_(std::move(source)), filter_(std::move(filter)) {}
+  std::string_view name() const override { return "netdev"; }
+
+  Status Collect(Families& out) override {
+    auto bytes = source_()->Dump();
+    if (!bytes.ok()) return bytes.status();
+    auto dump = ParseLinkDump(*bytes);
+    if (!dump.ok()) return dump.status();
+    // Interfaces without statistics are skipped, as node_exporter does; a repeated name keeps its last.
+    std::unordered_map<std::string_view, const LinkStatsEntry*> latest;
+    std::vector<std::string_view> order;
+    for (const LinkStatsEntry& link : dump->links) {
+      if (!link.has_stats || filter_->Ignored(link.name)) continue;
+      auto [it, inserted] = latest.try_emplace(link.name, &link);
+      if (inserted) order.push_back(link.name);
+      it->second = &link;
+    }
+    if (order.empty()) return Status::Ok();
+    std::size_t first = out.size();
+    std::vector<std::string_view> names;
+    for (const auto& stat : NetlinkStats()) names.push_back(stat.name);
+    AddNetdevFamilies(out, names);
+    for (std::string_view device : order) {
+      const LinkStatsEntry& link = *latest[device];
+      for (std::size_t k = 0; k < NetlinkStats().size(); ++k) {
+        std::uint64_t value = 0;
+        for (LinkStat field : NetlinkStats()[k].sum) value += link.stats[field];
+        AddSample(out[first + k], std::vector<prometheus::ClientMetric::Label>{{"device", link.name}},
+                  static_cast<double>(value));
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  LinkDumpSourceFactory source_;
+  std::unique_ptr<DeviceRegexFilter> filter_;
+};
+
 }  // namespace
 
-CollectorSpec MakeNetdevSpec() {
+CollectorSpec MakeNetdevSpec(LinkDumpSourceFactory netlink_source) {
+  if (!netlink_source) netlink_source = [] { return MakeRtnetlinkLinkSource(); };
   auto options = std::make_shared<NetdevOptions>();
   CollectorSpec spec;
   spec.name = "netdev";
-  spec.add_flags = [options](FlagSet& flags) { options->filter.Register(flags, "network"); };
-  spec.create = [options](const CollectorEnv& env) -> Result<std::unique_ptr<Collector>> {
+  spec.add_flags = [options](FlagSet& flags) {
+    options->filter.Register(flags, "network");
+    flags.AddBool("collector.netdev.netlink", &options->netlink,
+                  "Use netlink to gather stats instead of /proc/net/dev.");
+  };
+  spec.create = [options, netlink_source](const CollectorEnv& env) -> Result<std::unique_ptr<Collector>> {
     auto filter = options->filter.Build();
     if (!filter.ok()) return filter.status();
+    if (options->netlink) {
+      return std::unique_ptr<Collector>(
+          std::make_unique<NetlinkNetdevCollector>(netlink_source, std::move(filter).value()));
+    }
     return std::unique_ptr<Collector>(
         std::make_unique<NetdevCollector>(env.paths.Proc("net/dev"), std::move(filter).value()));
   };

@@ -1,9 +1,11 @@
-// netdev collector: node_network_{receive,transmit}_*_total{device} from /proc/net/dev, with
-// node_exporter's --collector.netdev.device-exclude / device-include (default exclude "^lo$").
+// netdev collector: node_network_{receive,transmit}_*_total{device}, with node_exporter's
+// --collector.netdev.device-exclude / device-include (no default exclude: lo is served, as upstream).
 //
-// node_exporter 1.5 reads netlink by default; this collector always reads /proc/net/dev, which
-// matches node_exporter run with --no-collector.netdev.netlink. ParseNetDev is a pure function; the
-// collector holds immutable options and a thread-safe device filter.
+// Like node_exporter 1.5, it reads the kernel's rtnl_link_stats64 over route netlink by default
+// (--collector.netdev.netlink), which adds receive_nohandler; --no-collector.netdev.netlink reads
+// /proc/net/dev instead (under --path.procfs, so fixtures work; netlink always sees the live host).
+// ParseNetDev and ParseLinkDump (exporter/procfs/rtnetlink_link.h) are pure functions; the collector
+// holds immutable options and a thread-safe device filter, and opens one netlink socket per scrape.
 #pragma once
 
 #include <array>
@@ -13,6 +15,7 @@
 
 #include "common/status.h"
 #include "exporter/collector_spec.h"
+#include "exporter/procfs/rtnetlink_link.h"
 
 namespace buildfarm::exporter {
 
@@ -30,6 +33,7 @@ struct NetDevLine {
 // same way, or panics on short lines). The name is everything before the last colon, trimmed.
 Result<std::vector<NetDevLine>> ParseNetDev(std::string_view text);
 
-CollectorSpec MakeNetdevSpec();
+// `netlink_source` replaces the kernel socket (tests feed recorded dumps); empty means the socket.
+CollectorSpec MakeNetdevSpec(LinkDumpSourceFactory netlink_source = nullptr);
 
 }  // namespace buildfarm::exporter

@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "common/http_server.h"
+#include "common/unique_fd.h"
 
 namespace buildfarm::exporter {
 namespace {
@@ -28,21 +29,6 @@ double NowSeconds() {
 }
 
 std::string ErrnoText(int err) { return std::strerror(err); }
-
-// Closes a file descriptor on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 struct AddrInfoDeleter {
   void operator()(addrinfo* info) const { freeaddrinfo(info); }
@@ -190,7 +176,7 @@ ProbeOutcome Prober::ProbeTcp(const ProbeTarget& target) {
   AddrInfoPtr addresses(found);
   std::string last_error = "no address";
   for (addrinfo* a = addresses.get(); a != nullptr && !stop_.load(); a = a->ai_next) {
-    Fd sock(::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol));
+    UniqueFd sock(::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol));
     if (sock.get() < 0) {
       last_error = "socket: " + ErrnoText(errno);
       continue;
@@ -273,7 +259,7 @@ ProbeOutcome Prober::ProbeIcmp(const ProbeTarget& target) {
     }
     return Failed(started, why);
   }
-  Fd sock(fd);
+  UniqueFd sock(fd);
   if (::connect(sock.get(), reinterpret_cast<const sockaddr*>(&peer), sizeof peer) != 0) {
     return Failed(started, "connect: " + ErrnoText(errno));
   }

@@ -36,6 +36,7 @@
 #include "exporter/collectors/udp_queues.h"
 #include "exporter/collectors/vmstat.h"
 #include "exporter/collectors/uname.h"
+#include "exporter/collectors/systemd.h"
 
 namespace buildfarm::exporter {
 
@@ -81,6 +82,8 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeRaplSpec());
   specs.push_back(MakeNvmeSpec());
   specs.push_back(MakeSelinuxSpec());
+  // Issue 12, systemd over D-Bus (sd-bus): off by default, as in node_exporter 1.5.
+  specs.push_back(MakeSystemdSpec());
   return specs;
 }
 

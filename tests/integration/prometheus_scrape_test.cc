@@ -49,6 +49,8 @@ TEST(PrometheusScrape, ValuesReadBackEqualExporterOutput) {
   ASSERT_TRUE(HaveProgram(kPrometheus)) << "prometheus is missing; deploy/install-deps.sh installs it";
   std::vector<std::string> args = FixturePathFlags();
   for (const auto& flag : CollectorFlags(KnownCollectors())) args.push_back(flag);
+  // Values must not move between scrapes: netdev reads the fixture's /proc/net/dev, not live netlink.
+  args.push_back("--no-collector.netdev.netlink");
   RunningProgram exporter = StartExporter(args);
   ASSERT_FALSE(exporter.address.empty());
 
