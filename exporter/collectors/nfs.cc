@@ -26,7 +26,7 @@ const std::array<std::string_view, 22>& NfsV3ProcedureNames() {
 
 namespace {
 
-// procfs's ClientV4Stats field names, in /proc order.
+// procfs's ClientV4Stats field names, in /proc order (the kernel's: LAYOUTGET before GETDEVICEINFO).
 constexpr std::array<std::string_view, 59> kV4ClientProcedures = {
     "Null",          "Read",          "Write",          "Commit",          "Open",           "OpenConfirm",
     "OpenNoattr",    "OpenDowngrade", "Close",          "Setattr",         "FsInfo",         "Renew",
@@ -35,7 +35,7 @@ constexpr std::array<std::string_view, 59> kV4ClientProcedures = {
     "Symlink",       "Create",        "Pathconf",       "StatFs",          "ReadLink",       "ReadDir",
     "ServerCaps",    "DelegReturn",   "GetACL",         "SetACL",          "FsLocations",    "ReleaseLockowner",
     "Secinfo",       "FsidPresent",   "ExchangeID",     "CreateSession",   "DestroySession", "Sequence",
-    "GetLeaseTime",  "ReclaimComplete", "GetDeviceInfo", "LayoutGet",      "LayoutCommit",   "LayoutReturn",
+    "GetLeaseTime",  "ReclaimComplete", "LayoutGet",    "GetDeviceInfo",   "LayoutCommit",   "LayoutReturn",
     "SecinfoNoName", "TestStateID",   "FreeStateID",    "GetDeviceList",   "BindConnToSession", "DestroyClientID",
     "Seek",          "Allocate",      "DeAllocate",     "LayoutStats",     "Clone"};
 
