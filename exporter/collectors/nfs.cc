@@ -39,27 +39,7 @@ constexpr std::array<std::string_view, 59> kV4ClientProcedures = {
     "SecinfoNoName", "TestStateID",   "FreeStateID",    "GetDeviceList",   "BindConnToSession", "DestroyClientID",
     "Seek",          "Allocate",      "DeAllocate",     "LayoutStats",     "Clone"};
 
-// Copies the values into a fixed-size block that must be filled exactly.
-template <std::size_t N>
-Status Exactly(const std::vector<std::uint64_t>& values, std::array<std::uint64_t, N>& out, std::string_view key) {
-  if (values.size() != N) {
-    return ParseError(std::string(key) + " line has " + std::to_string(values.size()) + " values, want " +
-                      std::to_string(N));
-  }
-  std::copy(values.begin(), values.end(), out.begin());
-  return Status::Ok();
-}
 
-// Copies the first N counted values (procfs ignores the procedures newer kernels append).
-template <std::size_t N>
-Status Counted(const std::vector<std::uint64_t>& values, std::uint64_t min_count, std::array<std::uint64_t, N>& out,
-               std::string_view key) {
-  auto counted = CountedRpcValues(values, min_count, key);
-  if (!counted.ok()) return counted.status();
-  out.fill(0);
-  std::copy_n(counted->begin(), std::min(N, counted->size()), out.begin());
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -72,15 +52,15 @@ Result<NfsClientStats> ParseNfsClientStats(std::string_view text) {
     if (!values.ok()) return values.status().WithContext(std::string(line.key) + " line");
     Status status;
     if (line.key == "net") {
-      status = Exactly(*values, stats.network, line.key);
+      status = CopyExactly(*values, stats.network, line.key);
     } else if (line.key == "rpc") {
-      status = Exactly(*values, stats.rpc, line.key);
+      status = CopyExactly(*values, stats.rpc, line.key);
     } else if (line.key == "proc2") {
-      status = Counted(*values, 18, stats.v2, line.key);
+      status = CopyCounted(*values, 18, stats.v2, line.key);
     } else if (line.key == "proc3") {
-      status = Counted(*values, 22, stats.v3, line.key);
+      status = CopyCounted(*values, 22, stats.v3, line.key);
     } else if (line.key == "proc4") {
-      status = Counted(*values, 0, stats.v4, line.key);
+      status = CopyCounted(*values, 0, stats.v4, line.key);
     } else {
       return ParseError("unknown NFS line \"" + std::string(line.key.substr(0, 40)) + "\"");
     }

@@ -6,7 +6,10 @@
 // value (so an empty line is an error). Pure and thread-safe.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,5 +32,28 @@ Result<std::vector<std::uint64_t>> ParseRpcValues(const std::vector<std::string_
 // `min_count`; returns the counted values (without the count).
 Result<std::vector<std::uint64_t>> CountedRpcValues(const std::vector<std::uint64_t>& values, std::uint64_t min_count,
                                                     std::string_view line);
+
+// A fixed-size line ("rpc", "net", ...): exactly N values.
+template <std::size_t N>
+Status CopyExactly(const std::vector<std::uint64_t>& values, std::array<std::uint64_t, N>& out, std::string_view key) {
+  if (values.size() != N) {
+    return ParseError(std::string(key) + " line has " + std::to_string(values.size()) + " values, want " +
+                      std::to_string(N));
+  }
+  std::copy(values.begin(), values.end(), out.begin());
+  return Status::Ok();
+}
+
+// A counted "procN" line into N slots: later values are ignored (procedures newer kernels append)
+// and missing ones stay 0 (older kernels).
+template <std::size_t N>
+Status CopyCounted(const std::vector<std::uint64_t>& values, std::uint64_t min_count, std::array<std::uint64_t, N>& out,
+                   std::string_view key) {
+  auto counted = CountedRpcValues(values, min_count, key);
+  if (!counted.ok()) return counted.status();
+  out.fill(0);
+  std::copy_n(counted->begin(), std::min(N, counted->size()), out.begin());
+  return Status::Ok();
+}
 
 }  // namespace buildfarm::exporter

@@ -13,26 +13,7 @@ namespace buildfarm::exporter {
 
 namespace {
 
-template <std::size_t N>
-Status Exactly(const std::vector<std::uint64_t>& values, std::array<std::uint64_t, N>& out, std::string_view key) {
-  if (values.size() != N) {
-    return ParseError(std::string(key) + " line has " + std::to_string(values.size()) + " values, want " +
-                      std::to_string(N));
-  }
-  std::copy(values.begin(), values.end(), out.begin());
-  return Status::Ok();
-}
 
-// Counted values, at least N of them (checked by the caller's min_count); later ones are ignored.
-template <std::size_t N>
-Status Counted(const std::vector<std::uint64_t>& values, std::uint64_t min_count, std::array<std::uint64_t, N>& out,
-               std::string_view key) {
-  auto counted = CountedRpcValues(values, min_count, key);
-  if (!counted.ok()) return counted.status();
-  out.fill(0);
-  std::copy_n(counted->begin(), std::min(N, counted->size()), out.begin());
-  return Status::Ok();
-}
 
 Status ParseLine(const RpcStatLine& line, NfsdStats& stats) {
   // The th line's 10 busy-time buckets are floats ("0.000"); procfs reads only the first two values.
@@ -42,21 +23,21 @@ Status ParseLine(const RpcStatLine& line, NfsdStats& stats) {
                                        : line.words);
   if (!values.ok()) return values.status().WithContext(std::string(line.key) + " line");
   const std::string_view key = line.key;
-  if (key == "rc") return Exactly(*values, stats.reply_cache, key);
-  if (key == "fh") return Exactly(*values, stats.file_handles, key);
-  if (key == "io") return Exactly(*values, stats.io, key);
-  if (threads) return Exactly(*values, stats.threads, key);
-  if (key == "ra") return Exactly(*values, stats.read_ahead, key);
-  if (key == "net") return Exactly(*values, stats.network, key);
-  if (key == "rpc") return Exactly(*values, stats.rpc, key);
-  if (key == "proc2") return Counted(*values, 18, stats.v2, key);
-  if (key == "proc3") return Counted(*values, 22, stats.v3, key);
+  if (key == "rc") return CopyExactly(*values, stats.reply_cache, key);
+  if (key == "fh") return CopyExactly(*values, stats.file_handles, key);
+  if (key == "io") return CopyExactly(*values, stats.io, key);
+  if (threads) return CopyExactly(*values, stats.threads, key);
+  if (key == "ra") return CopyExactly(*values, stats.read_ahead, key);
+  if (key == "net") return CopyExactly(*values, stats.network, key);
+  if (key == "rpc") return CopyExactly(*values, stats.rpc, key);
+  if (key == "proc2") return CopyCounted(*values, 18, stats.v2, key);
+  if (key == "proc3") return CopyCounted(*values, 22, stats.v3, key);
   if (key == "proc4") {
     auto counted = CountedRpcValues(*values, 2, key);
     if (!counted.ok()) return counted.status();
-    return Exactly(*counted, stats.v4, key);  // exactly null and compound
+    return CopyExactly(*counted, stats.v4, key);  // exactly null and compound
   }
-  if (key == "proc4ops") return Counted(*values, 39, stats.v4_ops, key);
+  if (key == "proc4ops") return CopyCounted(*values, 39, stats.v4_ops, key);
   return ParseError("unknown NFSd line \"" + std::string(key.substr(0, 40)) + "\"");
 }
 
