@@ -160,12 +160,16 @@ class InfinibandCollector : public Collector {
   template <typename Value>
   static void AddPortGauge(Families& out, const std::vector<InfiniBandDevice>& devices, std::string name,
                            std::string help, Value value) {
-    auto& family = AddFamily(out, std::move(name), std::move(help), kGauge);
+    prometheus::MetricFamily family;
+    family.name = std::move(name);
+    family.help = std::move(help);
+    family.type = kGauge;
     for (const auto& device : devices) {
       for (const auto& port : device.ports) {
         AddSample(family, {{"device", device.name}, {"port", std::to_string(port.number)}}, value(port));
       }
     }
+    if (!family.metric.empty()) out.push_back(std::move(family));  // devices without ports: no empty family
   }
 
   std::string class_dir_;

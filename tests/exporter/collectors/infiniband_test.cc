@@ -113,6 +113,17 @@ TEST(InfinibandCollector, DeviceGoneOrIncompleteIsSkipped) {
             12500000000.0);
 }
 
+TEST(InfinibandCollector, DeviceWithoutPortsServesOnlyItsInfo) {
+  testing::TempDir dir;
+  dir.WriteFile("sys/class/infiniband/rxe0/fw_ver", "0.0.0\n");
+  dir.WriteFile("sys/class/infiniband/rxe0/board_id", "soft\n");
+  dir.MakeDir("sys/class/infiniband/rxe0/ports");
+  auto families = CollectFrom(MakeInfinibandSpec(), HostPathsIn(dir));
+  ASSERT_TRUE(families.ok()) << families.status().ToString();
+  ASSERT_EQ(families->size(), 1u);
+  EXPECT_EQ((*families)[0].name, "node_infiniband_info");
+}
+
 TEST(InfinibandCollector, GarbledPortFilesFailTheScrape) {
   struct Case {
     const char* name;
