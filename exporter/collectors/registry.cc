@@ -37,6 +37,13 @@
 #include "exporter/collectors/vmstat.h"
 #include "exporter/collectors/uname.h"
 #include "exporter/collectors/systemd.h"
+// Issue 12, network/storage-fabric and NFS group.
+#include "exporter/collectors/bonding.h"
+#include "exporter/collectors/fibrechannel.h"
+#include "exporter/collectors/infiniband.h"
+#include "exporter/collectors/nfs.h"
+#include "exporter/collectors/nfsd.h"
+#include "exporter/collectors/tapestats.h"
 
 namespace buildfarm::exporter {
 
@@ -84,6 +91,13 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeSelinuxSpec());
   // Issue 12, systemd over D-Bus (sd-bus): off by default, as in node_exporter 1.5.
   specs.push_back(MakeSystemdSpec());
+  // Issue 12, network/storage-fabric and NFS group: bonding, infiniband, fibrechannel, tapestats, nfs, nfsd.
+  specs.push_back(MakeBondingSpec());
+  specs.push_back(MakeInfinibandSpec());
+  specs.push_back(MakeFibrechannelSpec());
+  specs.push_back(MakeTapestatsSpec());
+  specs.push_back(MakeNfsSpec());
+  specs.push_back(MakeNfsdSpec());
   return specs;
 }
 

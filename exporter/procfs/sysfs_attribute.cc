@@ -168,6 +168,8 @@ std::optional<std::int64_t> ParseGoInt64(std::string_view text) {
   return static_cast<std::int64_t>(*magnitude);
 }
 
+std::optional<std::uint64_t> ParseGoUint64(std::string_view text) { return ParseGoUnsigned(text); }
+
 std::string ToValidUtf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());

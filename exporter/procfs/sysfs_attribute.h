@@ -47,6 +47,10 @@ Result<SysfsAttributes> ReadRegularAttributes(const std::string& dir,
 // between digits as Go literals allow them. nullopt on syntax or range errors.
 std::optional<std::int64_t> ParseGoInt64(std::string_view text);
 
+// Go's strconv.ParseUint(text, 0, 64), which procfs's ValueParser.PUInt64 applies to sysfs counters
+// ("0x1f" is hex): no sign, same prefixes and underscore rules. nullopt on syntax or range errors.
+std::optional<std::uint64_t> ParseGoUint64(std::string_view text);
+
 // node_exporter's readUintFromFile parse (Go's ParseUint base 10 of the trimmed text): decimal digits
 // only, no sign, no hex, no overflow.
 Result<std::uint64_t> ParseSysfsUint64(std::string_view text);

@@ -30,7 +30,9 @@ const std::vector<std::string> kCrossCheckedCollectors = {
     // Issue 12, identity group.
     "uname", "os", "textfile", "filefd", "entropy", "timex",
     // Issue 12, sysfs/hardware group.
-    "netclass", "cpufreq", "mdadm", "dmi", "powersupplyclass", "edac", "rapl", "nvme", "selinux"};
+    "netclass", "cpufreq", "mdadm", "dmi", "powersupplyclass", "edac", "rapl", "nvme", "selinux",
+    // Issue 12, network/storage-fabric and NFS group.
+    "bonding", "infiniband", "fibrechannel", "tapestats", "nfs", "nfsd"};
 
 // Which collector a series belongs to, by name; empty for series outside the set.
 std::string CollectorOf(const PromSample& sample) {
@@ -80,6 +82,13 @@ std::string CollectorOf(const PromSample& sample) {
       {"node_filefd_", "filefd"},
       {"node_entropy_", "entropy"},
       {"node_timex_", "timex"},
+      // Issue 12, network/storage-fabric and NFS group.
+      {"node_bonding_", "bonding"},
+      {"node_infiniband_", "infiniband"},
+      {"node_fibrechannel_", "fibrechannel"},
+      {"node_tape_", "tapestats"},
+      {"node_nfs_", "nfs"},
+      {"node_nfsd_", "nfsd"},
   };
   for (const auto& [prefix, collector] : kPrefixes) {
     if (sample.name.rfind(prefix, 0) == 0) return collector;
@@ -259,6 +268,58 @@ TEST(NodeExporterCrossCheck, MdstatVariantsMatchNodeExporter) {
   }
   EXPECT_GE(compared, 10);
   EXPECT_GE(with_arrays, 5) << "too few seeds that node_exporter reads arrays from";
+}
+
+// /proc/net/rpc/nfs and nfsd are strict formats node_exporter fails on in many ways: both exporters
+// read every nfs/nfsd seed (real layouts, older and newer kernels, garbled and over-long lines) and
+// must agree on every node_nfs_*/node_nfsd_* series and on success.
+TEST(NodeExporterCrossCheck, RpcStatsVariantsMatchNodeExporter) {
+  ASSERT_TRUE(HaveProgram(kNodeExporter)) << kNodeExporter << " is missing; deploy/install-deps.sh installs it";
+  for (const std::string collector : {"nfs", "nfsd"}) {
+    SCOPED_TRACE(collector);
+    TempDir root;
+    root.MakeDir("sys");
+    root.MakeDir("rootfs");
+    const std::string stats_file = root.WriteFile("proc/net/rpc/" + collector, "");
+    std::vector<std::string> paths{"--path.procfs=" + root.Join("proc"), "--path.sysfs=" + root.Join("sys"),
+                                   "--path.rootfs=" + root.Join("rootfs")};
+    std::vector<std::string> node_args{kNodeExporter, "--web.listen-address=127.0.0.1:0"};
+    node_args.insert(node_args.end(), paths.begin(), paths.end());
+    std::vector<std::string> our_args = paths;
+    for (const auto& flag : CollectorFlags({collector})) {
+      node_args.push_back(flag);
+      our_args.push_back(flag);
+    }
+    RunningProgram node_exporter = StartOnPortZero(node_args);
+    ASSERT_FALSE(node_exporter.address.empty());
+    ASSERT_TRUE(Eventually([&] { return HttpGet(node_exporter.address, "/metrics", {}, 5).status == 200; }, 20,
+                           "node_exporter serving /metrics"));
+    RunningProgram ours = StartExporter(our_args);
+    ASSERT_FALSE(ours.address.empty());
+    const std::string prefix = "node_" + collector + "_";
+    auto series = [&prefix](const std::string& address, const char* who) {
+      std::map<std::string, std::string> out;
+      for (const auto& sample : Scrape(address, who).samples) {
+        if (sample.name.rfind(prefix, 0) != 0 && sample.name != "node_scrape_collector_success") continue;
+        auto [it, inserted] = out.emplace(sample.Key(), sample.value_text);
+        if (!inserted) it->second += " (served twice)";
+      }
+      return out;
+    };
+    int compared = 0, read = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(SourcePath("tests/fixtures/seeds/" + collector))) {
+      SCOPED_TRACE(entry.path().filename().string());
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::ofstream(stats_file, std::ios::binary | std::ios::trunc) << contents;
+      auto theirs = series(node_exporter.address, "node_exporter");
+      EXPECT_EQ(series(ours.address, "buildfarm-exporter"), theirs);
+      ++compared;
+      if (theirs.size() > 1) ++read;
+    }
+    EXPECT_GE(compared, 20);
+    EXPECT_GE(read, 8) << "too few seeds that node_exporter reads";
+  }
 }
 
 }  // namespace

@@ -64,7 +64,8 @@ TEST(NetclassCollector, ExportsFixtureInterfaces) {
   EXPECT_EQ(FindSample(f, "node_network_name_assign_type", {{"device", "lo"}}), nullptr);
   // bonding_masters is a regular file, not an interface.
   EXPECT_EQ(FindSample(f, "node_network_up", {{"device", "bonding_masters"}}), nullptr);
-  EXPECT_EQ(FindFamily(f, "node_network_up")->metric.size(), 4u);
+  // eth0, wlan0, lo, docker0 and the bonding collector's bond0.
+  EXPECT_EQ(FindFamily(f, "node_network_up")->metric.size(), 5u);
 }
 
 TEST(NetclassCollector, FlagsIgnoreDevicesAndInvalidSpeeds) {
@@ -72,7 +73,7 @@ TEST(NetclassCollector, FlagsIgnoreDevicesAndInvalidSpeeds) {
       CollectFromFixtures(SpecWithFlags(MakeNetclassSpec(), {"--collector.netclass.ignored-devices=^(lo|docker)",
                                                              "--collector.netclass.ignore-invalid-speed"}));
   ASSERT_TRUE(families.ok()) << families.status().ToString();
-  EXPECT_EQ(FindFamily(*families, "node_network_up")->metric.size(), 2u);
+  EXPECT_EQ(FindFamily(*families, "node_network_up")->metric.size(), 3u);  // eth0, wlan0, bond0
   EXPECT_EQ(FindSample(*families, "node_network_up", {{"device", "lo"}}), nullptr);
   EXPECT_EQ(FindSample(*families, "node_network_speed_bytes", {{"device", "wlan0"}}), nullptr);
   EXPECT_NE(FindSample(*families, "node_network_speed_bytes", {{"device", "eth0"}}), nullptr);

@@ -37,6 +37,17 @@ TEST(ParseGoInt64, FollowsGoBaseZeroSyntax) {
   EXPECT_FALSE(ParseGoInt64(std::string(1 << 16, '7')).has_value());
 }
 
+TEST(ParseGoUint64, FollowsGoBaseZeroUnsignedSyntax) {
+  // procfs's ValueParser.PUInt64 (fibrechannel, infiniband and tape counters) is ParseUint(s, 0, 64).
+  const std::pair<const char*, std::uint64_t> ok[] = {
+      {"0", 0}, {"42", 42}, {"0x1f", 31}, {"0X1F", 31}, {"010", 8}, {"0o10", 8}, {"0b101", 5}, {"1_000", 1000},
+      {"0xffffffffffffffff", UINT64_MAX}, {"18446744073709551615", UINT64_MAX}};
+  for (const auto& [text, want] : ok) EXPECT_EQ(ParseGoUint64(text), want) << text;
+  for (const char* bad : {"", "-1", "+1", "0x", "08", "1__0", "_1", "1_", "18446744073709551616", "0x1g", " 1", "1.0"}) {
+    EXPECT_EQ(ParseGoUint64(bad), std::nullopt) << bad;
+  }
+}
+
 TEST(ParseSysfsUint64, AcceptsPlainDecimalOnly) {
   const std::pair<const char*, std::uint64_t> good[] = {
       {"4600000\n", 4600000}, {" 42 ", 42}, {"0", 0}, {"18446744073709551615", UINT64_MAX}};
