@@ -42,7 +42,7 @@ measure() {
     sleep 0.05
   done
   [ -n "$address" ] || { cat "$WORK/log" >&2; exit 1; }
-  for _ in $(seq "$SCRAPES"); do curl -sf "http://$address/metrics" >/dev/null; done
+  for _ in $(seq "$SCRAPES"); do curl -sf --retry 5 --retry-connrefused "http://$address/metrics" >/dev/null; done
   local children=0
   for child in $(cat "/proc/$PID/task/"*/children 2>/dev/null); do children=$((children + $(kib VmRSS "$child"))); done
   local quiet="$(kib VmRSS "$PID") $(kib VmHWM "$PID") $children" loaded=0
