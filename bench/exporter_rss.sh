@@ -4,15 +4,18 @@
 # with its default collectors and the same config; after SCRAPES scrapes of /metrics, VmRSS and VmHWM
 # are read from /proc. ROUNDS rounds alternate the binaries; the medians are printed, in KiB. With
 # PUBLISH=1 the config has a publish: section (a file:// repository in a scratch dir), and the
-# publishing child's VmRSS (the children of the exporter) is printed too.
+# publishing child's VmRSS (the children of the exporter) is printed too. Then wrk scrapes it over
+# CONNS keep-alive connections for 3 s and the peak (VmHWM) under that load is printed (wrk_VmHWM;
+# CONNS=0 skips it).
 #
-# usage: bench/exporter_rss.sh OLD_EXPORTER NEW_EXPORTER     env: ROUNDS=5 SCRAPES=5 PUBLISH=0
+# usage: bench/exporter_rss.sh OLD_EXPORTER NEW_EXPORTER     env: ROUNDS=5 SCRAPES=5 PUBLISH=0 CONNS=16
 set -euo pipefail
 OLD=$1
 NEW=$2
 ROUNDS=${ROUNDS:-5}
 SCRAPES=${SCRAPES:-5}
 PUBLISH=${PUBLISH:-0}
+CONNS=${CONNS:-16}
 WORK=$(mktemp -d)
 PID=
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
@@ -28,7 +31,7 @@ fi
 kib() { awk -v key="$1:" '$1 == key { print $2 }' "/proc/$2/status"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# Prints "VmRSS VmHWM CHILDREN_VmRSS" for one run of binary $1.
+# Prints "VmRSS VmHWM CHILDREN_VmRSS WRK_VmHWM" for one run of binary $1.
 measure() {
   "$1" --web.listen-address=127.0.0.1:0 --config.file="$WORK/exporter.yml" >"$WORK/log" 2>&1 &
   PID=$!
@@ -39,10 +42,15 @@ measure() {
     sleep 0.05
   done
   [ -n "$address" ] || { cat "$WORK/log" >&2; exit 1; }
-  for _ in $(seq "$SCRAPES"); do curl -sf "http://$address/metrics" >/dev/null; done
+  for _ in $(seq "$SCRAPES"); do curl -sf --retry 5 --retry-connrefused "http://$address/metrics" >/dev/null; done
   local children=0
   for child in $(cat "/proc/$PID/task/"*/children 2>/dev/null); do children=$((children + $(kib VmRSS "$child"))); done
-  echo "$(kib VmRSS "$PID") $(kib VmHWM "$PID") $children"
+  local quiet="$(kib VmRSS "$PID") $(kib VmHWM "$PID") $children" loaded=0
+  if [ "$CONNS" -gt 0 ]; then
+    wrk -t2 -c"$CONNS" -d3s "http://$address/metrics" >/dev/null
+    loaded=$(kib VmHWM "$PID")
+  fi
+  echo "$quiet $loaded"
   kill "$PID"
   wait "$PID" 2>/dev/null || true
   PID=
@@ -52,8 +60,9 @@ for round in $(seq "$ROUNDS"); do
   measure "$OLD" >>"$WORK/old"
   measure "$NEW" >>"$WORK/new"
 done
-printf '%-6s %10s %10s %16s\n' build VmRSS VmHWM child_VmRSS
+printf '%-6s %10s %10s %16s %12s\n' build VmRSS VmHWM child_VmRSS wrk_VmHWM
 for build in old new; do
-  printf '%-6s %10s %10s %16s\n' "$build" "$(cut -d' ' -f1 "$WORK/$build" | median)" \
-    "$(cut -d' ' -f2 "$WORK/$build" | median)" "$(cut -d' ' -f3 "$WORK/$build" | median)"
+  printf '%-6s %10s %10s %16s %12s\n' "$build" "$(cut -d' ' -f1 "$WORK/$build" | median)" \
+    "$(cut -d' ' -f2 "$WORK/$build" | median)" "$(cut -d' ' -f3 "$WORK/$build" | median)" \
+    "$(cut -d' ' -f4 "$WORK/$build" | median)"
 done

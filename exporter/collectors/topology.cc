@@ -12,6 +12,7 @@
 #include "common/file_reader.h"
 #include "common/mutex.h"
 #include "common/text.h"
+#include "exporter/collectors/topology_isolated.h"
 
 namespace buildfarm::exporter {
 namespace {
@@ -278,7 +279,8 @@ Result<NodeTopology> DiscoverTopology(const HostPaths& paths, const Logger& log)
   } else if (!IsDirectory(paths.Sys("devices/system/cpu"))) {
     log.Info("topology: no CPU topology in sysfs; reading /proc/cpuinfo instead", {{"sysfs", paths.sysfs}});
   } else {
-    topology = DiscoverWithHwloc(*fsroot);
+    // In a child, so that hwloc's pages and heap never become the exporter's (topology_isolated.h).
+    topology = DiscoverInChild([&] { return DiscoverWithHwloc(*fsroot); });
     if (!topology.ok()) {
       log.Warn("topology: hwloc failed; reading /proc/cpuinfo instead", {{"err", topology.status().ToString()}});
     }

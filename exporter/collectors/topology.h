@@ -21,8 +21,9 @@
 //     from its Linux backend: the collector falls back to parsing <procfs>/cpuinfo and
 //     <procfs>/meminfo (source="procfs"; no NUMA or cache detail there, so numa_nodes is 1 and no
 //     cache series are exported).
-// The environment variable is set and restored under a process-wide mutex during create(), which
-// runs at startup before the server's threads exist.
+// hwloc runs in a short-lived child process (topology_isolated.h), so that its pages and heap never
+// count in the exporter's RSS; there the environment variable is set and restored under a mutex
+// during create(), which runs at startup before the server's threads exist.
 #pragma once
 
 #include <cstdint>

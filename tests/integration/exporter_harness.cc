@@ -103,6 +103,15 @@ HttpReply HttpGet(const std::string& address, const std::string& path,
   return reply;
 }
 
+PromExposition ScrapeMetrics(const std::string& address, const std::string& who) {
+  HttpReply reply = HttpGet(address, "/metrics");
+  EXPECT_EQ(reply.status, 200) << who;
+  std::string error;
+  auto parsed = ParsePromText(reply.body, &error);
+  EXPECT_TRUE(parsed) << who << ": " << error;
+  return parsed ? *parsed : PromExposition{};
+}
+
 bool Gunzip(std::string_view compressed, std::string* out) {
   z_stream stream{};
   if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) return false;

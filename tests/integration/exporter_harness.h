@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/support/eventually.h"
+#include "tests/support/prom_text.h"
 #include "tests/support/process.h"
 
 namespace buildfarm::testing {
@@ -51,6 +52,10 @@ struct HttpReply {
 // GET http://address/path with extra request headers; the body is left as sent (not decompressed).
 HttpReply HttpGet(const std::string& address, const std::string& path,
                   const std::map<std::string, std::string>& headers = {}, double timeout_seconds = 30);
+
+// GETs http://address/metrics and parses it; a non-200 answer or a malformed exposition is a gtest
+// failure naming `who`, and gives an empty exposition.
+PromExposition ScrapeMetrics(const std::string& address, const std::string& who);
 
 // Decompresses a gzip stream; false on corrupt input.
 bool Gunzip(std::string_view compressed, std::string* out);

@@ -115,15 +115,6 @@ bool ValuesAgree(const PromSample& ours, const PromSample& theirs) {
   return false;
 }
 
-PromExposition Scrape(const std::string& address, const char* who) {
-  HttpReply reply = HttpGet(address, "/metrics");
-  EXPECT_EQ(reply.status, 200) << who;
-  std::string error;
-  auto parsed = ParsePromText(reply.body, &error);
-  EXPECT_TRUE(parsed) << who << ": " << error;
-  return parsed ? *parsed : PromExposition{};
-}
-
 TEST(NodeExporterCrossCheck, OverlappingSeriesHaveTheSameValues) {
   ASSERT_TRUE(HaveProgram(kNodeExporter)) << kNodeExporter << " is missing; deploy/install-deps.sh installs it";
   std::set<std::string> known = KnownCollectors();
@@ -162,8 +153,8 @@ TEST(NodeExporterCrossCheck, OverlappingSeriesHaveTheSameValues) {
   RunningProgram ours = StartExporter(our_args);
   ASSERT_FALSE(ours.address.empty());
 
-  PromExposition our_scrape = Scrape(ours.address, "buildfarm-exporter");
-  PromExposition their_scrape = Scrape(node_address, "node_exporter");
+  PromExposition our_scrape = ScrapeMetrics(ours.address, "buildfarm-exporter");
+  PromExposition their_scrape = ScrapeMetrics(node_address, "node_exporter");
   auto our_series = our_scrape.ByKey();
   auto their_series = their_scrape.ByKey();
   auto& our_types = our_scrape.type;
@@ -246,7 +237,7 @@ TEST(NodeExporterCrossCheck, MdstatVariantsMatchNodeExporter) {
   // A series served twice (Prometheus rejects the scrape) shows up as a value of its own.
   auto md_series = [](const std::string& address, const char* who) {
     std::map<std::string, std::string> out;
-    for (const auto& sample : Scrape(address, who).samples) {
+    for (const auto& sample : ScrapeMetrics(address, who).samples) {
       if (sample.name.rfind("node_md_", 0) != 0 && sample.name != "node_scrape_collector_success") continue;
       auto [it, inserted] = out.emplace(sample.Key(), sample.value_text);
       if (!inserted) it->second += " (served twice)";
@@ -299,7 +290,7 @@ TEST(NodeExporterCrossCheck, RpcStatsVariantsMatchNodeExporter) {
     const std::string prefix = "node_" + collector + "_";
     auto series = [&prefix](const std::string& address, const char* who) {
       std::map<std::string, std::string> out;
-      for (const auto& sample : Scrape(address, who).samples) {
+      for (const auto& sample : ScrapeMetrics(address, who).samples) {
         if (sample.name.rfind(prefix, 0) != 0 && sample.name != "node_scrape_collector_success") continue;
         auto [it, inserted] = out.emplace(sample.Key(), sample.value_text);
         if (!inserted) it->second += " (served twice)";
