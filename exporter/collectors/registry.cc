@@ -36,6 +36,12 @@
 #include "exporter/collectors/udp_queues.h"
 #include "exporter/collectors/vmstat.h"
 #include "exporter/collectors/uname.h"
+// Issue 12, filesystem/storage group.
+#include "exporter/collectors/bcache.h"
+#include "exporter/collectors/btrfs.h"
+#include "exporter/collectors/ipvs.h"
+#include "exporter/collectors/xfs.h"
+#include "exporter/collectors/zfs.h"
 
 namespace buildfarm::exporter {
 
@@ -81,6 +87,13 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeRaplSpec());
   specs.push_back(MakeNvmeSpec());
   specs.push_back(MakeSelinuxSpec());
+  // Issue 12, filesystem/storage group: xfs, btrfs, bcache, ipvs, zfs (all enabled by default, as in
+  // node_exporter 1.5).
+  specs.push_back(MakeXfsSpec());
+  specs.push_back(MakeBtrfsSpec());
+  specs.push_back(MakeBcacheSpec());
+  specs.push_back(MakeIpvsSpec());
+  specs.push_back(MakeZfsSpec());
   return specs;
 }
 
