@@ -30,7 +30,9 @@ const std::vector<std::string> kCrossCheckedCollectors = {
     // Issue 12, identity group.
     "uname", "os", "textfile", "filefd", "entropy", "timex",
     // Issue 12, sysfs/hardware group.
-    "netclass", "cpufreq", "mdadm", "dmi", "powersupplyclass", "edac", "rapl", "nvme", "selinux"};
+    "netclass", "cpufreq", "mdadm", "dmi", "powersupplyclass", "edac", "rapl", "nvme", "selinux",
+    // Issue 12, filesystem/storage group.
+    "xfs", "btrfs", "bcache", "ipvs", "zfs"};
 
 // Which collector a series belongs to, by name; empty for series outside the set.
 std::string CollectorOf(const PromSample& sample) {
@@ -80,6 +82,12 @@ std::string CollectorOf(const PromSample& sample) {
       {"node_filefd_", "filefd"},
       {"node_entropy_", "entropy"},
       {"node_timex_", "timex"},
+      // Issue 12, filesystem/storage group.
+      {"node_xfs_", "xfs"},
+      {"node_btrfs_", "btrfs"},
+      {"node_bcache_", "bcache"},
+      {"node_ipvs_", "ipvs"},
+      {"node_zfs_", "zfs"},
   };
   for (const auto& [prefix, collector] : kPrefixes) {
     if (sample.name.rfind(prefix, 0) == 0) return collector;
