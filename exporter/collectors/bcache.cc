@@ -116,7 +116,7 @@ Result<BcachePriorityStats> ParseBcachePriorityStats(std::string_view text) {
     if (!unused && line.rfind("Metadata:", 0) != 0) continue;
     std::string_view value = text::Fields(line).back();
     if (!value.empty() && value.back() == '%') value.remove_suffix(1);
-    auto percent = value.empty() || value.front() == '+' ? std::nullopt : text::ParseUint64(value);
+    auto percent = ParseGoUint(value);
     if (!percent) return ParseError("priority_stats line " + Quote(line) + " has no percentage");
     (unused ? stats.unused_percent : stats.metadata_percent) = *percent;
   }
@@ -260,17 +260,7 @@ class BcacheCollector : public Collector {
   std::string_view name() const override { return "bcache"; }
 
   Status Collect(Families& out) override {
-    Families collected;
-    Status status = CollectInto(collected);
-    if (!status.ok()) return status;
-    // node_exporter serves no family without samples (a set without backing devices).
-    for (auto& family : collected) {
-      if (!family.metric.empty()) out.push_back(std::move(family));
-    }
-    return Status::Ok();
-  }
-
-  Status CollectInto(Families& out) {
+    const std::size_t first_family = out.size();
     auto entries = ListDirectory(bcache_dir_);
     if (!entries.ok()) return entries.status();  // kNotFound without the bcache module: "no data"
     std::sort(entries->begin(), entries->end());
@@ -325,6 +315,7 @@ class BcacheCollector : public Collector {
     }
     AddBackingMetrics(sets, out);
     AddCacheMetrics(sets, out);
+    DropEmptyFamilies(out, first_family);  // a set without backing or cache devices
     return Status::Ok();
   }
 

@@ -14,8 +14,7 @@
 namespace buildfarm::exporter {
 
 std::uint64_t ParseBtrfsValue(std::string_view text) {
-  if (text.empty() || text.front() == '+' || text.front() == '-') return 0;
-  return text::ParseUint64(text).value_or(0);
+  return ParseGoUint(text).value_or(0);
 }
 
 double BtrfsAllocationRatio(std::string_view mode, std::size_t devices) {
@@ -107,17 +106,7 @@ class BtrfsCollector : public Collector {
   std::string_view name() const override { return "btrfs"; }
 
   Status Collect(Families& out) override {
-    Families collected;
-    Status status = CollectInto(collected);
-    if (!status.ok()) return status;
-    // node_exporter serves no family without samples (a set without backing devices).
-    for (auto& family : collected) {
-      if (!family.metric.empty()) out.push_back(std::move(family));
-    }
-    return Status::Ok();
-  }
-
-  Status CollectInto(Families& out) {
+    const std::size_t first_family = out.size();
     auto entries = ListDirectory(btrfs_dir_);
     if (!entries.ok()) return entries.status();  // kNotFound without the btrfs module: "no data"
     std::sort(entries->begin(), entries->end());
@@ -157,6 +146,7 @@ class BtrfsCollector : public Collector {
         AddSample(device_size, {{"device", device}, {"uuid", fs.uuid}}, static_cast<double>(bytes));
       }
     }
+    DropEmptyFamilies(out, first_family);  // filesystems without profile directories or devices
     return Status::Ok();
   }
 

@@ -21,23 +21,6 @@ constexpr std::string_view kBackendLabelOrder[] = {"local_address", "local_port"
 
 std::string Quote(std::string_view s) { return "\"" + std::string(s.substr(0, 80)) + "\""; }
 
-// Go's strconv.ParseUint(s, base, bits): digits of the base only, no sign or prefix, no overflow.
-std::optional<std::uint64_t> ParseUnsigned(std::string_view s, int base, int bits) {
-  if (s.empty()) return std::nullopt;
-  std::uint64_t value = 0;
-  const std::uint64_t limit = bits == 64 ? ~0ULL : (1ULL << bits) - 1;
-  for (char c : s) {
-    int digit = c >= '0' && c <= '9' ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : 99;
-    if (digit >= base) return std::nullopt;
-    if (value > (limit - static_cast<std::uint64_t>(digit)) / static_cast<std::uint64_t>(base)) return std::nullopt;
-    value = value * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(digit);
-  }
-  return value;
-}
-
 std::string FormatIpv6(const unsigned char bytes[16]) {
   // Go prints an IPv4-mapped address dotted, as it does any 4-byte address.
   static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -53,7 +36,7 @@ Status ParseAddressPort(std::string_view text, std::string& address, std::uint16
   if (text.size() == 13) {
     unsigned char bytes[4];
     for (int i = 0; i < 4; ++i) {
-      auto byte = ParseUnsigned(text.substr(static_cast<std::size_t>(i) * 2, 2), 16, 8);
+      auto byte = ParseGoUint(text.substr(static_cast<std::size_t>(i) * 2, 2), 16, 8);
       if (!byte) return ParseError("address " + Quote(text) + " is not 8 hex digits");
       bytes[i] = static_cast<unsigned char>(*byte);
     }
@@ -67,7 +50,7 @@ Status ParseAddressPort(std::string_view text, std::string& address, std::uint16
   } else {
     return ParseError("unexpected IP:Port " + Quote(text) + " (want 8 hex digits or a bracketed IPv6 address)");
   }
-  auto parsed = ParseUnsigned(text.substr(text.size() - 4), 16, 16);
+  auto parsed = ParseGoUint(text.substr(text.size() - 4), 16, 16);
   if (!parsed) return ParseError("port of " + Quote(text) + " is not 4 hex digits");
   port = static_cast<std::uint16_t>(*parsed);
   return Status::Ok();
@@ -91,7 +74,7 @@ Result<IpvsStats> ParseIpvsStats(std::string_view text) {
   }
   std::uint64_t values[5];
   for (std::size_t i = 0; i < 5; ++i) {
-    auto value = ParseUnsigned(fields[i], 16, 64);
+    auto value = ParseGoUint(fields[i], 16, 64);
     if (!value) return ParseError("ip_vs_stats counter " + Quote(fields[i]) + " is not a 64-bit hex number");
     values[i] = *value;
   }
@@ -123,7 +106,7 @@ Result<std::vector<IpvsBackend>> ParseIpvsBackends(std::string_view text) {
       if (!status.ok()) return status.WithContext("remote address" + where);
       std::uint64_t* targets[] = {&backend.weight, &backend.active_connections, &backend.inactive_connections};
       for (std::size_t i = 0; i < 3; ++i) {
-        auto value = ParseUnsigned(fields[3 + i], 10, 64);
+        auto value = ParseGoUint(fields[3 + i], 10, 64);
         if (!value) return ParseError("weight/ActiveConn/InActConn " + Quote(fields[3 + i]) + " is not a number" + where);
         *targets[i] = *value;
       }

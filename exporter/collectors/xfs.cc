@@ -13,20 +13,6 @@ namespace buildfarm::exporter {
 
 namespace {
 
-// Go's strconv.ParseUint(s, 10, bits).
-std::optional<std::uint64_t> ParseDecimal(std::string_view s, int bits) {
-  if (s.empty()) return std::nullopt;
-  const std::uint64_t limit = bits == 64 ? ~0ULL : (1ULL << bits) - 1;
-  std::uint64_t value = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    auto digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (limit - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
 // How many values node_exporter's procfs requires of the groups it knows.
 bool CountFits(std::string_view group, std::size_t count) {
   static const std::map<std::string_view, std::size_t> kCounts = {
@@ -139,7 +125,7 @@ Result<XfsStats> ParseXfsStats(std::string_view text) {
     int bits = group == "xpc" ? 64 : 32;  // only the extended-precision byte counters are 64-bit
     std::vector<std::uint64_t> values;
     for (std::size_t i = 1; i < fields.size(); ++i) {
-      auto value = ParseDecimal(fields[i], bits);
+      auto value = ParseGoUint(fields[i], 10, bits);
       if (!value) {
         return ParseError("line " + std::to_string(lines.line_number()) + " (" + std::string(group.substr(0, 40)) +
                           "): \"" + std::string(fields[i].substr(0, 40)) + "\" is not a " + std::to_string(bits) +

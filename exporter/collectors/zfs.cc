@@ -16,12 +16,6 @@ namespace {
 
 constexpr std::string_view kKstatUint64 = "4";
 
-// Go's strconv.ParseUint(s, 10, 64).
-std::optional<std::uint64_t> ParseDecimal(std::string_view s) {
-  if (s.empty() || s.front() == '+' || s.front() == '-') return std::nullopt;
-  return text::ParseUint64(s);
-}
-
 std::string Quote(std::string_view s) { return "\"" + std::string(s.substr(0, 60)) + "\""; }
 
 }  // namespace
@@ -43,7 +37,7 @@ Result<Kstats> ParseKstats(std::string_view text) {
       continue;
     }
     if (fields[1] != kKstatUint64) continue;  // node_exporter 1.5 skips int64, string, 32-bit, ... rows
-    auto value = ParseDecimal(fields[2]);
+    auto value = ParseGoUint(fields[2]);
     if (!value) {
       return ParseError("line " + std::to_string(lines.line_number()) + ": value " + Quote(fields[2]) + " of " +
                         Quote(fields[0]) + " is not an unsigned 64-bit integer");
@@ -70,7 +64,7 @@ Result<std::vector<KstatValue>> ParseZpoolIo(std::string_view text) {
                         " values for " + std::to_string(header.size()) + " columns");
     }
     for (std::size_t i = 0; i < header.size(); ++i) {
-      auto value = ParseDecimal(fields[i]);
+      auto value = ParseGoUint(fields[i]);
       if (!value) {
         return ParseError("line " + std::to_string(lines.line_number()) + ": " + Quote(header[i]) + " value " +
                           Quote(fields[i]) + " is not an unsigned 64-bit integer");

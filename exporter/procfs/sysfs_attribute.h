@@ -47,6 +47,10 @@ Result<SysfsAttributes> ReadRegularAttributes(const std::string& dir,
 // between digits as Go literals allow them. nullopt on syntax or range errors.
 std::optional<std::int64_t> ParseGoInt64(std::string_view text);
 
+// Go's strconv.ParseUint(text, base, bits) for base 10 or 16: digits of the base only (no sign, prefix
+// or underscore), nullopt past 2^bits - 1.
+std::optional<std::uint64_t> ParseGoUint(std::string_view text, int base = 10, int bits = 64);
+
 // node_exporter's readUintFromFile parse (Go's ParseUint base 10 of the trimmed text): decimal digits
 // only, no sign, no hex, no overflow.
 Result<std::uint64_t> ParseSysfsUint64(std::string_view text);
