@@ -1,5 +1,7 @@
 #include "exporter/metrics.h"
 
+#include <algorithm>
+
 namespace buildfarm::exporter {
 
 prometheus::MetricFamily& AddFamily(Families& out, std::string name, std::string help,
@@ -27,6 +29,12 @@ void AddSample(prometheus::MetricFamily& family, LabelPairs labels, double value
   converted.reserve(labels.size());
   for (const auto& [name, label_value] : labels) converted.push_back({std::string(name), std::string(label_value)});
   AddSample(family, std::move(converted), value);
+}
+
+void DropEmptyFamilies(Families& families, std::size_t first) {
+  auto begin = families.begin() + static_cast<std::ptrdiff_t>(std::min(first, families.size()));
+  families.erase(std::remove_if(begin, families.end(), [](const auto& family) { return family.metric.empty(); }),
+                 families.end());
 }
 
 void AddSingle(Families& out, std::string name, std::string help, prometheus::MetricType type, double value) {

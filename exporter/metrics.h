@@ -28,6 +28,10 @@ void AddSample(prometheus::MetricFamily& family, LabelPairs labels, double value
 void AddSample(prometheus::MetricFamily& family, std::vector<prometheus::ClientMetric::Label> labels,
                double value);
 
+// Removes the families from index `first` on that have no samples: node_exporter serves none, and a
+// collector that builds its families before knowing which devices it finds may leave some empty.
+void DropEmptyFamilies(Families& families, std::size_t first = 0);
+
 // A family with a single unlabelled sample.
 void AddSingle(Families& out, std::string name, std::string help, prometheus::MetricType type, double value);
 

@@ -44,6 +44,12 @@
 #include "exporter/collectors/nfs.h"
 #include "exporter/collectors/nfsd.h"
 #include "exporter/collectors/tapestats.h"
+// Issue 12, filesystem/storage group.
+#include "exporter/collectors/bcache.h"
+#include "exporter/collectors/btrfs.h"
+#include "exporter/collectors/ipvs.h"
+#include "exporter/collectors/xfs.h"
+#include "exporter/collectors/zfs.h"
 
 namespace buildfarm::exporter {
 
@@ -98,6 +104,13 @@ std::vector<CollectorSpec> BuiltinCollectorSpecs() {
   specs.push_back(MakeTapestatsSpec());
   specs.push_back(MakeNfsSpec());
   specs.push_back(MakeNfsdSpec());
+  // Issue 12, filesystem/storage group: xfs, btrfs, bcache, ipvs, zfs (all enabled by default, as in
+  // node_exporter 1.5).
+  specs.push_back(MakeXfsSpec());
+  specs.push_back(MakeBtrfsSpec());
+  specs.push_back(MakeBcacheSpec());
+  specs.push_back(MakeIpvsSpec());
+  specs.push_back(MakeZfsSpec());
   return specs;
 }
 

@@ -209,6 +209,22 @@ std::string ToValidUtf8(std::string_view s) {
   return out;
 }
 
+std::optional<std::uint64_t> ParseGoUint(std::string_view text, int base, int bits) {
+  if (text.empty()) return std::nullopt;
+  const std::uint64_t limit = bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
+  const auto radix = static_cast<std::uint64_t>(base);
+  std::uint64_t value = 0;
+  for (char c : text) {
+    std::uint64_t digit = c >= '0' && c <= '9'   ? static_cast<std::uint64_t>(c - '0')
+                          : c >= 'a' && c <= 'f' ? static_cast<std::uint64_t>(c - 'a' + 10)
+                          : c >= 'A' && c <= 'F' ? static_cast<std::uint64_t>(c - 'A' + 10)
+                                                 : radix;
+    if (digit >= radix || value > (limit - digit) / radix) return std::nullopt;
+    value = value * radix + digit;
+  }
+  return value;
+}
+
 Result<std::uint64_t> ParseSysfsUint64(std::string_view text) {
   std::string_view trimmed = text::Trim(text);
   std::optional<std::uint64_t> value;

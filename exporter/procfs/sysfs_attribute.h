@@ -50,6 +50,9 @@ std::optional<std::int64_t> ParseGoInt64(std::string_view text);
 // Go's strconv.ParseUint(text, 0, 64), which procfs's ValueParser.PUInt64 applies to sysfs counters
 // ("0x1f" is hex): no sign, same prefixes and underscore rules. nullopt on syntax or range errors.
 std::optional<std::uint64_t> ParseGoUint64(std::string_view text);
+// Go's strconv.ParseUint(text, base, bits) for base 10 or 16: digits of the base only (no sign, prefix
+// or underscore), nullopt past 2^bits - 1.
+std::optional<std::uint64_t> ParseGoUint(std::string_view text, int base = 10, int bits = 64);
 
 // node_exporter's readUintFromFile parse (Go's ParseUint base 10 of the trimmed text): decimal digits
 // only, no sign, no hex, no overflow.

@@ -32,7 +32,9 @@ const std::vector<std::string> kCrossCheckedCollectors = {
     // Issue 12, sysfs/hardware group.
     "netclass", "cpufreq", "mdadm", "dmi", "powersupplyclass", "edac", "rapl", "nvme", "selinux",
     // Issue 12, network/storage-fabric and NFS group.
-    "bonding", "infiniband", "fibrechannel", "tapestats", "nfs", "nfsd"};
+    "bonding", "infiniband", "fibrechannel", "tapestats", "nfs", "nfsd",
+    // Issue 12, filesystem/storage group.
+    "xfs", "btrfs", "bcache", "ipvs", "zfs"};
 
 // Which collector a series belongs to, by name; empty for series outside the set.
 std::string CollectorOf(const PromSample& sample) {
@@ -89,6 +91,12 @@ std::string CollectorOf(const PromSample& sample) {
       {"node_tape_", "tapestats"},
       {"node_nfs_", "nfs"},
       {"node_nfsd_", "nfsd"},
+      // Issue 12, filesystem/storage group.
+      {"node_xfs_", "xfs"},
+      {"node_btrfs_", "btrfs"},
+      {"node_bcache_", "bcache"},
+      {"node_ipvs_", "ipvs"},
+      {"node_zfs_", "zfs"},
   };
   for (const auto& [prefix, collector] : kPrefixes) {
     if (sample.name.rfind(prefix, 0) == 0) return collector;

@@ -112,5 +112,30 @@ TEST(DeviceRegexFilter, CreateIgnoringNamesItsFlag) {
       << bad.status().message();
 }
 
+TEST(ParseGoUint, FollowsGoParseUintForABaseAndWidth) {
+  struct Case {
+    const char* text;
+    int base, bits;
+    std::optional<std::uint64_t> want;
+  };
+  const Case cases[] = {
+      {"0", 10, 64, 0},
+      {"18446744073709551615", 10, 64, 18446744073709551615u},
+      {"18446744073709551616", 10, 64, std::nullopt},  // overflow
+      {"4294967295", 10, 32, 4294967295u},
+      {"4294967296", 10, 32, std::nullopt},
+      {"ffff", 16, 16, 0xffff},
+      {"1FFFF", 16, 16, std::nullopt},
+      {"FFFFFFFFFFFFFFFF", 16, 64, 18446744073709551615u},
+      {"", 10, 64, std::nullopt},
+      {"+1", 10, 64, std::nullopt},
+      {"-1", 10, 64, std::nullopt},
+      {"0x10", 16, 64, std::nullopt},  // no prefixes
+      {"1_000", 10, 64, std::nullopt},
+      {"12a", 10, 64, std::nullopt},
+  };
+  for (const Case& c : cases) EXPECT_EQ(ParseGoUint(c.text, c.base, c.bits), c.want) << c.text << " base " << c.base;
+}
+
 }  // namespace
 }  // namespace buildfarm::exporter
