@@ -1,9 +1,26 @@
 #include "scheduler/server/auth.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
+
+#include <chrono>
 
 namespace buildfarm::scheduler {
+
+TokenTable::TokenTable(std::vector<TokenConfig> tokens, TokenStore* store, std::function<double()> clock)
+    : tokens_(std::move(tokens)), store_(store), clock_(std::move(clock)) {
+  if (!clock_) {
+    clock_ = [] {
+      return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    };
+  }
+}
+
+bool TokenTable::IsConfigToken(std::string_view name) const {
+  for (const TokenConfig& token : tokens_) {
+    if (token.name == name) return true;
+  }
+  return false;
+}
 
 Result<Principal> TokenTable::Authenticate(std::string_view header) const {
   constexpr std::string_view kBearer = "Bearer ";
@@ -19,8 +36,16 @@ Result<Principal> TokenTable::Authenticate(std::string_view header) const {
       match = &token;
     }
   }
-  if (match == nullptr) return Status(StatusCode::kUnauthenticated, "unknown token");
-  return Principal{match->name, match->role, match->node, match->claims};
+  if (match != nullptr) return Principal{match->name, match->role, match->node, match->claims};
+  if (store_ == nullptr) return Status(StatusCode::kUnauthenticated, "unknown token");
+  auto stored = store_->Authenticate(header.substr(kBearer.size()), clock_());
+  if (!stored.ok()) {
+    if (stored.status().code() != StatusCode::kUnauthenticated) return stored.status();
+    return Status(StatusCode::kUnauthenticated, "unknown token (" + stored.status().message() + ")");
+  }
+  std::optional<Role> role = ParseRole(stored->role);
+  if (!role) return Status(StatusCode::kUnauthenticated, "token " + stored->name + " has unknown role " + stored->role);
+  return Principal{stored->name, *role, stored->node, {}};
 }
 
 Status Authorize(const Principal& who, Access access, std::string_view node) {
@@ -31,8 +56,12 @@ Status Authorize(const Principal& who, Access access, std::string_view node) {
   }
   switch (access) {
     case Access::kRead:
-      if (who.role == Role::kViewer) return Status::Ok();
+      if (who.role == Role::kViewer || who.role == Role::kOperator) return Status::Ok();
       return Status(StatusCode::kPermissionDenied, "role agent may only call the agent routes of its node");
+    case Access::kOperate:
+      if (who.role == Role::kOperator) return Status::Ok();
+      return Status(StatusCode::kPermissionDenied,
+                    std::string("role ") + RoleName(who.role) + " may not change jobs (needs operator or admin)");
     case Access::kAdmin:
       return Status(StatusCode::kPermissionDenied, std::string("role ") + RoleName(who.role) + " may not do this");
     case Access::kAnyAgent:

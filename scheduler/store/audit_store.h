@@ -66,11 +66,17 @@ struct AuditVerification {
 
 class AuditStore {
  public:
+  static constexpr const char* kSchedulerPrincipal = "scheduler";
   static constexpr const char* kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
   static Result<std::unique_ptr<AuditStore>> Open(std::shared_ptr<Database> db);
 
   Result<AuditEntry> Append(const AuditEvent& event, double now);
+  // A change the scheduler made by itself: principal "scheduler", result "ok", `node` as target and node.
+  Result<AuditEntry> AppendAutomatic(const std::string& action, const std::string& node, const std::string& detail,
+                                     double now) {
+    return Append(AuditEvent{kSchedulerPrincipal, action, node, node, "ok", "", detail}, now);
+  }
   // Oldest first. `*more` (optional) is set when more rows match than `limit`.
   Result<std::vector<AuditEntry>> List(const AuditQuery& query, bool* more = nullptr);
   // Walks the whole chain in batches (other callers get the database between them).
