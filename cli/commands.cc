@@ -7,7 +7,7 @@ namespace buildfarm::cli {
 std::vector<CommandSpec> AllCommands() {
   std::vector<CommandSpec> all;
   for (auto group : {NodeCommands(), FailoverCommands(), JobCommands(), SubmitCommands(), MessageCommands(),
-                     ValidateCommands(), CompletionCommands()}) {
+                     TokenCommands(), ValidateCommands(), CompletionCommands()}) {
     for (auto& spec : group) all.push_back(std::move(spec));
   }
   return all;

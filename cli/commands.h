@@ -1,7 +1,7 @@
 // The build-cli commands: one CommandSpec per command (name, arguments, help text, example and
 // the function that runs it), grouped by area in commands_jobs.cc, commands_submit.cc,
 // commands_nodes.cc, commands_failover.cc, commands_messages.cc, commands_validate.cc and
-// commands_completion.cc.
+// commands_completion.cc and commands_tokens.cc.
 //
 // A command's Run gets the words after its name. Stateless; each run uses its own context.
 #pragma once
@@ -32,6 +32,7 @@ std::vector<CommandSpec> MessageCommands();   // msg (send, unread, read, search
 std::vector<CommandSpec> MessageSubcommands();  // send, unread, ...: run with the words after "msg NAME"
 std::vector<CommandSpec> ValidateCommands();  // validate
 std::vector<CommandSpec> CompletionCommands();  // completion
+std::vector<CommandSpec> TokenCommands();  // token (create, list, revoke), audit
 std::vector<CommandSpec> AllCommands();
 
 // Parses a command's words with its FlagSet (to which the common flags are added). Returns an exit

@@ -90,7 +90,9 @@ Result<Connection> ResolveConnection(const std::string& url_flag, const std::str
 }
 
 std::string NeededRole(std::string_view method, std::string_view path) {
+  if (path.rfind("/api/v1/tokens", 0) == 0 || path.rfind("/api/v1/audit", 0) == 0) return "admin";
   if (method == "GET") return "viewer";
+  if (method == "POST" && path.rfind("/api/v1/jobs", 0) == 0) return "operator or admin";
   if (method == "POST" && path == "/api/v1/messages") return "admin, or the agent token of the sending node";
   return "admin";
 }

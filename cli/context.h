@@ -52,8 +52,9 @@ Result<Connection> ResolveConnection(const std::string& url_flag, const std::str
 std::string DescribeRefusal(int status, std::string_view body, std::string_view request = "",
                             std::string_view needed_role = "");
 
-// The role the scheduler wants for a call: viewer for GET, admin for the rest (docs/api.md), and
-// "admin, or the agent token of the sending node" for POST /api/v1/messages.
+// The role the scheduler wants for a call (docs/api.md, Roles): admin for tokens and the audit log, viewer
+// for other GETs, "operator or admin" for POSTs under /api/v1/jobs, "admin, or the agent token of the
+// sending node" for POST /api/v1/messages, admin for the rest.
 std::string NeededRole(std::string_view method, std::string_view path);
 
 class CommandContext {

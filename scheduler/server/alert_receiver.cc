@@ -197,6 +197,9 @@ void AlertReceiver::ReleaseHoldDowns() {
     deferred_logged_.erase(node);
     Status forgotten = database_.RunInTransaction([&, &name = node]() -> Status {
       BUILDFARM_RETURN_IF_ERROR(nodes_.SetCordoned(name, false));
+      if (audit_ != nullptr) {
+        BUILDFARM_RETURN_IF_ERROR(audit_->AppendAutomatic("uncordon", name, "alert resolved, hold-down over", now).status());
+      }
       return failovers_.ForgetAlertState(name);
     });
     if (!forgotten.ok()) {

@@ -43,6 +43,7 @@
 #include "common/log.h"
 #include "scheduler/alerts/alert_payload.h"
 #include "scheduler/server/service.h"
+#include "scheduler/store/audit_store.h"
 #include "scheduler/store/failover_store.h"
 #include "scheduler/store/node_store.h"
 
@@ -71,6 +72,9 @@ class AlertReceiver {
   void Handle(const AlertNotification& notification);
   void Handle(const Alert& alert) { Handle(AlertNotification{"", {alert}}); }
   void ReleaseHoldDowns();
+  // Before Start(): where the hold-down's uncordons are audited (null: nowhere; failovers and cordons are
+  // the service's Failover's).
+  void SetAudit(AuditStore* audit) { audit_ = audit; }
 
  private:
   // What one notification did that is logged once for it, not once per alert.
@@ -92,6 +96,7 @@ class AlertReceiver {
   const double hold_down_seconds_;
   const Logger& log_;
   Clock clock_;
+  AuditStore* audit_ = nullptr;
 
   Mutex handle_mu_;                                               // one alert or hold-down pass at a time
   std::set<std::string> deferred_logged_ GUARDED_BY(handle_mu_);  // nodes whose deferred uncordon was logged

@@ -20,7 +20,9 @@
 #include "scheduler/server/auth.h"
 #include "scheduler/server/secret_check.h"
 #include "scheduler/server/service.h"
+#include "scheduler/store/audit_store.h"
 #include "scheduler/store/message_store.h"
+#include "scheduler/store/token_store.h"
 
 namespace buildfarm::scheduler {
 
@@ -55,7 +57,34 @@ struct ApiContext {
   RetentionMetrics* retention_metrics = nullptr;
   // More Prometheus text for /metrics (buildfarm_messages_unread, the publisher's families); may be empty.
   std::function<std::string()> extra_metrics;
+  // The audit log (api_audit.cc writes a row per changing call and per 401/403); null: none kept.
+  AuditStore* audit = nullptr;
+  // Tokens made through /api/v1/tokens (the token routes answer 503 without it).
+  TokenStore* token_store = nullptr;
 };
+
+// Registers routes on `server` with the audit hook around each handler (api_audit.cc), the one place API
+// calls reach the audit log. After the handler answered, a row is appended when Admit() ran and either
+// the call was refused (401, 403, with the reason) or it was not a GET: principal, action ("POST
+// /api/v1/jobs/j1/cancel"), target (the route's first path part, else the id or name the answer names),
+// node, result (the HTTP status), source address. An agent's heartbeats and log chunks are left out
+// (they change no state an operator acts on, and would be most rows); its registration, start and result
+// are in. A failed audit write is logged; the answer stands.
+class AuditedRoutes {
+ public:
+  AuditedRoutes(HttpServer& server, ApiContext& ctx) : server_(server), ctx_(ctx) {}
+  void Get(const std::string& pattern, HttpServer::Handler handler);
+  void Post(const std::string& pattern, HttpServer::Handler handler);
+  void GetLong(const std::string& pattern, HttpServer::LongHandler handler);
+
+ private:
+  HttpServer::Handler Wrap(HttpServer::Handler handler);
+  HttpServer& server_;
+  ApiContext& ctx_;
+};
+// Called by Admit(): who the current request's audit row names, or why it was refused.
+void NoteAdmitted(const Principal& who);
+void NoteRefused(std::string principal, std::string reason);
 
 void RegisterJobRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterNodeRoutes(HttpServer& server, ApiContext& ctx);
@@ -64,6 +93,8 @@ void RegisterOpsRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterWebRoutes(HttpServer& server, ApiContext& ctx);  // api_web.cc: the page at `/`
 void RegisterFailoverRoutes(HttpServer& server, ApiContext& ctx);
 void RegisterMessageRoutes(HttpServer& server, ApiContext& ctx);
+void RegisterTokenRoutes(HttpServer& server, ApiContext& ctx);  // api_tokens.cc
+void RegisterAuditRoutes(HttpServer& server, ApiContext& ctx);  // api_audit.cc
 // Gives the answers that would go out with an empty body the JSON error body: unknown routes (404),
 // a known path with another method (405 with an Allow header), a POST without Content-Length (400)
 // and httplib's form-body limit (413). Called after every route is registered.
@@ -76,6 +107,8 @@ inline void RegisterAllRoutes(HttpServer& server, ApiContext& ctx) {
   RegisterWebRoutes(server, ctx);
   RegisterFailoverRoutes(server, ctx);
   RegisterMessageRoutes(server, ctx);
+  RegisterTokenRoutes(server, ctx);
+  RegisterAuditRoutes(server, ctx);
   InstallErrorBodies(server);
 }
 

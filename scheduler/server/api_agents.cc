@@ -244,16 +244,17 @@ void ReportResult(ApiContext& ctx, const httplib::Request& req, httplib::Respons
 }  // namespace
 
 void RegisterAgentRoutes(HttpServer& server, ApiContext& ctx) {
+  AuditedRoutes routes(server, ctx);
   using R = const httplib::Request&;
   using W = httplib::Response&;
   const std::string attempt = R"(/api/v1/jobs/([^/]+)/attempts/([0-9]{1,9}))";
-  server.Post("/api/v1/agents/register", [&ctx](R req, W res) { Register(ctx, req, res); });
-  server.Post(R"(/api/v1/agents/([^/]+)/heartbeat)", [&ctx](R req, W res) { Heartbeat(ctx, req, res); });
-  server.GetLong(R"(/api/v1/agents/([^/]+)/assignments)",
+  routes.Post("/api/v1/agents/register", [&ctx](R req, W res) { Register(ctx, req, res); });
+  routes.Post(R"(/api/v1/agents/([^/]+)/heartbeat)", [&ctx](R req, W res) { Heartbeat(ctx, req, res); });
+  routes.GetLong(R"(/api/v1/agents/([^/]+)/assignments)",
                  [&ctx](R req, W res, HttpServer::LongPermit) { Assignments(ctx, req, res); });
-  server.Post(attempt + "/start", [&ctx](R req, W res) { Start(ctx, req, res); });
-  server.Post(attempt + "/log", [&ctx](R req, W res) { AppendLog(ctx, req, res); });
-  server.Post(attempt + "/result", [&ctx](R req, W res) { ReportResult(ctx, req, res); });
+  routes.Post(attempt + "/start", [&ctx](R req, W res) { Start(ctx, req, res); });
+  routes.Post(attempt + "/log", [&ctx](R req, W res) { AppendLog(ctx, req, res); });
+  routes.Post(attempt + "/result", [&ctx](R req, W res) { ReportResult(ctx, req, res); });
 }
 
 }  // namespace buildfarm::scheduler

@@ -49,18 +49,29 @@ std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& r
                                std::string_view node) {
   auto who = ctx.tokens.Authenticate(req.get_header_value("Authorization"));
   if (!who.ok()) {
+    // The reason (unknown, expired, revoked) is for the log and the audit log; the client learns only that
+    // the token was not accepted.
     ctx.log.Info("unauthenticated", {{"method", req.method}, {"path", req.path}, {"source", req.remote_addr},
                                      {"reason", who.status().message()}});
+    NoteRefused("", who.status().message());
     res.set_header("WWW-Authenticate", "Bearer");
-    SendStatus(res, who.status());
+    if (who.status().code() != StatusCode::kUnauthenticated) {
+      SendStatus(res, who.status());  // the store failed: 500/503, not the caller's fault
+    } else if (req.get_header_value("Authorization").empty()) {
+      SendError(res, 401, "missing bearer token", "Authorization");
+    } else {
+      SendError(res, 401, "unknown or expired token", "Authorization");
+    }
     return std::nullopt;
   }
   Status allowed = Authorize(*who, access, node);
   if (!allowed.ok()) {
     ctx.log.Info("forbidden", {{"token", who->name}, {"method", req.method}, {"path", req.path}});
+    NoteRefused(who->name, allowed.message());
     SendStatus(res, allowed);
     return std::nullopt;
   }
+  NoteAdmitted(*who);
   if (req.body.size() > kMaxBodyBytes) {
     SendError(res, 413, "body larger than 1 MiB", "body");
     return std::nullopt;

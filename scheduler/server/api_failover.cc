@@ -69,11 +69,12 @@ nlohmann::json FailoverToJson(const FailoverRecord& record) {
 }
 
 void RegisterFailoverRoutes(HttpServer& server, ApiContext& ctx) {
+  AuditedRoutes routes(server, ctx);
   using R = const httplib::Request&;
   using W = httplib::Response&;
-  server.Post("/api/v1/alertmanager", [&ctx](R req, W res) { Webhook(ctx, req, res); });
-  server.Post(R"(/api/v1/nodes/([^/]+)/failover)", [&ctx](R req, W res) { ManualFailover(ctx, req, res); });
-  server.Get("/api/v1/failovers", [&ctx](R req, W res) { ListFailovers(ctx, req, res); });
+  routes.Post("/api/v1/alertmanager", [&ctx](R req, W res) { Webhook(ctx, req, res); });
+  routes.Post(R"(/api/v1/nodes/([^/]+)/failover)", [&ctx](R req, W res) { ManualFailover(ctx, req, res); });
+  routes.Get("/api/v1/failovers", [&ctx](R req, W res) { ListFailovers(ctx, req, res); });
 }
 
 }  // namespace buildfarm::scheduler

@@ -23,7 +23,7 @@ Status CheckCommand(ApiContext& ctx, const JobSpec& spec, const std::string& pre
 }
 
 void Submit(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(req, res, ctx, Access::kAdmin)) return;
+  if (!Admit(req, res, ctx, Access::kOperate)) return;
   auto body = JsonBody(req, res);
   if (!body) return;
   std::vector<JobSpec> batch;
@@ -106,7 +106,7 @@ void Get(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
 }
 
 void Cancel(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(req, res, ctx, Access::kAdmin)) return;
+  if (!Admit(req, res, ctx, Access::kOperate)) return;
   auto before = ctx.jobs.Get(req.matches[1]);
   if (!before.ok()) return SendStatus(res, before.status());
   auto job = ctx.jobs.Cancel(req.matches[1], NowSeconds());
@@ -119,7 +119,7 @@ void Cancel(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
 }
 
 void Retry(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(req, res, ctx, Access::kAdmin)) return;
+  if (!Admit(req, res, ctx, Access::kOperate)) return;
   auto job = ctx.jobs.Retry(req.matches[1], NowSeconds());
   if (!job.ok()) return SendStatus(res, job.status());
   ctx.log.Info("job retried", {{"job", job->spec.id}});
@@ -128,7 +128,7 @@ void Retry(ApiContext& ctx, const httplib::Request& req, httplib::Response& res)
 }
 
 void Assign(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!Admit(req, res, ctx, Access::kAdmin)) return;
+  if (!Admit(req, res, ctx, Access::kOperate)) return;
   auto body = JsonBody(req, res);
   if (!body) return;
   if (Status known = CheckKnownFields(*body, {"node"}); !known.ok()) return SendStatus(res, known);
@@ -240,18 +240,19 @@ void ExplainRoute(ApiContext& ctx, const httplib::Request& req, httplib::Respons
 }  // namespace
 
 void RegisterJobRoutes(HttpServer& server, ApiContext& ctx) {
+  AuditedRoutes routes(server, ctx);
   using R = const httplib::Request&;
   using W = httplib::Response&;
   const std::string job = kJob;
-  server.Post("/api/v1/jobs", [&ctx](R req, W res) { Submit(ctx, req, res); });
-  server.Get("/api/v1/jobs", [&ctx](R req, W res) { List(ctx, req, res); });
-  server.Get(job, [&ctx](R req, W res) { Get(ctx, req, res); });
-  server.Post(job + "/cancel", [&ctx](R req, W res) { Cancel(ctx, req, res); });
-  server.Post(job + "/retry", [&ctx](R req, W res) { Retry(ctx, req, res); });
-  server.Post(job + "/assign", [&ctx](R req, W res) { Assign(ctx, req, res); });
-  server.GetLong(job + "/log",
+  routes.Post("/api/v1/jobs", [&ctx](R req, W res) { Submit(ctx, req, res); });
+  routes.Get("/api/v1/jobs", [&ctx](R req, W res) { List(ctx, req, res); });
+  routes.Get(job, [&ctx](R req, W res) { Get(ctx, req, res); });
+  routes.Post(job + "/cancel", [&ctx](R req, W res) { Cancel(ctx, req, res); });
+  routes.Post(job + "/retry", [&ctx](R req, W res) { Retry(ctx, req, res); });
+  routes.Post(job + "/assign", [&ctx](R req, W res) { Assign(ctx, req, res); });
+  routes.GetLong(job + "/log",
                  [&ctx](R req, W res, HttpServer::LongPermit permit) { Log(ctx, req, res, std::move(permit)); });
-  server.Get(job + "/explain", [&ctx](R req, W res) { ExplainRoute(ctx, req, res); });
+  routes.Get(job + "/explain", [&ctx](R req, W res) { ExplainRoute(ctx, req, res); });
 }
 
 }  // namespace buildfarm::scheduler

@@ -216,16 +216,17 @@ void Archive(ApiContext& ctx, const httplib::Request& req, httplib::Response& re
 }  // namespace
 
 void RegisterMessageRoutes(HttpServer& server, ApiContext& ctx) {
+  AuditedRoutes routes(server, ctx);
   using R = const httplib::Request&;
   using W = httplib::Response&;
   const std::string message = kMessage;
-  server.Post("/api/v1/messages", [&ctx](R req, W res) { Send(ctx, req, res); });
-  server.Get("/api/v1/messages/unread", [&ctx](R req, W res) { Unread(ctx, req, res); });
-  server.Get("/api/v1/messages/search", [&ctx](R req, W res) { Search(ctx, req, res); });
-  server.Post("/api/v1/messages/archive", [&ctx](R req, W res) { Archive(ctx, req, res); });
-  server.Post(message + "/read", [&ctx](R req, W res) { MarkRead(ctx, req, res); });
-  server.Get(message + "/thread", [&ctx](R req, W res) { Thread(ctx, req, res); });
-  server.Get(message, [&ctx](R req, W res) { Get(ctx, req, res); });
+  routes.Post("/api/v1/messages", [&ctx](R req, W res) { Send(ctx, req, res); });
+  routes.Get("/api/v1/messages/unread", [&ctx](R req, W res) { Unread(ctx, req, res); });
+  routes.Get("/api/v1/messages/search", [&ctx](R req, W res) { Search(ctx, req, res); });
+  routes.Post("/api/v1/messages/archive", [&ctx](R req, W res) { Archive(ctx, req, res); });
+  routes.Post(message + "/read", [&ctx](R req, W res) { MarkRead(ctx, req, res); });
+  routes.Get(message + "/thread", [&ctx](R req, W res) { Thread(ctx, req, res); });
+  routes.Get(message, [&ctx](R req, W res) { Get(ctx, req, res); });
 }
 
 }  // namespace buildfarm::scheduler

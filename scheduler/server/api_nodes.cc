@@ -78,12 +78,13 @@ void Change(ApiContext& ctx, const httplib::Request& req, httplib::Response& res
 }  // namespace
 
 void RegisterNodeRoutes(HttpServer& server, ApiContext& ctx) {
+  AuditedRoutes routes(server, ctx);
   using R = const httplib::Request&;
   using W = httplib::Response&;
-  server.Get("/api/v1/nodes", [&ctx](R req, W res) { List(ctx, req, res); });
-  server.Get("/api/v1/summary", [&ctx](R req, W res) { FarmSummary(ctx, req, res); });
-  server.Get(R"(/api/v1/nodes/([^/]+))", [&ctx](R req, W res) { Get(ctx, req, res); });
-  server.Post(R"(/api/v1/nodes/([^/]+)/(cordon|uncordon|drain))", [&ctx](R req, W res) { Change(ctx, req, res); });
+  routes.Get("/api/v1/nodes", [&ctx](R req, W res) { List(ctx, req, res); });
+  routes.Get("/api/v1/summary", [&ctx](R req, W res) { FarmSummary(ctx, req, res); });
+  routes.Get(R"(/api/v1/nodes/([^/]+))", [&ctx](R req, W res) { Get(ctx, req, res); });
+  routes.Post(R"(/api/v1/nodes/([^/]+)/(cordon|uncordon|drain))", [&ctx](R req, W res) { Change(ctx, req, res); });
 }
 
 }  // namespace buildfarm::scheduler

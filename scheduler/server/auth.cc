@@ -1,22 +1,25 @@
 #include "scheduler/server/auth.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
+
+#include <chrono>
 
 namespace buildfarm::scheduler {
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
+TokenTable::TokenTable(std::vector<TokenConfig> tokens, TokenStore* store, std::function<double()> clock)
+    : tokens_(std::move(tokens)), store_(store), clock_(std::move(clock)) {
+  if (!clock_) {
+    clock_ = [] {
+      return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    };
   }
-  return out;
+}
+
+bool TokenTable::IsConfigToken(std::string_view name) const {
+  for (const TokenConfig& token : tokens_) {
+    if (token.name == name) return true;
+  }
+  return false;
 }
 
 Result<Principal> TokenTable::Authenticate(std::string_view header) const {
@@ -33,8 +36,16 @@ Result<Principal> TokenTable::Authenticate(std::string_view header) const {
       match = &token;
     }
   }
-  if (match == nullptr) return Status(StatusCode::kUnauthenticated, "unknown token");
-  return Principal{match->name, match->role, match->node, match->claims};
+  if (match != nullptr) return Principal{match->name, match->role, match->node, match->claims};
+  if (store_ == nullptr) return Status(StatusCode::kUnauthenticated, "unknown token");
+  auto stored = store_->Authenticate(header.substr(kBearer.size()), clock_());
+  if (!stored.ok()) {
+    if (stored.status().code() != StatusCode::kUnauthenticated) return stored.status();
+    return Status(StatusCode::kUnauthenticated, "unknown token (" + stored.status().message() + ")");
+  }
+  std::optional<Role> role = ParseRole(stored->role);
+  if (!role) return Status(StatusCode::kUnauthenticated, "token " + stored->name + " has unknown role " + stored->role);
+  return Principal{stored->name, *role, stored->node, {}};
 }
 
 Status Authorize(const Principal& who, Access access, std::string_view node) {
@@ -45,8 +56,12 @@ Status Authorize(const Principal& who, Access access, std::string_view node) {
   }
   switch (access) {
     case Access::kRead:
-      if (who.role == Role::kViewer) return Status::Ok();
+      if (who.role == Role::kViewer || who.role == Role::kOperator) return Status::Ok();
       return Status(StatusCode::kPermissionDenied, "role agent may only call the agent routes of its node");
+    case Access::kOperate:
+      if (who.role == Role::kOperator) return Status::Ok();
+      return Status(StatusCode::kPermissionDenied,
+                    std::string("role ") + RoleName(who.role) + " may not change jobs (needs operator or admin)");
     case Access::kAdmin:
       return Status(StatusCode::kPermissionDenied, std::string("role ") + RoleName(who.role) + " may not do this");
     case Access::kAnyAgent:

@@ -66,18 +66,9 @@ Status ParseTokens(const YAML::Node& node, std::string_view source, SchedulerCon
     TokenConfig token;
     token.name = t["name"] ? t["name"].as<std::string>() : "";
     if (token.name.empty()) return KeyError(source, at + ".name", "required");
-    std::string role = t["role"] ? t["role"].as<std::string>() : "";
-    if (role == "admin") {
-      token.role = Role::kAdmin;
-    } else if (role == "agent") {
-      token.role = Role::kAgent;
-    } else if (role == "viewer") {
-      token.role = Role::kViewer;
-    } else if (role == "webhook") {
-      token.role = Role::kWebhook;
-    } else {
-      return KeyError(source, at + ".role", "want admin, agent, viewer or webhook");
-    }
+    std::optional<Role> role = ParseRole(t["role"] ? t["role"].as<std::string>() : "");
+    if (!role) return KeyError(source, at + ".role", kRoleNames);
+    token.role = *role;
     token.node = t["node"] ? t["node"].as<std::string>() : "";
     if (token.role == Role::kAgent && token.node.empty()) return KeyError(source, at + ".node", "required for role agent");
     if (token.role != Role::kAgent && !token.node.empty()) return KeyError(source, at + ".node", "only for role agent");
@@ -254,8 +245,16 @@ const char* RoleName(Role role) {
     case Role::kAgent: return "agent";
     case Role::kViewer: return "viewer";
     case Role::kWebhook: return "webhook";
+    case Role::kOperator: return "operator";
   }
   return "unknown";
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (Role role : {Role::kAdmin, Role::kOperator, Role::kViewer, Role::kAgent, Role::kWebhook}) {
+    if (name == RoleName(role)) return role;
+  }
+  return std::nullopt;
 }
 
 Result<SchedulerConfig> ParseSchedulerConfig(std::string_view yaml_text, std::string_view source) {

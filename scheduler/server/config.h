@@ -9,6 +9,8 @@
 //        labels: {os: linux, arch: amd64, pool: fast},      # optional: the only labels build1 may claim
 //        capacity: {cores: 16, memory_bytes: 68719476736}}  # optional: the most it may claim
 //     - {name: grafana, role: viewer, sha256: ...}
+//     - {name: ci,      role: operator, sha256: ...}   # submit/cancel/retry/assign jobs
+//                                             # (more tokens: build-cli token create, kept in the store)
 //   prometheus:                               # omit (or leave url empty) to schedule without metrics
 //     url: http://127.0.0.1:9090
 //     refresh_interval: 5s
@@ -67,9 +69,14 @@
 
 namespace buildfarm::scheduler {
 
+// What each role may call is Authorize() in auth.h (and docs/api.md, "Roles").
+// operator: reads, and submits, cancels, retries and assigns jobs; nothing else.
 // webhook: Alertmanager's token; it may only deliver notifications to POST /api/v1/alertmanager.
-enum class Role { kAdmin, kAgent, kViewer, kWebhook };
+enum class Role { kAdmin, kAgent, kViewer, kWebhook, kOperator };
 const char* RoleName(Role role);
+// The role of that name ("admin", "operator", "viewer", "agent", "webhook"), else nullopt.
+std::optional<Role> ParseRole(std::string_view name);
+inline constexpr const char* kRoleNames = "want admin, operator, viewer, agent or webhook";
 
 // What an agent token's node may claim when it registers. A process that gets hold of the token (a job
 // that stole it) could otherwise re-register the node with invented labels or capacity and attract work

@@ -156,7 +156,13 @@ void CoordinationPublisher::ArchiveDaily(double now) {
       log_.Warn("daily message archive failed", {{"err", archived.status().ToString()}});
       return;
     }
-    if (!archived->empty()) log_.Info("messages archived", {{"count", std::to_string(archived->size())}, {"by", "daily"}});
+    if (!archived->empty()) {
+      log_.Info("messages archived", {{"count", std::to_string(archived->size())}, {"by", "daily"}});
+      if (audit_ != nullptr) {
+        auto audited = audit_->AppendAutomatic("archive", "", "messages=" + std::to_string(archived->size()), now);
+        if (!audited.ok()) log_.Error("cannot write the audit log", {{"err", audited.status().ToString()}});
+      }
+    }
     NoteArchived(*archived);
   }
 }

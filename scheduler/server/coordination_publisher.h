@@ -37,6 +37,7 @@
 #include "common/log.h"
 #include "common/periodic_task.h"
 #include "common/status.h"
+#include "scheduler/store/audit_store.h"
 #include "scheduler/store/job_store.h"
 #include "scheduler/store/message_store.h"
 #include "scheduler/store/node_store.h"
@@ -66,6 +67,8 @@ class CoordinationPublisher {
   // One round: build, validate, stage and flush. OK when the remote holds everything staged.
   Status PublishOnce();
   void Start();
+  // Before Start(): where the daily archive is audited (null: nowhere).
+  void SetAudit(AuditStore* audit) { audit_ = audit; }
   void Stop();
 
  private:
@@ -85,6 +88,7 @@ class CoordinationPublisher {
   MessageStore& messages_;
   git_publisher::PublishMetrics& metrics_;
   const Logger& log_;
+  AuditStore* audit_ = nullptr;
   const Clock clock_;
   std::unique_ptr<git_publisher::Publisher> publisher_;
 

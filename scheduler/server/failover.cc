@@ -41,7 +41,12 @@ Result<FailoverRecord> Failover::FailOver(const std::string& node, const std::st
   auto stored = deps_.database.RunInTransaction([&]() -> Result<FailoverRecord> {
     auto source = deps_.nodes.Get(node);
     if (!source.ok()) return source.status();
-    if (cordon && !source->cordoned) BUILDFARM_RETURN_IF_ERROR(deps_.nodes.SetCordoned(node, true));
+    if (cordon && !source->cordoned) {
+      BUILDFARM_RETURN_IF_ERROR(deps_.nodes.SetCordoned(node, true));
+      if (deps_.audit != nullptr) {
+        BUILDFARM_RETURN_IF_ERROR(deps_.audit->AppendAutomatic("cordon", node, "reason=" + reason, now).status());
+      }
+    }
     const std::string target = to.empty() ? ResolveBackup(node, now) : to;
     const std::string why = reason == "lease" ? "node down (lease expired)" : "failover (" + reason + ")";
     auto moved = deps_.jobs.RequeueNode(node, why, target, now);
@@ -63,7 +68,13 @@ Result<FailoverRecord> Failover::FailOver(const std::string& node, const std::st
     }
     record.jobs.insert(record.jobs.end(), redirected->begin(), redirected->end());
     auto stored_record = deps_.failovers.Record(record);
-    if (!stored_record.ok() || !cordon) return stored_record;
+    if (!stored_record.ok()) return stored_record;
+    if (deps_.audit != nullptr) {
+      const std::string detail = "reason=" + reason + " target=" + record.target + " jobs_moved=" +
+                                 std::to_string(record.jobs.size()) + " jobs_failed=" + std::to_string(failed);
+      BUILDFARM_RETURN_IF_ERROR(deps_.audit->AppendAutomatic("failover", node, detail, now).status());
+    }
+    if (!cordon) return stored_record;
     // The node stays cordoned: later alerts for it merge into this record (AlertReceiver).
     BUILDFARM_RETURN_IF_ERROR(deps_.failovers.OpenFailover(node, stored_record->id));
     return stored_record;

@@ -18,6 +18,7 @@
 #include "scheduler/metrics_source/metrics_source.h"
 #include "scheduler/server/config.h"
 #include "scheduler/server/server_metrics.h"
+#include "scheduler/store/audit_store.h"
 #include "scheduler/store/failover_store.h"
 #include "scheduler/store/job_store.h"
 #include "scheduler/store/node_store.h"
@@ -36,11 +37,14 @@ struct FailoverDeps {
   InFlightTracker& in_flight;
   const Logger& log;
   std::function<void()> wake;  // asks the scheduling loop for a cycle
+  AuditStore* audit = nullptr;  // each failover (and cordon) is a row, in its transaction; null: none
 };
 
 class Failover {
  public:
   explicit Failover(FailoverDeps deps) : deps_(std::move(deps)) {}
+  // Before Start(): where failovers are audited (null: nowhere).
+  void SetAudit(AuditStore* audit) { deps_.audit = audit; }
 
   // Moves `node`'s work towards `to` when given, else towards ResolveBackup. `cordon` also cordons the
   // node and makes this failover the node's open one (FailoverStore::OpenFailover), which later alerts

@@ -28,6 +28,10 @@ std::vector<std::string> LeaseMonitor::CheckLeases(double now) {
     Status failed_over = database_.RunInTransaction([&]() -> Status {
       marked = nodes_.MarkDown(node.name, now);
       if (!marked) return Status::Ok();
+      if (audit_ != nullptr) {
+        const std::string detail = "no heartbeat for " + std::to_string(static_cast<long long>(now - node.last_heartbeat)) + "s";
+        BUILDFARM_RETURN_IF_ERROR(audit_->AppendAutomatic("lease-expired", node.name, detail, now).status());
+      }
       return failover_.FailOver(node.name, "lease", "", /*cordon=*/false, now).status();
     });
     if (!failed_over.ok()) {

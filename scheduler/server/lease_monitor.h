@@ -30,6 +30,8 @@ class LeaseMonitor {
   void Stop();
   // Marks nodes whose lease expired at `now` down and fails their work over; returns their names.
   std::vector<std::string> CheckLeases(double now);
+  // Before Start(): where lease expiries are audited (null: nowhere).
+  void SetAudit(AuditStore* audit) { audit_ = audit; }
 
  private:
   const SchedulerConfig& config_;
@@ -38,6 +40,7 @@ class LeaseMonitor {
   Failover& failover_;
   const Logger& log_;
   std::function<void()> wake_;
+  AuditStore* audit_ = nullptr;
 
   PeriodicTask task_;
 };

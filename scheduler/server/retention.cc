@@ -101,6 +101,12 @@ Status RetentionSweeper::SweepOnce(double now) {
   BUILDFARM_RETURN_IF_ERROR(run_count([&] { return nodes_.PruneStateChanges(now - kHistoryWindowSeconds, batch_); },
                                       &RetentionMetrics::CountDeletedStateChanges, &state_changes));
   if (total.jobs + total.log_chunks + messages + state_changes > 0) {
+    if (audit_ != nullptr) {
+      const std::string detail = "jobs=" + std::to_string(total.jobs) + " log_chunks=" + std::to_string(total.log_chunks) +
+                                 " archived_messages=" + std::to_string(messages) +
+                                 " node_state_changes=" + std::to_string(state_changes);
+      BUILDFARM_RETURN_IF_ERROR(audit_->AppendAutomatic("retention", "", detail, now).status());
+    }
     log_.Info("retention sweep", {{"jobs", std::to_string(total.jobs)}, {"log_chunks", std::to_string(total.log_chunks)},
                                   {"archived_messages", std::to_string(messages)},
                                   {"node_state_changes", std::to_string(state_changes)}});

@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "common/periodic_task.h"
 #include "scheduler/server/config.h"
+#include "scheduler/store/audit_store.h"
 #include "scheduler/store/job_store.h"
 #include "scheduler/store/message_store.h"
 #include "scheduler/store/node_store.h"
@@ -59,6 +60,8 @@ class RetentionSweeper {
   void Stop();
   // One whole sweep at `now`, step by step; stops at the first store error and returns it.
   Status SweepOnce(double now);
+  // Before Start(): where each sweep that deleted anything is summarised, one row (null: nowhere).
+  void SetAudit(AuditStore* audit) { audit_ = audit; }
 
  private:
   const RetentionConfig config_;
@@ -68,6 +71,7 @@ class RetentionSweeper {
   RetentionMetrics& metrics_;
   const Logger& log_;
   const int batch_;
+  AuditStore* audit_ = nullptr;
   std::atomic<bool> stopping_{false};
   PeriodicTask task_;
 };

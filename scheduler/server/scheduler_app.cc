@@ -37,7 +37,7 @@ SchedulerApp::~SchedulerApp() { Stop(); }
 
 Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   const double now = NowSeconds();
-  // One database, shared by the four stores, so a change that spans them is one transaction.
+  // One database, shared by the stores, so a change that spans them is one transaction.
   auto database = Database::Open(config_.store_path);
   if (!database.ok()) return database.status().WithContext("store " + config_.store_path);
   database_ = std::move(database).value();
@@ -53,6 +53,12 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   auto messages = MessageStore::Open(database_);
   if (!messages.ok()) return messages.status().WithContext("store " + config_.store_path);
   messages_ = std::move(messages).value();
+  auto token_store = TokenStore::Open(database_);
+  if (!token_store.ok()) return token_store.status().WithContext("store " + config_.store_path);
+  token_store_ = std::move(token_store).value();
+  auto audit = AuditStore::Open(database_);
+  if (!audit.ok()) return audit.status().WithContext("store " + config_.store_path);
+  audit_ = std::move(audit).value();
 
   auto profiles = LoadProfiles(EffectiveSchedulingYaml(config_), "scheduling", plugins::BuiltinRegistry());
   if (!profiles.ok()) return profiles.status();
@@ -60,7 +66,7 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   if (profiles->size() > 1) log_.Warn("only the first scheduling profile is used", {{"profile", profiles->front().name}});
   profile_ = std::make_unique<Profile>(std::move(profiles->front()));
 
-  tokens_ = std::make_unique<TokenTable>(config_.tokens);
+  tokens_ = std::make_unique<TokenTable>(config_.tokens, token_store_.get(), [] { return NowSeconds(); });
   for (const TokenConfig& token : config_.tokens) {
     if (token.role == Role::kAgent && !token.claims.limits_anything()) {
       log_.Warn("agent token has no labels or capacity limits: whoever holds it may re-register its node with any",
@@ -74,16 +80,22 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   api_ = std::make_unique<ApiContext>(
       ApiContext{*service_, service_->failover(), service_->status(), *database_, *jobs_, *nodes_, *failovers_, *alerts_, *tokens_, log_});
   api_->messages = messages_.get();
+  api_->audit = audit_.get();
+  api_->token_store = token_store_.get();
+  service_->SetAudit(audit_.get());
+  alerts_->SetAudit(audit_.get());
   api_->secret_check = secret_check_;
   api_->max_log_bytes_per_attempt = config_.max_log_bytes_per_attempt;
   api_->retention_metrics = &retention_metrics_;
   retention_ = std::make_unique<RetentionSweeper>(config_.retention, *jobs_, messages_.get(), *nodes_,
                                                   retention_metrics_, log_);
+  retention_->SetAudit(audit_.get());
   if (config_.publish.enabled) {
     auto publisher = CoordinationPublisher::Create(config_.publish, *jobs_, *nodes_, *messages_, publish_metrics_, log_,
                                                    [] { return NowSeconds(); });
     if (!publisher.ok()) return publisher.status();
     publisher_ = std::move(publisher).value();
+    publisher_->SetAudit(audit_.get());
     api_->on_archived = [this](const std::vector<Message>& archived) { publisher_->NoteArchived(archived); };
   }
   message_metrics_ = std::make_unique<MessageMetrics>(config_, *messages_, *nodes_, log_, NowSeconds);

@@ -23,9 +23,11 @@
 #include "scheduler/server/message_metrics.h"
 #include "scheduler/server/retention.h"
 #include "scheduler/server/service.h"
+#include "scheduler/store/audit_store.h"
 #include "scheduler/store/job_store.h"
 #include "scheduler/store/message_store.h"
 #include "scheduler/store/node_store.h"
+#include "scheduler/store/token_store.h"
 
 namespace buildfarm::scheduler {
 
@@ -49,6 +51,8 @@ class SchedulerApp {
   FailoverStore& failovers() { return *failovers_; }
   AlertReceiver& alerts() { return *alerts_; }
   MessageStore& messages() { return *messages_; }
+  TokenStore& token_store() { return *token_store_; }
+  AuditStore& audit() { return *audit_; }
   RetentionSweeper& retention() { return *retention_; }
   RetentionMetrics& retention_metrics() { return retention_metrics_; }
   // The message and job APIs refuse likely secrets with git_publisher's secret guard (FindLikelySecret), counted
@@ -66,6 +70,8 @@ class SchedulerApp {
   std::unique_ptr<NodeStore> nodes_;
   std::unique_ptr<FailoverStore> failovers_;
   std::unique_ptr<MessageStore> messages_;
+  std::unique_ptr<TokenStore> token_store_;
+  std::unique_ptr<AuditStore> audit_;
   std::unique_ptr<Profile> profile_;
   std::unique_ptr<TokenTable> tokens_;
   std::unique_ptr<SchedulerService> service_;

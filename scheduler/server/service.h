@@ -91,6 +91,11 @@ class SchedulerService {
   Failover& failover() { return failover_; }
   LeaseMonitor& lease_monitor() { return lease_monitor_; }
   FarmStatus& status() { return status_; }
+  // Before Start(): where failovers, cordons and lease expiries are audited (null: nowhere).
+  void SetAudit(AuditStore* audit) {
+    failover_.SetAudit(audit);
+    lease_monitor_.SetAudit(audit);
+  }
 
  private:
   class StoreBinder;

@@ -173,7 +173,8 @@ void Database::Undo(std::size_t down_to) {
   }
 }
 
-Transaction::Transaction(Database& db) : db_(db), lock_(db.mu_) {
+Transaction::Transaction(Database& db, bool proves_health)
+    : db_(db), lock_(db.mu_), proves_health_(proves_health) {
   level_ = db_.depth_;
   undo_mark_ = db_.undo_.size();
   changes_at_begin_ = sqlite3_total_changes64(db_.db_);
@@ -203,7 +204,7 @@ Status Transaction::Commit() {
     db_.undo_.clear();  // durable now: nothing left to undo
     // Rows were written and are committed: the file takes writes again. (A transaction that wrote
     // nothing proves nothing about a full disk.)
-    if (sqlite3_total_changes64(db_.db_) != changes_at_begin_) db_.health_error_ = Status::Ok();
+    if (proves_health_ && sqlite3_total_changes64(db_.db_) != changes_at_begin_) db_.health_error_ = Status::Ok();
   }
   return status;
 }

@@ -133,7 +133,10 @@ class Database {
 // Transaction open; rolls back (to the savepoint) on destruction unless Commit() succeeded.
 class Transaction {
  public:
-  explicit Transaction(Database& db);
+  // `proves_health` false: its commit does not clear the store-health error. For small bookkeeping rows
+  // (the audit row of a request whose own write just failed on a full file) that still fit where the
+  // real change did not: they must not report the store writable again.
+  explicit Transaction(Database& db, bool proves_health = true);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -148,6 +151,7 @@ class Transaction {
   std::int64_t changes_at_begin_ = 0;  // sqlite3_total_changes64 at BEGIN
   Status begin_status_;
   bool done_ = false;
+  bool proves_health_ = true;
 };
 
 template <typename Fn>

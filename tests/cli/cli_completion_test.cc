@@ -41,7 +41,8 @@ TEST_F(CliCompletionTest, BashCompletesCommandsSubcommandsAndFlags) {
   for (const Case& c : std::vector<Case>{
            {{"build-cli", "st"}, "status "},
            {{"build-cli", "fail"}, "failover failovers "},
-           {{"build-cli", "a"}, "assign "},
+           {{"build-cli", "a"}, "assign audit "},
+           {{"build-cli", "tok"}, "token "},
            {{"build-cli", "--url", "http://x", "lo"}, "logs "},
            {{"build-cli", "--c"}, "--color "},
            {{"build-cli", "--color", "a"}, "always auto "},
@@ -62,8 +63,8 @@ TEST_F(CliCompletionTest, BashCompletesCommandsSubcommandsAndFlags) {
 TEST_F(CliCompletionTest, EveryCommandIsOffered) {
   std::string all = Complete({"build-cli", ""});
   for (const char* name : {"status", "nodes", "jobs", "job", "submit", "cancel", "retry", "assign", "logs", "explain",
-                           "cordon", "uncordon", "drain", "failover", "failovers", "msg", "validate", "completion",
-                           "help"}) {
+                           "cordon", "uncordon", "drain", "failover", "failovers", "msg", "token", "audit", "validate",
+                           "completion", "help"}) {
     EXPECT_NE(all.find(std::string(" ") + name + " "), std::string::npos) << name << ": " << all;
   }
 }

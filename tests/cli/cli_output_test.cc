@@ -101,7 +101,7 @@ TEST_F(CliOutputTest, ErrorsNameWhatToFix) {
       {{"nodes"}, "GET /api/v1/nodes", 401, R"({"error": "unknown token"})",
        "build-cli: token rejected (401): set BUILDFARM_TOKEN or run ./deploy/quickstart.sh\n"},
       {{"cancel", "j1"}, "POST /api/v1/jobs/j1/cancel", 403, R"({"error": "role viewer may not do this"})",
-       "build-cli: role viewer may not do this (403): this needs a token with role admin (the admin token is in "
+       "build-cli: role viewer may not do this (403): this needs a token with role operator or admin (the admin token is in "
        ".farm/scheduler/admin.token; set BUILDFARM_TOKEN)\n"},
       {{"jobs"}, "GET /api/v1/jobs", 403, R"({"error": "role agent may only call the agent routes of its node"})",
        "build-cli: role agent may only call the agent routes of its node (403): this needs a token with role viewer"},

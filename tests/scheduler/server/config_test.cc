@@ -221,6 +221,23 @@ TEST(StorePathTest, MissingDirectoryNamesKeyAndPath) {
 namespace buildfarm::scheduler {
 namespace {
 
+TEST(OperatorConfigTest, OperatorRoleIsAConfigRoleAndBadRolesListEveryRole) {
+  auto config = ParseSchedulerConfig(R"(
+tokens:
+  - {name: ci, role: operator, sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad}
+)", "c.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->tokens[0].role, Role::kOperator);
+  auto bad = ParseSchedulerConfig(R"(
+tokens:
+  - {name: ci, role: root, sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad}
+)", "c.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("tokens[0].role: want admin, operator, viewer, agent or webhook"),
+            std::string::npos)
+      << bad.status().message();
+}
+
 TEST(WebhookConfigTest, WebhookRoleAndFailoverAllowlist) {
   auto config = ParseSchedulerConfig(R"(
 tokens:
