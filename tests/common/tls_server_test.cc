@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "common/http_client.h"
 #include "common/http_server.h"
 #include "common/tls_server.h"
 #include "common/web_config.h"
@@ -222,6 +223,60 @@ TEST_F(TlsServerTest, BadCertificateFileIsAStartErrorNamingIt) {
   ASSERT_FALSE(started.ok());
   EXPECT_NE(started.ToString().find("missing.crt"), std::string::npos) << started.ToString();
   EXPECT_NE(started.ToString().find("cert_file"), std::string::npos) << started.ToString();
+}
+
+TEST_F(TlsServerTest, HttpClientVerifiesAgainstItsCaFile) {
+  StartServer(Tls());
+  const std::string url = "https://127.0.0.1:" + std::to_string(port_);
+  auto trusted = HttpClient::Create(url, "", 5, 30, 30, TlsClientOptions{.ca_file = pki_->ca_cert});
+  ASSERT_TRUE(trusted.ok()) << trusted.status().ToString();
+  auto ok = (*trusted)->Get("/");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->status, 200);
+
+  auto wrong_ca = HttpClient::Create(url, "", 5, 30, 30, TlsClientOptions{.ca_file = pki_->other_ca_cert});
+  ASSERT_TRUE(wrong_ca.ok());
+  auto refused = (*wrong_ca)->Get("/");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("CA file " + pki_->other_ca_cert), std::string::npos)
+      << refused.status().ToString();
+
+  // Without a CA file the system store is used, which does not know the test CA.
+  auto system_store = HttpClient::Create(url, "");
+  ASSERT_TRUE(system_store.ok());
+  auto unknown = (*system_store)->Get("/");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("system CA store"), std::string::npos) << unknown.status().ToString();
+}
+
+TEST_F(TlsServerTest, HttpClientMissingFilesAreNamed) {
+  auto missing = HttpClient::Create("https://127.0.0.1:1", "", 5, 30, 30,
+                                    TlsClientOptions{.ca_file = dir_->Join("nope.crt")});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("ca_file " + dir_->Join("nope.crt")), std::string::npos);
+  auto half = HttpClient::Create("https://127.0.0.1:1", "", 5, 30, 30, TlsClientOptions{.cert_file = pki_->client_cert});
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(half.status().message().find("key_file"), std::string::npos);
+}
+
+TEST_F(TlsServerTest, HttpClientPresentsItsClientCertificate) {
+  WebConfig web = Tls();
+  web.tls.client_auth_type = ClientAuthType::kRequireAndVerifyClientCert;
+  web.tls.client_ca_file = pki_->ca_cert;
+  StartServer(web);
+  const std::string url = "https://127.0.0.1:" + std::to_string(port_);
+  auto with_cert = HttpClient::Create(
+      url, "", 5, 30, 30,
+      TlsClientOptions{.ca_file = pki_->ca_cert, .cert_file = pki_->client_cert, .key_file = pki_->client_key});
+  ASSERT_TRUE(with_cert.ok());
+  auto who = (*with_cert)->Get("/whoami");
+  ASSERT_TRUE(who.ok()) << who.status().ToString();
+  EXPECT_EQ(who->body, "node-7");
+  auto without = HttpClient::Create(url, "", 5, 30, 30, TlsClientOptions{.ca_file = pki_->ca_cert});
+  ASSERT_TRUE(without.ok());
+  auto refused = (*without)->Get("/whoami");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("client certificate"), std::string::npos) << refused.status().ToString();
 }
 
 }  // namespace
