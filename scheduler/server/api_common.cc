@@ -6,6 +6,7 @@
 #include "common/bounded_json.h"
 #include "common/text.h"
 #include "scheduler/server/api.h"
+#include "scheduler/server/cert_identity.h"
 #include "scheduler/store/job_json.h"
 
 namespace buildfarm::scheduler {
@@ -47,7 +48,9 @@ void SendStatus(httplib::Response& res, const Status& status) {
 
 std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& res, ApiContext& ctx, Access access,
                                std::string_view node) {
-  auto who = ctx.tokens.Authenticate(req.get_header_value("Authorization"));
+  // An agent with a verified client certificate and no token is known by its certificate (cert_identity.h).
+  auto certified = PrincipalFromClientCertificate(req);
+  auto who = certified ? Result<Principal>(*certified) : ctx.tokens.Authenticate(req.get_header_value("Authorization"));
   if (!who.ok()) {
     ctx.log.Info("unauthenticated", {{"method", req.method}, {"path", req.path}, {"source", req.remote_addr},
                                      {"reason", who.status().message()}});

@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,23 @@ namespace buildfarm::testing {
 namespace {
 
 std::string Scheduler() { return BinaryPath("scheduler/server/buildfarm-scheduler"); }
+
+// Starts buildfarm-scheduler on 127.0.0.1:0 with `web_yaml` as its web config (paths relative to `dir`) and
+// `extra_config` in its config file; the address it listens on, or nullopt (the test then fails naming the log).
+std::optional<std::string> StartScheduler(const TempDir& dir, const std::string& web_yaml, const std::string& extra_config,
+                                          std::unique_ptr<ChildProcess>* scheduler) {
+  std::string web = dir.WriteFile("web.yml", web_yaml);
+  std::string config = dir.WriteFile("s.yaml", "store: {path: " + dir.Join("s.db") + "}\nweb_config_file: " + web +
+                                                   "\n" + extra_config);
+  *scheduler = std::make_unique<ChildProcess>(
+      std::vector<std::string>{Scheduler(), "--config.file=" + config, "--web.listen-address=127.0.0.1:0"},
+      dir.Join("scheduler.log"));
+  std::string error;
+  if (!(*scheduler)->Start(&error)) return std::nullopt;
+  return (*scheduler)->WaitForListenAddress();
+}
+
+constexpr char kServerTls[] = "tls_server_config: {cert_file: pki/server.crt, key_file: pki/server.key}\n";
 
 TEST(SchedulerTls, PlainHttpBeyondLoopbackIsRefusedWithoutInsecureHttp) {
   TempDir dir;
@@ -32,13 +50,9 @@ TEST(SchedulerTls, ServesHttpsWithHstsAndThePageHeaders) {
   TestPki pki;
   std::string error;
   ASSERT_TRUE(GenerateTestPki(dir.MakeDir("pki"), "b1", &pki, &error)) << error;
-  std::string web = dir.WriteFile("web.yml", "tls_server_config: {cert_file: pki/server.crt, key_file: pki/server.key}\n");
-  std::string config = dir.WriteFile("s.yaml", "store: {path: " + dir.Join("s.db") + "}\nweb_config_file: " + web + "\n");
-  ChildProcess scheduler({Scheduler(), "--config.file=" + config, "--web.listen-address=127.0.0.1:0"},
-                         dir.Join("scheduler.log"));
-  ASSERT_TRUE(scheduler.Start(&error)) << error;
-  auto address = scheduler.WaitForListenAddress();
-  ASSERT_TRUE(address) << scheduler.Log();
+  std::unique_ptr<ChildProcess> scheduler;
+  auto address = StartScheduler(dir, kServerTls, "", &scheduler);
+  ASSERT_TRUE(address) << scheduler->Log();
   const int port = std::stoi(address->substr(address->rfind(':') + 1));
 
   httplib::SSLClient client("127.0.0.1", port);
@@ -76,18 +90,13 @@ TEST(SchedulerTls, AgentRegistersOverHttpsVerifyingItsCaFile) {
   TestPki pki;
   std::string error;
   ASSERT_TRUE(GenerateTestPki(dir.MakeDir("pki"), "b1", &pki, &error)) << error;
-  std::string web = dir.WriteFile("web.yml", "tls_server_config: {cert_file: pki/server.crt, key_file: pki/server.key}\n");
   std::string sha;
   RunCommand({"/bin/sh", "-c", "printf %s b1tok | sha256sum | cut -d' ' -f1"}, &sha);
   sha.resize(64);
-  std::string config = dir.WriteFile("s.yaml", "store: {path: " + dir.Join("s.db") + "}\nweb_config_file: " + web +
-                                                   "\ntokens:\n  - {name: b1, role: agent, node: b1, sha256: " + sha +
-                                                   "}\n");
-  ChildProcess scheduler({Scheduler(), "--config.file=" + config, "--web.listen-address=127.0.0.1:0"},
-                         dir.Join("scheduler.log"));
-  ASSERT_TRUE(scheduler.Start(&error)) << error;
-  auto address = scheduler.WaitForListenAddress();
-  ASSERT_TRUE(address) << scheduler.Log();
+  std::unique_ptr<ChildProcess> scheduler;
+  auto address =
+      StartScheduler(dir, kServerTls, "tokens:\n  - {name: b1, role: agent, node: b1, sha256: " + sha + "}\n", &scheduler);
+  ASSERT_TRUE(address) << scheduler->Log();
 
   std::string token = dir.WriteSecretFile("b1.token", "b1tok\n");
   auto start_agent = [&](const std::string& ca, const std::string& log) {
@@ -108,6 +117,36 @@ TEST(SchedulerTls, AgentRegistersOverHttpsVerifyingItsCaFile) {
   auto agent = start_agent(pki.ca_cert, "right-ca");
   ASSERT_TRUE(agent->Start(&error)) << error;
   EXPECT_TRUE(agent->WaitForLogLine("msg=registered", 30)) << agent->Log();
+}
+
+TEST(SchedulerTls, AgentWithAClientCertificateNeedsNoToken) {
+  TempDir dir;
+  TestPki pki;
+  std::string error;
+  ASSERT_TRUE(GenerateTestPki(dir.MakeDir("pki"), "b7", &pki, &error)) << error;
+  std::unique_ptr<ChildProcess> scheduler;
+  auto address = StartScheduler(dir,
+                                "tls_server_config: {cert_file: pki/server.crt, key_file: pki/server.key,"
+                                " client_auth_type: VerifyClientCertIfGiven, client_ca_file: pki/ca.crt}\n",
+                                "", &scheduler);
+  ASSERT_TRUE(address) << scheduler->Log();
+  // No token file, no BUILDFARM_AGENT_TOKEN: the certificate (CN and SAN b7) is the node's identity.
+  ChildProcess agent({BinaryPath("agent/buildfarm-agent"), "--scheduler.url=https://" + *address,
+                      "--scheduler.ca-file=" + pki.ca_cert, "--scheduler.cert-file=" + pki.client_cert,
+                      "--scheduler.key-file=" + pki.client_key, "--node.name=b7", "--workspace=" + dir.Join("ws"),
+                      "--heartbeat.interval=200ms", "--web.listen-address=", "--log.level=debug"},
+                     dir.Join("agent.log"));
+  ASSERT_TRUE(agent.Start(&error)) << error;
+  EXPECT_TRUE(agent.WaitForLogLine("msg=registered", 30)) << agent.Log() << scheduler->Log();
+  // The certificate names b7 only: registering as another node is refused.
+  ChildProcess impostor({BinaryPath("agent/buildfarm-agent"), "--scheduler.url=https://" + *address,
+                         "--scheduler.ca-file=" + pki.ca_cert, "--scheduler.cert-file=" + pki.client_cert,
+                         "--scheduler.key-file=" + pki.client_key, "--node.name=b8", "--workspace=" + dir.Join("ws8"),
+                         "--web.listen-address=", "--log.level=debug"},
+                        dir.Join("impostor.log"));
+  ASSERT_TRUE(impostor.Start(&error)) << error;
+  EXPECT_TRUE(impostor.WaitForLogLine("register failed", 30)) << impostor.Log();
+  EXPECT_FALSE(impostor.WaitForLogLine("msg=registered", 1)) << impostor.Log();
 }
 
 }  // namespace
