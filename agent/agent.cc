@@ -86,7 +86,8 @@ Agent::~Agent() { Stop(); }
 std::string Agent::SpoolPath() const { return JoinPath(options_.workspace, "results-spool.json"); }
 
 Result<std::unique_ptr<SchedulerClient>> Agent::MakeClient(double read_timeout_seconds) {
-  return SchedulerClient::Create(options_.scheduler_url, options_.token, options_.node.name, 3, read_timeout_seconds);
+  return SchedulerClient::Create(options_.scheduler_url, options_.token, options_.node.name, 3, read_timeout_seconds,
+                                 options_.scheduler_tls);
 }
 
 Status Agent::Start() {

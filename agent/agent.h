@@ -48,7 +48,8 @@ namespace buildfarm::agent {
 
 struct AgentOptions {
   std::string scheduler_url;
-  std::string token;
+  std::string token;          // may be empty when the scheduler knows this node by its client certificate
+  TlsClientOptions scheduler_tls;  // for an https:// scheduler_url
   NodeRegistration node;  // name, labels, profiles, capacity
   std::string workspace;
   double heartbeat_seconds = 5;

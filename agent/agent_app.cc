@@ -30,6 +30,8 @@ std::string HostName() {
 struct AgentFlags {
   std::string scheduler_url = "http://127.0.0.1:8080";
   std::string token_file;
+  TlsClientOptions scheduler_tls;
+  std::string web_config_file;
   std::string node_name;
   std::vector<std::string> node_labels;
   std::string workspace = "/var/lib/buildfarm-agent";
@@ -42,6 +44,13 @@ void AddAgentFlags(FlagSet& flags, app::StandardFlags& standard, AgentFlags& f) 
   flags.AddString("scheduler.url", &f.scheduler_url, "Base URL of buildfarm-scheduler.");
   flags.AddString("scheduler.token-file", &f.token_file,
                   "File holding this agent's bearer token (default: the BUILDFARM_AGENT_TOKEN environment variable).");
+  flags.AddString("scheduler.ca-file", &f.scheduler_tls.ca_file,
+                  "CA certificates (PEM) that verify an https scheduler (default: the system store).");
+  flags.AddString("scheduler.cert-file", &f.scheduler_tls.cert_file,
+                  "Client certificate (PEM) presented to the scheduler (mTLS); needs --scheduler.key-file.");
+  flags.AddString("scheduler.key-file", &f.scheduler_tls.key_file, "Private key of --scheduler.cert-file.");
+  flags.AddString("web.config.file", &f.web_config_file,
+                  "web-config.yml (exporter-toolkit format) for TLS and basic auth of /healthz and /readyz.");
   flags.AddString("node.name", &f.node_name, "Node name to register as (default: the host name).");
   flags.AddStringList("node.label", &f.node_labels, "Extra node label as key=value; repeatable.");
   standard.AddConfigFile();
@@ -61,6 +70,10 @@ Result<AgentOptions> OptionsFromFlagsAndConfig(const FlagSet& flags, AgentFlags&
   };
   pick("scheduler.url", f.scheduler_url, config.scheduler_url);
   pick("scheduler.token-file", f.token_file, config.token_file);
+  pick("scheduler.ca-file", f.scheduler_tls.ca_file, config.scheduler_ca_file);
+  pick("scheduler.cert-file", f.scheduler_tls.cert_file, config.scheduler_cert_file);
+  pick("scheduler.key-file", f.scheduler_tls.key_file, config.scheduler_key_file);
+  pick("web.config.file", f.web_config_file, config.web_config_file);
   pick("node.name", f.node_name, config.node_name);
   pick("workspace", f.workspace, config.workspace);
   if (!flags.WasSet("heartbeat.interval") && config.heartbeat_interval_seconds) f.heartbeat_interval = *config.heartbeat_interval_seconds;
@@ -74,6 +87,7 @@ Result<AgentOptions> OptionsFromFlagsAndConfig(const FlagSet& flags, AgentFlags&
 
   AgentOptions options;
   options.scheduler_url = f.scheduler_url;
+  options.scheduler_tls = f.scheduler_tls;
   options.workspace = f.workspace;
   options.heartbeat_seconds = f.heartbeat_interval;
   options.kill_grace_seconds = f.kill_grace;
@@ -103,14 +117,15 @@ class RunningAgent final : public app::RunningDaemon {
  public:
   RunningAgent(AgentOptions options, const Logger& log) : log_(log), agent_(std::move(options), log) {}
 
-  Status Start(const std::vector<std::string>& listen_addresses) {
+  Status Start(const std::vector<std::string>& listen_addresses, std::shared_ptr<const WebConfig> web_config) {
     BUILDFARM_RETURN_IF_ERROR(agent_.Start());
     std::vector<std::string> addresses;
     for (const auto& a : listen_addresses) {
       if (!a.empty()) addresses.push_back(a);
     }
     if (addresses.empty()) return Status::Ok();
-    server_ = std::make_unique<HttpServer>(log_, HttpServerOptions{.listen_addresses = addresses, .max_requests = 8});
+    server_ = std::make_unique<HttpServer>(log_, HttpServerOptions{.listen_addresses = addresses, .max_requests = 8,
+                                                                 .web_config = std::move(web_config)});
     server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("ok\n", "text/plain; charset=utf-8");
     });
@@ -152,13 +167,21 @@ app::StartResult StartAgent(const app::DaemonContext& context, AgentFlags& f, co
   if (config.cores) options->node.capacity.cores = *config.cores;
   if (config.memory_bytes) options->node.capacity.memory_bytes = *config.memory_bytes;
   if (config.disk_bytes) options->node.capacity.disk_bytes = *config.disk_bytes;
+  // With a client certificate the scheduler may know the node by it (client_auth_type
+  // RequireAndVerifyClientCert on its web config); a token is then optional.
   auto token = ResolveToken(f.token_file);
-  if (!token.ok()) return app::StartResult::BadUsage(token.status().message());
-  options->token = std::move(token).value();
+  if (!token.ok() && f.scheduler_tls.cert_file.empty()) return app::StartResult::BadUsage(token.status().message());
+  if (token.ok()) options->token = std::move(token).value();
+  std::shared_ptr<const WebConfig> web_config;
+  if (!f.web_config_file.empty()) {
+    auto loaded = LoadWebConfigFile(f.web_config_file);
+    if (!loaded.ok()) return app::StartResult::BadUsage("flag --web.config.file: " + loaded.status().message());
+    web_config = *loaded;
+  }
 
   // Threads started from here inherit the bootstrap's signal mask (job processes reset it before exec).
   auto agent = std::make_unique<RunningAgent>(*options, context.log);
-  Status started = agent->Start(f.listen_addresses);
+  Status started = agent->Start(f.listen_addresses, std::move(web_config));
   if (!started.ok()) return app::StartResult::CannotStart(started.ToString());
   context.log.Info("started", {{"version", BUILDFARM_VERSION}, {"node", options->node.name},
                                {"scheduler", options->scheduler_url}, {"workspace", options->workspace}});

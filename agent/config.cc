@@ -119,6 +119,14 @@ Status ParseRoot(const YAML::Node& root, std::string_view source, AgentConfig* c
       BUILDFARM_RETURN_IF_ERROR(ReadString(value, source, key, &config->scheduler_url));
     } else if (key == "token_file") {
       BUILDFARM_RETURN_IF_ERROR(ReadString(value, source, key, &config->token_file));
+    } else if (key == "scheduler_ca_file") {
+      BUILDFARM_RETURN_IF_ERROR(ReadString(value, source, key, &config->scheduler_ca_file));
+    } else if (key == "scheduler_cert_file") {
+      BUILDFARM_RETURN_IF_ERROR(ReadString(value, source, key, &config->scheduler_cert_file));
+    } else if (key == "scheduler_key_file") {
+      BUILDFARM_RETURN_IF_ERROR(ReadString(value, source, key, &config->scheduler_key_file));
+    } else if (key == "web_config_file") {
+      BUILDFARM_RETURN_IF_ERROR(ReadString(value, source, key, &config->web_config_file));
     } else if (key == "node_name") {
       BUILDFARM_RETURN_IF_ERROR(ReadString(value, source, key, &config->node_name));
     } else if (key == "workspace") {

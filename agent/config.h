@@ -2,6 +2,10 @@
 //
 //   scheduler_url: http://sched:8080      # or --scheduler.url
 //   token_file: /etc/buildfarm/agent.token  # mode 0600; else systemd's credential, else $BUILDFARM_AGENT_TOKEN
+//   scheduler_ca_file: /etc/buildfarm/ca.crt   # CA for an https scheduler_url (default: the system store)
+//   scheduler_cert_file: /etc/buildfarm/agent.crt  # client certificate (mTLS), with scheduler_key_file
+//   scheduler_key_file: /etc/buildfarm/agent.key
+//   web_config_file: /etc/buildfarm/agent-web.yml  # TLS/basic auth of /healthz (web_config.h), or --web.config.file
 //   node_name: build1                     # default: the host name
 //   labels: {rack: r1}                    # added to os=linux and arch=<GOARCH>
 //   profiles: [cpp, docker]
@@ -49,6 +53,10 @@ struct JobsConfig {
 struct AgentConfig {
   std::string scheduler_url;
   std::string token_file;
+  std::string scheduler_ca_file;
+  std::string scheduler_cert_file;
+  std::string scheduler_key_file;
+  std::string web_config_file;
   std::string node_name;
   std::map<std::string, std::string> labels;
   std::vector<std::string> profiles;

@@ -50,8 +50,9 @@ json RefsToJson(const std::vector<AttemptRef>& refs) {
 Result<std::unique_ptr<SchedulerClient>> SchedulerClient::Create(const std::string& url, const std::string& token,
                                                                  const std::string& node_name,
                                                                  double connect_timeout_seconds,
-                                                                 double read_timeout_seconds) {
-  auto http = HttpClient::Create(url, token, connect_timeout_seconds, read_timeout_seconds, /*write_timeout=*/10);
+                                                                 double read_timeout_seconds,
+                                                                 const TlsClientOptions& tls) {
+  auto http = HttpClient::Create(url, token, connect_timeout_seconds, read_timeout_seconds, /*write_timeout=*/10, tls);
   if (!http.ok()) return http.status();
   std::unique_ptr<SchedulerClient> client(new SchedulerClient());
   client->http_ = std::move(*http);

@@ -63,7 +63,8 @@ class SchedulerClient {
   static Result<std::unique_ptr<SchedulerClient>> Create(const std::string& url, const std::string& token,
                                                          const std::string& node_name,
                                                          double connect_timeout_seconds = 3,
-                                                         double read_timeout_seconds = 40);
+                                                         double read_timeout_seconds = 40,
+                                                         const TlsClientOptions& tls = {});
   ~SchedulerClient();
   void Abort();
 

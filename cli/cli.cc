@@ -43,6 +43,8 @@ std::string TopLevelHelp() {
   out << "\nFlags (before or after the command):\n"
          "  --url=URL         scheduler URL, e.g. http://127.0.0.1:8080\n"
          "  --token=TOKEN     bearer token\n"
+         "  --ca-file=FILE    CA certificates that verify an https scheduler (else BUILDFARM_CA_FILE, else ca_file:)\n"
+         "  --cert-file=FILE  client certificate for a scheduler that asks for one, with --key-file=FILE\n"
          "  --json            print the scheduler's JSON instead of a table (every read command)\n"
          "  --color=WHEN      auto (default: only when stdout is a terminal and NO_COLOR is unset), always, never\n"
          "  --help            show help; `build-cli CMD --help` shows a command's flags and an example\n"
@@ -62,6 +64,7 @@ int RunCli(const std::vector<std::string>& raw_args, std::ostream& out, std::ost
            const TerminalInfo& terminal) {
   CommandContext ctx(out, err, env, terminal);
   std::vector<std::string> args;
+  args.reserve(raw_args.size());
   for (const auto& arg : raw_args) args.push_back(arg == "-h" ? "--help" : arg);
   // Alone, as the daemons take it: not a flag of every command.
   if (args.size() == 1 && args.front() == "--version") {

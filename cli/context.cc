@@ -20,7 +20,15 @@ struct ConfigFile {
   std::string url;
   std::string token;
   std::string token_file;
+  TlsClientOptions tls;
 };
+
+// A path from the config file, relative to the file's directory unless absolute.
+std::string NextTo(const std::string& config_path, const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  const auto slash = config_path.rfind('/');
+  return slash == std::string::npos ? path : config_path.substr(0, slash + 1) + path;
+}
 
 Result<ConfigFile> LoadConfigFile(const std::string& path) {
   auto text = ReadFileCapped(path, 1 << 20);
@@ -33,6 +41,9 @@ Result<ConfigFile> LoadConfigFile(const std::string& path) {
     if (root["url"]) config.url = root["url"].as<std::string>();
     if (root["token"]) config.token = root["token"].as<std::string>();
     if (root["token_file"]) config.token_file = root["token_file"].as<std::string>();
+    if (root["ca_file"]) config.tls.ca_file = NextTo(path, root["ca_file"].as<std::string>());
+    if (root["cert_file"]) config.tls.cert_file = NextTo(path, root["cert_file"].as<std::string>());
+    if (root["key_file"]) config.tls.key_file = NextTo(path, root["key_file"].as<std::string>());
   } catch (const YAML::Exception& e) {
     return InvalidArgument("BUILDFARM_CONFIG=" + path + ": " + e.what());
   }
@@ -50,8 +61,9 @@ EnvLookup ProcessEnvironment() {
 }
 
 Result<Connection> ResolveConnection(const std::string& url_flag, const std::string& token_flag,
-                                     const EnvLookup& env, const std::string& token_file_flag) {
-  Connection connection{url_flag, token_flag};
+                                     const EnvLookup& env, const std::string& token_file_flag,
+                                     const TlsClientOptions& tls_flags) {
+  Connection connection{url_flag, token_flag, tls_flags};
   if (!token_file_flag.empty()) {
     auto token = ReadSecretFile(token_file_flag, "--token-file");
     if (!token.ok()) return token.status();
@@ -63,8 +75,12 @@ Result<Connection> ResolveConnection(const std::string& url_flag, const std::str
   };
   from_env(&connection.url, "BUILDFARM_URL");
   from_env(&connection.token, "BUILDFARM_TOKEN");
+  from_env(&connection.tls.ca_file, "BUILDFARM_CA_FILE");
   auto config_path = env("BUILDFARM_CONFIG");
-  if ((connection.url.empty() || connection.token.empty()) && config_path && !config_path->empty()) {
+  // TLS files are looked up only for an https URL (or one still to come from the config).
+  const bool tls_unset = connection.tls.ca_file.empty() && connection.tls.cert_file.empty() &&
+                         (connection.url.empty() || connection.url.rfind("https://", 0) == 0);
+  if ((connection.url.empty() || connection.token.empty() || tls_unset) && config_path && !config_path->empty()) {
     auto config = LoadConfigFile(*config_path);
     if (!config.ok()) return config.status();
     if (connection.url.empty()) connection.url = config->url;
@@ -74,6 +90,7 @@ Result<Connection> ResolveConnection(const std::string& url_flag, const std::str
       connection.token = *token;
     }
     if (connection.token.empty()) connection.token = config->token;
+    if (tls_unset) connection.tls = config->tls;
   }
   if (connection.url.empty()) {
     return InvalidArgument("no scheduler URL: pass --url, set BUILDFARM_URL, or set BUILDFARM_CONFIG to a file with url: (" +
@@ -182,6 +199,11 @@ void CommandContext::AddCommonFlags(FlagSet& flags, bool with_json) {
                     color_flag_ = std::string(v);
                     return Status::Ok();
                   });
+  flags.AddString("ca-file", &tls_flags_.ca_file,
+                  "CA certificates (PEM) that verify an https scheduler (else $BUILDFARM_CA_FILE, else ca_file: in "
+                  "$BUILDFARM_CONFIG, else the system store)");
+  flags.AddString("cert-file", &tls_flags_.cert_file, "Client certificate (PEM) for an https scheduler that asks for one");
+  flags.AddString("key-file", &tls_flags_.key_file, "Private key of --cert-file");
   if (with_json) flags.AddBool("json", &json_, "Print the scheduler's JSON instead of a table");
   flags.AddBool("help", &help_, "Show help for this command");
 }
@@ -197,9 +219,9 @@ int CommandContext::Refused(std::string_view message) {
 }
 
 std::optional<int> CommandContext::Connect() {
-  auto connection = ResolveConnection(url_flag_, token_flag_, env_, token_file_flag_);
+  auto connection = ResolveConnection(url_flag_, token_flag_, env_, token_file_flag_, tls_flags_);
   if (!connection.ok()) return UsageError(connection.status().message());
-  auto client = HttpClient::Create(connection->url, connection->token);
+  auto client = HttpClient::Create(connection->url, connection->token, 5, 30, 30, connection->tls);
   if (!client.ok()) return UsageError(client.status().message());
   client_ = std::move(*client);
   url_ = connection->url;

@@ -4,6 +4,9 @@
 //
 // Where the URL and token come from, per value: the --url/--token-file/--token flags, else BUILDFARM_URL /
 // BUILDFARM_TOKEN, else the YAML file named by BUILDFARM_CONFIG (keys `url:`, `token_file:` and `token:`).
+// For an https:// URL the same goes for the TLS files: --ca-file/--cert-file/--key-file, else
+// BUILDFARM_CA_FILE, else `ca_file:`, `cert_file:` and `key_file:` in BUILDFARM_CONFIG (relative paths there
+// are relative to that file); without a CA file the system's CA store verifies the scheduler.
 //
 // One CommandContext serves one command invocation on one thread.
 #pragma once
@@ -37,6 +40,7 @@ EnvLookup ProcessEnvironment();
 struct Connection {
   std::string url;
   std::string token;
+  TlsClientOptions tls;
 };
 
 // Resolves the URL and token with the precedence above. Errors (nothing set, unreadable or
@@ -44,7 +48,8 @@ struct Connection {
 // `token_file_flag` (--token-file) wins over everything; its file, like a config's token_file:, must be
 // readable by its owner alone.
 Result<Connection> ResolveConnection(const std::string& url_flag, const std::string& token_flag,
-                                     const EnvLookup& env, const std::string& token_file_flag = "");
+                                     const EnvLookup& env, const std::string& token_file_flag = "",
+                                     const TlsClientOptions& tls_flags = {});
 
 // "job j1 is already completed (409)", "token rejected (401): set BUILDFARM_TOKEN or run
 // ./deploy/quickstart.sh": the message printed for an HTTP error answer. `request` ("GET /api/v1/jobs/x")
@@ -111,6 +116,7 @@ class CommandContext {
   std::string color_flag_ = "auto";
   std::string token_flag_;
   std::string token_file_flag_;
+  TlsClientOptions tls_flags_;
   bool json_ = false;
   bool help_ = false;
   std::unique_ptr<HttpClient> client_;

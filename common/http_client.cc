@@ -1,6 +1,7 @@
 #include "common/http_client.h"
 
 #include <httplib.h>
+#include <unistd.h>
 
 #include "common/text.h"
 
@@ -10,6 +11,7 @@ struct HttpClient::Impl {
   std::unique_ptr<httplib::Client> client;
   ParsedUrl url;
   std::string token;
+  std::string trust;  // "CA file PATH" or "the system CA store", for errors
 };
 
 Result<ParsedUrl> ParseUrl(std::string_view url) {
@@ -43,9 +45,21 @@ Result<ParsedUrl> ParseUrl(std::string_view url) {
 
 Result<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view base_url, std::string token,
                                                        double connect_timeout, double read_timeout,
-                                                       double write_timeout) {
+                                                       double write_timeout, const TlsClientOptions& tls) {
   auto url = ParseUrl(base_url);
   if (!url.ok()) return url.status();
+  const bool https = url->scheme == "https";
+  if (https) {
+    if (tls.cert_file.empty() != tls.key_file.empty()) {
+      return InvalidArgument("a client certificate needs both cert_file and key_file");
+    }
+    for (const auto& [key, path] : {std::pair{"ca_file", tls.ca_file}, std::pair{"cert_file", tls.cert_file},
+                                    std::pair{"key_file", tls.key_file}}) {
+      if (!path.empty() && access(path.c_str(), R_OK) != 0) {
+        return InvalidArgument(std::string(key) + " " + path + " cannot be read");
+      }
+    }
+  }
   std::unique_ptr<HttpClient> client(new HttpClient());
   client->impl_ = std::make_unique<Impl>();
   client->impl_->url = *url;
@@ -53,8 +67,15 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view base_url
   client->base_url_ = std::string(base_url);
   std::string origin = url->scheme + "://" + (url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host) +
                        ":" + std::to_string(url->port);
-  client->impl_->client = std::make_unique<httplib::Client>(origin);
+  client->impl_->client = https && !tls.cert_file.empty()
+                              ? std::make_unique<httplib::Client>(origin, tls.cert_file, tls.key_file)
+                              : std::make_unique<httplib::Client>(origin);
   auto& c = *client->impl_->client;
+  if (https) {
+    c.enable_server_certificate_verification(true);
+    if (!tls.ca_file.empty()) c.set_ca_cert_path(tls.ca_file);
+    client->impl_->trust = tls.ca_file.empty() ? "the system CA store" : "CA file " + tls.ca_file;
+  }
   c.set_connection_timeout(std::chrono::milliseconds(static_cast<long>(connect_timeout * 1000)));
   c.set_read_timeout(std::chrono::milliseconds(static_cast<long>(read_timeout * 1000)));
   c.set_write_timeout(std::chrono::milliseconds(static_cast<long>(write_timeout * 1000)));
@@ -73,9 +94,34 @@ void HttpClient::set_read_timeout(double seconds) {
 
 namespace {
 
-Result<HttpResponse> Convert(const httplib::Result& result, const std::string& what) {
+// The transport error, with what to check for the TLS ones.
+std::string DescribeError(httplib::Error error, const std::string& trust) {
+  switch (error) {
+    case httplib::Error::SSLServerVerification:
+      return "TLS: the server's certificate does not verify against " + trust +
+             " (wrong CA, expired, or not issued for this host name)";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake failed (not a TLS server, no common protocol version, or the server refused "
+             "this client's certificate)";
+    case httplib::Error::SSLLoadingCerts:
+      return "TLS: cannot load " + trust + " or the client certificate";
+    case httplib::Error::Read:
+    case httplib::Error::Write:
+      // TLS 1.3 finishes the client's handshake before the server checks its certificate: a refusal
+      // shows as the connection closing on the first request.
+      if (!trust.empty()) {
+        return httplib::to_string(error) + " (connection closed over TLS: the server may require a client "
+                                           "certificate this client did not present, or refused it)";
+      }
+      return httplib::to_string(error);
+    default:
+      return httplib::to_string(error);
+  }
+}
+
+Result<HttpResponse> Convert(const httplib::Result& result, const std::string& what, const std::string& trust) {
   if (!result) {
-    return Unavailable(what + ": " + httplib::to_string(result.error()));
+    return Unavailable(what + ": " + DescribeError(result.error(), trust));
   }
   HttpResponse response;
   response.status = result->status;
@@ -88,12 +134,12 @@ Result<HttpResponse> Convert(const httplib::Result& result, const std::string& w
 
 Result<HttpResponse> HttpClient::Get(const std::string& path) {
   std::string full = impl_->url.path_prefix + path;
-  return Convert(impl_->client->Get(full), "GET " + base_url_ + path);
+  return Convert(impl_->client->Get(full), "GET " + base_url_ + path, impl_->trust);
 }
 
 Result<HttpResponse> HttpClient::Post(const std::string& path, const std::string& body, const std::string& content_type) {
   std::string full = impl_->url.path_prefix + path;
-  return Convert(impl_->client->Post(full, body, content_type), "POST " + base_url_ + path);
+  return Convert(impl_->client->Post(full, body, content_type), "POST " + base_url_ + path, impl_->trust);
 }
 
 Result<int> HttpClient::GetStreaming(const std::string& path, const std::function<bool(std::string_view)>& on_chunk) {
@@ -103,7 +149,7 @@ Result<int> HttpClient::GetStreaming(const std::string& path, const std::functio
   });
   if (!result) {
     if (result.error() == httplib::Error::Canceled) return 200;
-    return Unavailable("GET " + base_url_ + path + ": " + httplib::to_string(result.error()));
+    return Unavailable("GET " + base_url_ + path + ": " + DescribeError(result.error(), impl_->trust));
   }
   return result->status;
 }

@@ -2,6 +2,8 @@
 //
 // Wraps cpp-httplib's client. One HttpClient may be used from one thread at a time (Abort() aside);
 // create one per thread for concurrent calls. The token is sent in the Authorization header and never logged.
+// https:// URLs verify the server's certificate (and host name) against TlsClientOptions::ca_file, or the
+// system's CA store when none is given, and may present a client certificate (mTLS).
 #pragma once
 
 #include <functional>
@@ -30,12 +32,20 @@ struct ParsedUrl {
 // "http://127.0.0.1:8080" or "https://sched.example/farm"; an error names what is wrong.
 Result<ParsedUrl> ParseUrl(std::string_view url);
 
+// The TLS side of a client; all empty means: verify against the system store, present no certificate.
+struct TlsClientOptions {
+  std::string ca_file;    // PEM bundle of the CAs that may sign the server's certificate
+  std::string cert_file;  // client certificate (PEM), with key_file
+  std::string key_file;
+};
+
 class HttpClient {
  public:
-  // `base_url` as for ParseUrl; timeouts in seconds.
+  // `base_url` as for ParseUrl; timeouts in seconds. `tls` applies to https:// URLs; its files must be
+  // readable (the error names the one that is not); cert_file and key_file go together.
   static Result<std::unique_ptr<HttpClient>> Create(std::string_view base_url, std::string token,
                                                     double connect_timeout = 5, double read_timeout = 30,
-                                                    double write_timeout = 30);
+                                                    double write_timeout = 30, const TlsClientOptions& tls = {});
   ~HttpClient();
 
   // Transport failures (refused, timed out) are Unavailable errors naming the URL; any HTTP status,

@@ -6,6 +6,7 @@
 
 #include "common/http_thread_pool.h"
 #include "common/text.h"
+#include "common/tls_server.h"
 
 namespace buildfarm {
 namespace {
@@ -80,9 +81,20 @@ HttpServer::~HttpServer() {
   }
 }
 
+bool HttpServer::Authorized(const httplib::Request& req, httplib::Response& res) const {
+  if (!options_.web_config || options_.web_config->basic_auth_users.empty()) return true;
+  if (CheckBasicAuth(*options_.web_config, req.get_header_value("Authorization"))) return true;
+  res.status = 401;
+  res.set_header("WWW-Authenticate", "Basic realm=\"buildfarm\", charset=\"UTF-8\"");
+  res.set_content(http_internal::JsonError("basic auth required: a user and password of basic_auth_users", "Authorization"),
+                  "application/json");
+  return false;
+}
+
 HttpServer::Handler HttpServer::Guard(Handler handler) {
   return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
     http_internal::GuardedServer::MarkHandlerStarted();
+    if (!Authorized(req, res)) return;
     int now = in_flight_.fetch_add(1) + 1;
     std::shared_ptr<KeyedLimiter> limiter;
     std::string principal;
@@ -104,6 +116,7 @@ HttpServer::Handler HttpServer::Guard(Handler handler) {
 HttpServer::Handler HttpServer::GuardLong(LongHandler handler) {
   return [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
     http_internal::GuardedServer::MarkHandlerStarted();
+    if (!Authorized(req, res)) return;
     const int cap = options_.max_long_requests > 0 ? options_.max_long_requests : std::max(1, WorkerThreads() / 2);
     int now = long_in_flight_.fetch_add(1) + 1;
     std::string principal = PrincipalOf(req);
@@ -142,6 +155,12 @@ Status HttpServer::Start() {
   const auto threads = static_cast<std::size_t>(WorkerThreads());
   const auto queued = options_.max_queued_connections > 0 ? static_cast<std::size_t>(options_.max_queued_connections)
                                                            : threads;
+  std::shared_ptr<const TlsServerContext> tls;
+  if (options_.web_config && options_.web_config->tls_enabled) {
+    auto created = TlsServerContext::Create(options_.web_config->tls);
+    if (!created.ok()) return created.status().WithContext("web config");
+    tls = *created;
+  }
   for (const std::string& address : options_.listen_addresses) {
     std::string host;
     int port = 0;
@@ -173,6 +192,14 @@ Status HttpServer::Start() {
       }
     }
     if (error_handler_) server->set_error_handler(error_handler_);
+    if (tls) server->UseTls(tls);
+    if (options_.web_config) {
+      // Runs for every response, also the ones httplib writes itself (404, 413).
+      server->set_post_routing_handler([config = options_.web_config](const httplib::Request&, httplib::Response& res) {
+        for (const auto& [name, value] : config->headers) res.set_header(name, value);
+        if (config->tls_enabled) res.set_header("Strict-Transport-Security", "max-age=31536000");
+      });
+    }
     int bound_port = port;
     if (port == 0) {
       bound_port = server->bind_to_any_port(host);
@@ -183,7 +210,7 @@ Status HttpServer::Start() {
     std::string bound = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                         std::to_string(bound_port);
     bound_.push_back(bound);
-    log_.Info("listening", {{"address", bound}});
+    log_.Info("listening", {{"address", bound}, {"tls", tls ? "true" : "false"}});
     httplib::Server* raw = server.get();
     servers_.push_back(std::move(server));
     threads_.emplace_back([raw] { raw->listen_after_bind(); });

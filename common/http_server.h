@@ -11,6 +11,9 @@
 // - Serves each connection on its own thread, started on demand up to `worker_threads` and leaving
 //   after 30 s idle, with a bounded wait queue; the connection limits under that (request deadlines,
 //   body limits, connections per source address) are in http_transport.h.
+// - With a web config (HttpServerOptions::web_config): HTTPS only when it has tls_server_config, with
+//   Strict-Transport-Security on every response; http_server_config.headers on every response; and
+//   basic_auth_users checked on every route (401 with WWW-Authenticate otherwise).
 //
 // Register handlers before Start(); after that the server is driven by its own threads and handlers
 // run concurrently, so they must be thread-safe. Stop() may be called from any thread.
@@ -27,6 +30,7 @@
 #include "common/http_transport.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "common/web_config.h"
 
 namespace buildfarm {
 
@@ -48,6 +52,8 @@ struct HttpServerOptions {
   double read_timeout_seconds = 10;       // per receive
   double write_timeout_seconds = 30;      // per send
   http_internal::TransportLimits transport;
+  // The listener's web config (web_config.h): TLS, extra headers, basic auth. Null: plain HTTP, no basic auth.
+  std::shared_ptr<const WebConfig> web_config;
 };
 
 class HttpServer {
@@ -82,6 +88,8 @@ class HttpServer {
   void Wait();
 
  private:
+  // False (and a 401 in `res`) when basic auth is configured and the request does not pass it.
+  bool Authorized(const httplib::Request& req, httplib::Response& res) const;
   Handler Guard(Handler handler);
   Handler GuardLong(LongHandler handler);
   int WorkerThreads() const;

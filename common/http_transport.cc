@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "common/text.h"
+#include "common/tls_server.h"
 
 namespace buildfarm::http_internal {
 namespace {
@@ -59,14 +60,22 @@ class DeadlineStream final : public httplib::Stream {
       : sock_(sock), read_timeout_ms_(read_timeout_ms), write_timeout_ms_(write_timeout_ms) {}
 
   void SetDeadline(Clock::time_point deadline) { deadline_ = deadline; }
-  bool HasBuffered() const { return buffer_pos_ < buffer_end_; }
+  // From now on bytes go through `ssl` (after its handshake); the stream does not own it.
+  void UseTls(SSL* ssl) { ssl_ = ssl; }
+  bool HasBuffered() const { return buffer_pos_ < buffer_end_ || (ssl_ != nullptr && SSL_pending(ssl_) > 0); }
 
   bool is_readable() const override {
     if (HasBuffered()) return true;
-    int timeout = MillisUntil(deadline_);
-    if (timeout < 0 || timeout > read_timeout_ms_) timeout = read_timeout_ms_;
+    return WaitFor(POLLIN);
+  }
+
+  // Waits for `events` up to the per-receive (or per-send) timeout and never past the deadline.
+  bool WaitFor(short events) const {
+    int timeout = events == POLLOUT ? write_timeout_ms_ : read_timeout_ms_;
+    int until_deadline = MillisUntil(deadline_);
+    if (until_deadline >= 0 && until_deadline < timeout) timeout = until_deadline;
     short revents = 0;
-    return timeout > 0 && PollOne(sock_, POLLIN, timeout, &revents) > 0;
+    return timeout > 0 && PollOne(sock_, events, timeout, &revents) > 0;
   }
 
   bool is_writable() const override {
@@ -82,6 +91,13 @@ class DeadlineStream final : public httplib::Stream {
   }
 
   ssize_t read(char* ptr, size_t size) override {
+    if (ssl_ != nullptr && buffer_pos_ >= buffer_end_) {
+      // A TLS record may arrive in pieces: every wait inside it is bounded by the deadline too.
+      ssize_t n = TlsRead(ssl_, buffer_.data(), buffer_.size(), [this](short events) { return WaitFor(events); });
+      if (n <= 0) return n;
+      buffer_pos_ = 0;
+      buffer_end_ = static_cast<std::size_t>(n);
+    }
     if (!HasBuffered()) {
       if (!is_readable()) return -1;
       ssize_t n;
@@ -100,6 +116,7 @@ class DeadlineStream final : public httplib::Stream {
 
   ssize_t write(const char* ptr, size_t size) override {
     if (!is_writable()) return -1;
+    if (ssl_ != nullptr) return TlsWrite(ssl_, ptr, size, [this](short events) { return WaitFor(events); });
     ssize_t n;
     do {
       n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
@@ -126,6 +143,7 @@ class DeadlineStream final : public httplib::Stream {
   const int read_timeout_ms_;
   const int write_timeout_ms_;
   Clock::time_point deadline_ = Clock::time_point::max();
+  SSL* ssl_ = nullptr;
   std::array<char, 4096> buffer_{};
   std::size_t buffer_pos_ = 0;
   std::size_t buffer_end_ = 0;
@@ -283,8 +301,19 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
                         static_cast<int>(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000));
   ConnectionState state{&stream, false, &waiting_, std::nullopt};
   t_connection = &state;
+  // TLS: the handshake counts as waiting for the first request head and must end by the header deadline.
+  SSL* ssl = nullptr;
+  bool handshake_failed = false;
+  if (tls_) {
+    state.StartWaiting();
+    stream.SetDeadline(opened + Millis(limits_.header_timeout_seconds));
+    ssl = tls_->NewConnection(sock);
+    handshake_failed = ssl == nullptr || !TlsAccept(ssl, [&stream](short events) { return stream.WaitFor(events); });
+    if (!handshake_failed) stream.UseTls(ssl);
+  }
+  const auto setup_request = [ssl](httplib::Request& req) { req.ssl = ssl; };
   bool first = true;
-  for (std::size_t count = keep_alive_max_count_; count > 0; --count) {
+  for (std::size_t count = handshake_failed ? 0 : keep_alive_max_count_; count > 0; --count) {
     // Wait for the next request's first byte, as httplib does between keep-alive requests, watching for stop().
     const Clock::time_point idle_until = Clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
     state.StartWaiting();
@@ -298,12 +327,13 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     first = false;
     state.close_after_response = false;
     bool connection_closed = false;
-    bool served = process_request(stream, count == 1, connection_closed, nullptr);
+    bool served = process_request(stream, count == 1, connection_closed, setup_request);
     if (!served || connection_closed || state.close_after_response) break;
   }
   state.StopWaiting();
   t_connection = nullptr;
   if (state.close_after_response) DrainBeforeClose(sock);
+  TlsClose(ssl);
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
   sources_.Release(source);

@@ -18,6 +18,8 @@
 //   thread. At most `max_waiting_connections` wait at once: a new one closes the one that has waited
 //   longest. Real clients send their head at once, so only slow and idle connections are ever closed,
 //   even when they come from many addresses.
+// - TLS (UseTls): the handshake is bounded by the header deadline and counts as waiting; every read and
+//   write inside a TLS record keeps the same deadlines. Plain HTTP is not served on a TLS listener.
 //
 // Thread-safety: one GuardedServer per listener; its hooks run on the connection's own thread, and the
 // per-source table is shared behind a mutex.
@@ -33,6 +35,7 @@
 #include <string_view>
 
 #include "common/mutex.h"
+#include "common/tls_server.h"
 
 namespace buildfarm::http_internal {
 
@@ -101,6 +104,10 @@ class GuardedServer : public httplib::Server {
   // and no read deadline applies (a long poll may legitimately take minutes to answer).
   static void MarkHandlerStarted();
 
+  // Serves only TLS from now on (set before listening); a connection whose handshake fails or misses the
+  // header deadline is closed without an answer.
+  void UseTls(std::shared_ptr<const TlsServerContext> tls) { tls_ = std::move(tls); }
+
  private:
   bool process_and_close_socket(socket_t sock) override;
   // Refuses bodies the server will not read; runs after the head, before the body.
@@ -109,6 +116,7 @@ class GuardedServer : public httplib::Server {
   const TransportLimits limits_;
   KeyedLimiter& sources_;
   WaitingConnections& waiting_;
+  std::shared_ptr<const TlsServerContext> tls_;
 };
 
 }  // namespace buildfarm::http_internal

@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates ccache
   clang libclang-rt-14-dev
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev libgit2-dev libhwloc-dev
-  nlohmann-json3-dev libvalijson-dev libcli11-dev libsqlite3-dev libssl-dev zlib1g-dev
+  nlohmann-json3-dev libvalijson-dev libcli11-dev libsqlite3-dev libssl-dev libcrypt-dev zlib1g-dev
   libbrotli-dev
   # the systemd collector: sd-bus from libsystemd; dbus-daemon hosts its test's fake systemd
   libsystemd-dev dbus
@@ -17,7 +17,7 @@ PACKAGES=(
   dpkg-dev systemd
   # run and test peers
   prometheus prometheus-alertmanager prometheus-node-exporter
-  curl wrk fuse3 libfuse3-dev procps iproute2 sqlite3 python3
+  curl wrk fuse3 libfuse3-dev procps iproute2 sqlite3 python3 openssl
   # the web page's browser test (tests/browser/): headless chromium; node from PATH or Debian's nodejs
   chromium fonts-dejavu-core
 )

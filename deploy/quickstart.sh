@@ -5,12 +5,16 @@
 # Prometheus sends alerts to and that calls the scheduler's failover webhook, and one buildfarm-agent
 # whose node name is the exporter's `node` label.
 # Tokens are random, written only under .farm/ with mode 0600, and never printed; build-cli finds the
-# scheduler and the admin token through .farm/cli.yaml (export BUILDFARM_CONFIG=$PWD/.farm/cli.yaml).
+# scheduler, the admin token and the CA through .farm/cli.yaml (export BUILDFARM_CONFIG=$PWD/.farm/cli.yaml).
+# Every listener serves HTTPS only: a local CA (.farm/tls/ca.crt, made with openssl on the first start)
+# signs one certificate for localhost/127.0.0.1, and every client verifies against that CA.
 # All state lives under ./.farm/:
 #   .farm/pids/<service>.pid   PID of each started program
 #   .farm/logs/<service>.log   its stdout and stderr
 #   .farm/ports/<service>      the loopback port it listens on
 #   .farm/<service>/           its configuration and data
+#   .farm/tls/                 the local CA and the servers' certificate; .farm/tls/web.yml is the
+#                              web config (exporter-toolkit format) every listener reads
 #
 #   ./deploy/quickstart.sh         start (idempotent: running services are left alone)
 #   ./deploy/quickstart.sh stop    stop what was started, by PID
@@ -81,11 +85,43 @@ launch() {
 
 service_port() { cat "$FARM/ports/$1"; }
 
-# Waits up to 15 s for http://127.0.0.1:PORT/PATH to answer 2xx, else stops naming the service's log.
+# curl verifying the farm's CA.
+farm_curl() { curl -fsS --cacert "$FARM/tls/ca.crt" "$@"; }
+
+# Waits up to 15 s for https://127.0.0.1:PORT/PATH to answer 2xx, else stops naming the service's log.
 await_healthy() {
   local name=$1 port=$2 path=$3
-  wait_until 15 "$name" curl -fsS "http://127.0.0.1:$port$path" ||
-    die "$name did not answer on 127.0.0.1:$port$path; see $FARM/logs/$name.log"
+  wait_until 15 "$name" farm_curl "https://127.0.0.1:$port$path" ||
+    die "$name did not answer on https://127.0.0.1:$port$path; see $FARM/logs/$name.log"
+}
+
+# The local CA and the certificate every loopback listener presents (kept across restarts; remove
+# .farm/tls to make new ones), and the web config that turns TLS on.
+make_tls() {
+  local tls="$FARM/tls"
+  mkdir -p "$tls"
+  if [ ! -s "$tls/ca.crt" ] || [ ! -s "$tls/server.crt" ]; then
+    log_step "creating a local CA and a certificate for localhost in $tls"
+    (umask 077
+     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
+       -subj "/CN=buildfarm quickstart CA" -addext "basicConstraints=critical,CA:TRUE" \
+       -addext "keyUsage=critical,keyCertSign,cRLSign" -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
+     openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
+       -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+     printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+       >"$tls/server.ext"
+     openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial -days 825 \
+       -extfile "$tls/server.ext" -out "$tls/server.crt" 2>/dev/null) ||
+      die "openssl could not create the farm's certificates in $tls"
+    chmod 644 "$tls/ca.crt" "$tls/server.crt"
+  fi
+  cat >"$tls/web.yml" <<YAML
+# Written by deploy/quickstart.sh: the web config (exporter-toolkit format) of every listener.
+tls_server_config:
+  cert_file: $tls/server.crt
+  key_file: $tls/server.key
+  min_version: TLS12
+YAML
 }
 
 # wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.5 s.
@@ -109,7 +145,8 @@ start_exporter() {
 node_name: $NODE_NAME
 YAML
   launch exporter "$port" "$BUILD_DIR/exporter/buildfarm-exporter" \
-    --web.listen-address="127.0.0.1:$port" --config.file="$FARM/exporter/config.yml"
+    --web.listen-address="127.0.0.1:$port" --config.file="$FARM/exporter/config.yml" \
+    --web.config.file="$FARM/tls/web.yml"
   await_healthy exporter "$port" /healthz
 }
 
@@ -130,6 +167,8 @@ rule_files:
   - $REPO_ROOT/alerting/rules/alerts.yml
 scrape_configs:
   - job_name: node                # node-mixin's default job name; buildfarm's rules need only the node label
+    scheme: https
+    tls_config: {ca_file: $FARM/tls/ca.crt}
     static_configs:
       - targets: ["127.0.0.1:$exporter_port"]
         labels:
@@ -138,6 +177,8 @@ YAML
     if [ -n "$(running_pid scheduler)" ]; then
       cat <<YAML
   - job_name: buildfarm-scheduler
+    scheme: https
+    tls_config: {ca_file: $FARM/tls/ca.crt}
     static_configs:
       - targets: ["127.0.0.1:$(service_port scheduler)"]
 YAML
@@ -146,8 +187,10 @@ YAML
       cat <<YAML
 alerting:
   alertmanagers:
-    - static_configs:
-        - targets: ["127.0.0.1:$(service_port alertmanager)"]
+    - scheme: https
+      tls_config: {ca_file: $FARM/tls/ca.crt}
+      static_configs:
+          - targets: ["127.0.0.1:$(service_port alertmanager)"]
 YAML
     fi
   } >"$FARM/prometheus/prometheus.yml"
@@ -162,6 +205,7 @@ start_prometheus() {
     --storage.tsdb.path="$FARM/prometheus/data" \
     --storage.tsdb.retention.time=2d \
     --web.enable-lifecycle \
+    --web.config.file="$FARM/tls/web.yml" \
     --web.listen-address="127.0.0.1:$port"
   await_healthy prometheus "$port" /-/ready
 }
@@ -170,7 +214,7 @@ start_prometheus() {
 reload_prometheus() {
   [ -n "$(running_pid prometheus)" ] || return 0
   write_prometheus_config
-  curl -fsS -X POST "http://127.0.0.1:$(service_port prometheus)/-/reload" >/dev/null ||
+  farm_curl -X POST "https://127.0.0.1:$(service_port prometheus)/-/reload" >/dev/null ||
     die "Prometheus did not reload $FARM/prometheus/prometheus.yml; see $FARM/logs/prometheus.log"
 }
 
@@ -210,36 +254,40 @@ tokens:
   - {name: $NODE_NAME, role: agent, node: $NODE_NAME, sha256: $(sha256_of_file "$FARM/agent/agent.token"),
      labels: {os: linux, arch: $(go_arch)}}
 prometheus:
-  url: http://127.0.0.1:$(service_port prometheus)
+  url: https://127.0.0.1:$(service_port prometheus)
+  ca_file: $FARM/tls/ca.crt
   refresh_interval: $SCRAPE_INTERVAL
+web_config_file: $FARM/tls/web.yml   # HTTPS only
 YAML
   )
   launch scheduler "$port" "$BUILD_DIR/scheduler/server/buildfarm-scheduler" \
     --web.listen-address="127.0.0.1:$port" --config.file="$FARM/scheduler/config.yml"
   await_healthy scheduler "$port" /healthz
-  (umask 077 && printf 'url: http://127.0.0.1:%s\ntoken: %s\n' "$port" "$(cat "$FARM/scheduler/admin.token")" \
-    >"$FARM/cli.yaml")
+  (umask 077 && printf 'url: https://127.0.0.1:%s\ntoken: %s\nca_file: %s\n' "$port" \
+    "$(cat "$FARM/scheduler/admin.token")" "$FARM/tls/ca.crt" >"$FARM/cli.yaml")
   chmod 600 "$FARM/cli.yaml"
   reload_prometheus
   # A scheduler restarted on another port: point the running Alertmanager's webhook at it.
   if [ -n "$(running_pid alertmanager)" ]; then
     write_alertmanager_config
-    curl -fsS -X POST "http://127.0.0.1:$(service_port alertmanager)/-/reload" >/dev/null ||
+    farm_curl -X POST "https://127.0.0.1:$(service_port alertmanager)/-/reload" >/dev/null ||
       die "Alertmanager did not reload; see $FARM/logs/alertmanager.log"
   fi
 }
 
 # Alertmanager's configuration: alerting/alertmanager.yml with the webhook pointed at this
-# scheduler and the credentials file at the quickstart's token.
+# scheduler over HTTPS (verified against the farm's CA) and the credentials file at the quickstart's token.
 write_alertmanager_config() {
-  local webhook="http://127.0.0.1:$(service_port scheduler)/api/v1/alertmanager"
+  local webhook="https://127.0.0.1:$(service_port scheduler)/api/v1/alertmanager"
   local config="$FARM/alertmanager/alertmanager.yml"
   mkdir -p "$FARM/alertmanager/data"
-  sed -e "s#http://127.0.0.1:8080/api/v1/alertmanager#$webhook#" \
+  sed -e "s#https://127.0.0.1:8080/api/v1/alertmanager#$webhook#" \
       -e "s#credentials_file: /etc/buildfarm/alertmanager.token#credentials_file: $FARM/alertmanager/alertmanager.token#" \
+      -e "s%# tls_config: {ca_file: /etc/buildfarm/ca.crt}.*%tls_config: {ca_file: $FARM/tls/ca.crt}%" \
       "$REPO_ROOT/alerting/alertmanager.yml" >"$config"
-  grep -qF "$webhook" "$config" && grep -qF "$FARM/alertmanager/alertmanager.token" "$config" ||
-    die "alerting/alertmanager.yml no longer has the webhook URL and token path this script rewrites"
+  grep -qF "$webhook" "$config" && grep -qF "$FARM/alertmanager/alertmanager.token" "$config" &&
+    grep -qF "tls_config: {ca_file: $FARM/tls/ca.crt}" "$config" ||
+    die "alerting/alertmanager.yml no longer has the webhook URL, token path and tls_config line this script rewrites"
   amtool check-config "$config" >/dev/null || die "generated $config does not pass amtool check-config"
 }
 
@@ -251,6 +299,7 @@ start_alertmanager() {
   launch alertmanager "$port" /usr/bin/prometheus-alertmanager \
     --config.file="$FARM/alertmanager/alertmanager.yml" \
     --storage.path="$FARM/alertmanager/data" \
+    --web.config.file="$FARM/tls/web.yml" \
     --web.listen-address="127.0.0.1:$port" \
     --cluster.listen-address=
   await_healthy alertmanager "$port" /-/ready
@@ -262,14 +311,15 @@ start_agent() {
   port="$(free_port "$AGENT_PORT")"
   mkdir -p "$FARM/agent/workspace"
   launch agent "$port" "$BUILD_DIR/agent/buildfarm-agent" \
-    --scheduler.url="http://127.0.0.1:$(service_port scheduler)" \
+    --scheduler.url="https://127.0.0.1:$(service_port scheduler)" --scheduler.ca-file="$FARM/tls/ca.crt" \
     --scheduler.token-file="$FARM/agent/agent.token" --node.name="$NODE_NAME" \
-    --workspace="$FARM/agent/workspace" --web.listen-address="127.0.0.1:$port"
+    --workspace="$FARM/agent/workspace" --web.listen-address="127.0.0.1:$port" \
+    --web.config.file="$FARM/tls/web.yml"
   await_healthy agent "$port" /readyz
 }
 
 prometheus_target_up() {
-  curl -fsS "http://127.0.0.1:$(service_port prometheus)/api/v1/query" \
+  farm_curl "https://127.0.0.1:$(service_port prometheus)/api/v1/query" \
     --data-urlencode 'query=up{job="node"}' | grep -q '"value":\[[0-9.]*,"1"\]'
 }
 
@@ -279,6 +329,7 @@ cmd_start() {
   ensure_deps
   configure_build
   build_targets buildfarm-exporter buildfarm-scheduler buildfarm-agent build-cli
+  make_tls
   for service in "${SERVICES[@]}"; do
     if [ -n "$(running_pid "$service")" ]; then
       log_step "$service already running (pid $(running_pid "$service"), port $(service_port "$service"))"
@@ -290,10 +341,10 @@ cmd_start() {
   log_step "waiting for Prometheus to scrape the exporter"
   wait_until 60 "target up" prometheus_target_up ||
     die "Prometheus does not report the exporter up; see $FARM/logs/"
-  local exporter_url="http://127.0.0.1:$(service_port exporter)"
-  local prometheus_url="http://127.0.0.1:$(service_port prometheus)"
-  local scheduler_url="http://127.0.0.1:$(service_port scheduler)"
-  local alertmanager_url="http://127.0.0.1:$(service_port alertmanager)"
+  local exporter_url="https://127.0.0.1:$(service_port exporter)"
+  local prometheus_url="https://127.0.0.1:$(service_port prometheus)"
+  local scheduler_url="https://127.0.0.1:$(service_port scheduler)"
+  local alertmanager_url="https://127.0.0.1:$(service_port alertmanager)"
   cat <<TEXT
 
 buildfarm is running (node "$NODE_NAME"):
@@ -304,6 +355,8 @@ buildfarm is running (node "$NODE_NAME"):
   scheduler   $scheduler_url/   (API $scheduler_url/api/v1/, agent "$NODE_NAME")
   web page    $scheduler_url/   (paste the token from .farm/cli.yaml once)
 logs in .farm/logs/, PIDs in .farm/pids/
+Every URL is HTTPS, signed by the farm's local CA $FARM/tls/ca.crt
+(curl --cacert it, or import it into your browser to open the pages without a warning).
 
 Use build-cli (build/cli/build-cli) with the admin token in .farm/cli.yaml:
   export BUILDFARM_CONFIG=$REPO_ROOT/.farm/cli.yaml
@@ -339,7 +392,7 @@ cmd_status() {
   for service in "${SERVICES[@]}"; do
     pid="$(running_pid "$service")"
     if [ -n "$pid" ]; then
-      echo "$service: running, pid $pid, http://127.0.0.1:$(service_port "$service")"
+      echo "$service: running, pid $pid, https://127.0.0.1:$(service_port "$service")"
     else
       echo "$service: stopped"
     fi

@@ -17,7 +17,8 @@ using yaml_config::ReadPositiveDuration;
 
 Status ParseProbes(const YAML::Node& node, std::string_view source, ProbeSettings* out) {
   if (!node.IsMap()) return KeyError(source, "probes", "want a mapping");
-  BUILDFARM_RETURN_IF_ERROR(CheckKeys(node, {"interval", "timeout", "targets"}, source, "probes."));
+  BUILDFARM_RETURN_IF_ERROR(CheckKeys(node, {"interval", "timeout", "ca_file", "targets"}, source, "probes."));
+  if (node["ca_file"]) out->ca_file = node["ca_file"].as<std::string>();
   BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(node["interval"], source, "probes.interval", &out->interval_seconds));
   BUILDFARM_RETURN_IF_ERROR(ReadPositiveDuration(node["timeout"], source, "probes.timeout", &out->timeout_seconds));
   const YAML::Node targets = node["targets"];
@@ -63,7 +64,8 @@ Status ParseProbes(const YAML::Node& node, std::string_view source, ProbeSetting
 
 Status ParsePublish(const YAML::Node& node, std::string_view source, PublishSettings* out) {
   BUILDFARM_RETURN_IF_ERROR(git_publisher::ParsePublishSettings(
-      node, source, {"scheduler_url", "token_file", "scheduler_timeout"}, out));
+      node, source, {"scheduler_url", "token_file", "scheduler_timeout", "scheduler_ca_file"}, out));
+  if (node["scheduler_ca_file"]) out->scheduler_ca_file = node["scheduler_ca_file"].as<std::string>();
   if (node["scheduler_url"]) out->scheduler_url = node["scheduler_url"].as<std::string>();
   if (!out->scheduler_url.empty() && out->scheduler_url.rfind("http://", 0) != 0 &&
       out->scheduler_url.rfind("https://", 0) != 0) {

@@ -7,6 +7,7 @@
 //   probes:
 //     interval: 15s                   # default 15s
 //     timeout: 2s                     # default 2s
+//     ca_file: /etc/buildfarm/ca.crt  # verifies https probe URLs (default: the system store)
 //     targets:
 //       - {name: git, kind: tcp, address: "git.example:9418"}
 //       - {name: api, kind: http, url: "http://127.0.0.1:8080/healthz"}
@@ -23,6 +24,7 @@
 //     scheduler_url: http://scheduler:8080   # optional: fill the document's `metrics` (builds_today, ...)
 //     token_file: /etc/buildfarm/viewer.token #   from GET /api/v1/nodes/<node_name> (a viewer token)
 //     scheduler_timeout: 2s                  #   default 2s; unavailable: `metrics` is left out
+//     scheduler_ca_file: /etc/buildfarm/ca.crt   # verifies an https scheduler_url (default: the system store)
 //
 // A key that is not known is an error naming it. Immutable after parsing.
 #pragma once
@@ -48,6 +50,7 @@ struct ProbeTarget {
 struct ProbeSettings {
   double interval_seconds = 15;
   double timeout_seconds = 2;
+  std::string ca_file;  // for https targets; empty: the system's CA store
   std::vector<ProbeTarget> targets;
 };
 
@@ -61,6 +64,7 @@ struct PublishSettings : git_publisher::PublishSettings {
   std::string scheduler_url;   // empty: the status document has no `metrics`
   std::string token_file;      // a viewer token for scheduler_url
   double scheduler_timeout_seconds = 2;
+  std::string scheduler_ca_file;  // for an https scheduler_url; empty: the system's CA store
 };
 
 struct ExporterConfig {

@@ -17,6 +17,7 @@
 #include "common/http_server.h"
 #include "common/log.h"
 #include "common/prometheus_text.h"
+#include "common/web_config.h"
 #include "exporter/collectors/registry.h"
 #include "exporter/config.h"
 #include "exporter/publish_child.h"
@@ -33,6 +34,8 @@ struct ExporterFlags {
   std::vector<std::string> listen_addresses{":9100"};
   std::string telemetry_path = "/metrics";
   std::int64_t max_requests = 40;
+  std::string web_config_file;
+  std::shared_ptr<const WebConfig> web_config;  // loaded from web_config_file at start
   HostPaths paths;
   bool disable_defaults = false;
   bool disable_exporter_metrics = false;
@@ -42,6 +45,8 @@ struct ExporterFlags {
 
 void AddExporterFlags(FlagSet& flags, app::StandardFlags& standard, ExporterFlags& daemon) {
   flags.AddStringList("web.listen-address", &daemon.listen_addresses, "Address on which to expose metrics.");
+  flags.AddString("web.config.file", &daemon.web_config_file,
+                  "Path to a web-config.yml (exporter-toolkit format) that enables TLS and/or basic auth.");
   flags.AddString("web.telemetry-path", &daemon.telemetry_path, "Path under which to expose metrics.");
   flags.AddInt("web.max-requests", &daemon.max_requests, 0, 100000,
                "Maximum number of parallel scrape requests; beyond it the answer is 503. 0 disables the limit.");
@@ -109,7 +114,8 @@ class RunningExporter final : public app::RunningDaemon {
         status_document_(daemon.paths, StatusIdentity{config.node_name, HostName(), PrimaryIpv4()}),
         landing_(LandingPage(daemon.telemetry_path)),
         server_(log, HttpServerOptions{.listen_addresses = daemon.listen_addresses,
-                                       .max_requests = static_cast<int>(daemon.max_requests)}) {
+                                       .max_requests = static_cast<int>(daemon.max_requests),
+                                       .web_config = daemon.web_config}) {
     for (const auto& collector : scraper_.collectors()) {
       if (collector->name() == "latency") latency_ = collector.get();
     }
@@ -210,6 +216,11 @@ app::StartResult StartExporter(const app::DaemonContext& context, ExporterFlags&
   if (config.node_name.empty()) config.node_name = HostName();
   if (daemon.telemetry_path.empty() || daemon.telemetry_path.front() != '/') {
     return app::StartResult::BadUsage("flag --web.telemetry-path: must start with /");
+  }
+  if (!daemon.web_config_file.empty()) {
+    auto web_config = LoadWebConfigFile(daemon.web_config_file);
+    if (!web_config.ok()) return app::StartResult::BadUsage("flag --web.config.file: " + web_config.status().message());
+    daemon.web_config = *web_config;
   }
   if (daemon.disable_defaults) {
     for (auto& spec : daemon.specs) {

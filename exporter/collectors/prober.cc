@@ -209,6 +209,9 @@ ProbeOutcome Prober::ProbeHttp(const ProbeTarget& target) {
   httplib::Client client(base);
   if (!client.is_valid()) return Failed(started, "url: unsupported (https needs OpenSSL support)");
   SetTimeouts(client, settings_.timeout_seconds);
+  // https:// targets are verified (certificate and host name) against probes.ca_file, else the system store.
+  client.enable_server_certificate_verification(true);
+  if (!settings_.ca_file.empty()) client.set_ca_cert_path(settings_.ca_file);
   client.set_follow_location(false);
   client.set_keep_alive(false);
   {

@@ -21,7 +21,8 @@ Result<std::unique_ptr<StatusUpdater>> StatusUpdater::Create(const PublishSettin
     if (!token.ok()) return token.status();
     const std::string& trimmed = *token;
     const double timeout = settings.scheduler_timeout_seconds;
-    auto client = HttpClient::Create(settings.scheduler_url, trimmed, timeout, timeout, timeout);
+    auto client = HttpClient::Create(settings.scheduler_url, trimmed, timeout, timeout, timeout,
+                                     TlsClientOptions{.ca_file = settings.scheduler_ca_file});
     if (!client.ok()) return InvalidArgument("publish.scheduler_url: " + client.status().message());
     updater->scheduler_ = std::move(client).value();
   }

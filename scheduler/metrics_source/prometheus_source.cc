@@ -162,7 +162,8 @@ Status PrometheusMetricsSource::RefreshLocked() {
   Status status;
   std::map<std::string, PartialNode> nodes;
   if (!client_) {
-    auto client = HttpClient::Create(options_.url, "", options_.timeout_seconds, options_.timeout_seconds);
+    auto client = HttpClient::Create(options_.url, "", options_.timeout_seconds, options_.timeout_seconds,
+                                     options_.timeout_seconds, options_.tls);
     if (client.ok()) {
       client_ = std::move(client).value();
     } else {

@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 
+#include "common/http_client.h"
 #include "common/log.h"
 #include "common/mutex.h"
 #include "common/status.h"
@@ -48,6 +49,7 @@ struct PrometheusSourceOptions {
   std::string url;              // e.g. "http://127.0.0.1:9090" (a path prefix is kept)
   double refresh_seconds = 5;   // time between the starts of two refreshes
   double timeout_seconds = 2;   // per HTTP request (connect and read)
+  TlsClientOptions tls;         // for an https:// url: CA file (else the system store), client certificate
   PrometheusQueries queries;
   std::string node_label = "node";
   std::string probe_target_label = "target";

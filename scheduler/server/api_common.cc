@@ -6,6 +6,7 @@
 #include "common/bounded_json.h"
 #include "common/text.h"
 #include "scheduler/server/api.h"
+#include "scheduler/server/cert_identity.h"
 #include "scheduler/store/job_json.h"
 
 namespace buildfarm::scheduler {
@@ -47,7 +48,9 @@ void SendStatus(httplib::Response& res, const Status& status) {
 
 std::optional<Principal> Admit(const httplib::Request& req, httplib::Response& res, ApiContext& ctx, Access access,
                                std::string_view node) {
-  auto who = ctx.tokens.Authenticate(req.get_header_value("Authorization"));
+  // An agent with a verified client certificate and no token is known by its certificate (cert_identity.h).
+  auto certified = PrincipalFromClientCertificate(req);
+  auto who = certified ? Result<Principal>(*certified) : ctx.tokens.Authenticate(req.get_header_value("Authorization"));
   if (!who.ok()) {
     // The reason (unknown, expired, revoked) is for the log and the audit log; the client learns only that
     // the token was not accepted.
@@ -113,8 +116,8 @@ Status CheckKnownFields(const nlohmann::json& body, std::initializer_list<std::s
   for (const auto& [key, unused] : body.items()) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string allowed;
-    for (std::string_view name : known) allowed += (allowed.empty() ? "" : ", ") + std::string(name);
-    return InvalidArgument(std::string(prefix) + key + ": unknown field (allowed: " + allowed + ")");
+    for (std::string_view name : known) allowed.append(allowed.empty() ? "" : ", ").append(name);
+    return InvalidArgument(std::string(prefix).append(key).append(": unknown field (allowed: ").append(allowed).append(")"));
   }
   return Status::Ok();
 }

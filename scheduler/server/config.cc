@@ -47,7 +47,7 @@ Status ParseClaimLimits(const YAML::Node& t, std::string_view source, const std:
       double value = -1;
       if (!pair.second.IsScalar() || !YAML::convert<double>::decode(pair.second, value) || !(value >= 0) ||
           !(value < 9.2e18)) {
-        return KeyError(source, at + ".capacity." + key, "want a non-negative number");
+        return KeyError(source, std::string(at).append(".capacity.").append(key), "want a non-negative number");
       }
       if (key == "cores") out->max_cores = value;
       if (key == "memory_bytes") out->max_memory_bytes = static_cast<std::int64_t>(value);
@@ -85,8 +85,16 @@ Status ParseTokens(const YAML::Node& node, std::string_view source, SchedulerCon
 }
 
 Status ParsePrometheus(const YAML::Node& node, std::string_view source, PrometheusConfig* out) {
-  BUILDFARM_RETURN_IF_ERROR(CheckKeys(node, {"url", "refresh_interval", "timeout", "queries", "ready_window"}, source, "prometheus."));
+  BUILDFARM_RETURN_IF_ERROR(CheckKeys(node, {"url", "refresh_interval", "timeout", "queries", "ready_window", "ca_file",
+                                             "cert_file", "key_file"}, source, "prometheus."));
   if (node["url"]) out->url = node["url"].as<std::string>();
+  if (node["ca_file"]) out->tls.ca_file = node["ca_file"].as<std::string>();
+  if (node["cert_file"]) out->tls.cert_file = node["cert_file"].as<std::string>();
+  if (node["key_file"]) out->tls.key_file = node["key_file"].as<std::string>();
+  if (out->tls.cert_file.empty() != out->tls.key_file.empty()) {
+    return KeyError(source, out->tls.cert_file.empty() ? "prometheus.cert_file" : "prometheus.key_file",
+                    "cert_file and key_file go together (the client certificate and its key)");
+  }
   if (!out->url.empty() && out->url.rfind("http://", 0) != 0 && out->url.rfind("https://", 0) != 0) {
     return KeyError(source, "prometheus.url", "want an http:// or https:// URL");
   }
@@ -181,7 +189,8 @@ Result<SchedulerConfig> ParseDocument(const YAML::Node& root, std::string_view s
   if (!root || root.IsNull()) return config;
   BUILDFARM_RETURN_IF_ERROR(CheckKeys(root, {"store", "tokens", "prometheus", "scheduling", "lease", "heartbeat",
                                              "cycle_interval", "backups", "failover", "publish",
-                                             "metrics", "logs", "retention"}, source, ""));
+                                             "metrics", "logs", "retention", "web_config_file"}, source, ""));
+  if (root["web_config_file"]) config.web_config_file = root["web_config_file"].as<std::string>();
   if (const YAML::Node store = root["store"]) {
     BUILDFARM_RETURN_IF_ERROR(CheckKeys(store, {"path"}, source, "store."));
     if (store["path"]) config.store_path = store["path"].as<std::string>();

@@ -12,12 +12,18 @@
 //     - {name: ci,      role: operator, sha256: ...}   # submit/cancel/retry/assign jobs
 //                                             # (more tokens: build-cli token create, kept in the store)
 //   prometheus:                               # omit (or leave url empty) to schedule without metrics
-//     url: http://127.0.0.1:9090
+//     url: https://127.0.0.1:9090
+//     ca_file: /etc/buildfarm/ca.crt          # verifies an https url (default: the system store)
+//     cert_file: /etc/buildfarm/sched.crt     # optional client certificate, with key_file
+//     key_file: /etc/buildfarm/sched.key
 //     refresh_interval: 5s
 //     timeout: 3s
 //     queries: {cpu_utilisation: 'buildfarm:node_cpu_utilisation:ratio', ...}
 //     ready_window: 20s                       # /readyz fails when the last successful query is older;
 //                                             # default 3 x refresh_interval + timeout
+//   web_config_file: /etc/buildfarm/scheduler-web.yml  # TLS of the listener (common/web_config.h);
+//                                             # --web.config.file wins. Without TLS, listening beyond
+//                                             # loopback needs --insecure-http.
 //   scheduling:                               # a KubeSchedulerConfiguration-style document, see
 //     profiles: [...]                         # scheduler/framework/profile.h
 //   lease: 15s                                # no heartbeat for this long: the node is down
@@ -65,6 +71,7 @@
 #include <vector>
 
 #include "common/git_publisher/publish_settings.h"
+#include "common/http_client.h"
 #include "common/status.h"
 
 namespace buildfarm::scheduler {
@@ -104,6 +111,7 @@ struct PrometheusConfig {
   double timeout_seconds = 3;
   std::map<std::string, std::string> queries;  // passed through to the metrics source
   double ready_window_seconds = 0;             // 0: 3 x refresh_interval + timeout
+  TlsClientOptions tls;                        // ca_file, cert_file, key_file for an https:// url
 };
 
 struct RetentionConfig {
@@ -124,6 +132,7 @@ struct SchedulerConfig {
   std::string store_path;  // empty until ResolveStorePath: there is no default in the working directory
   std::vector<TokenConfig> tokens;
   PrometheusConfig prometheus;
+  std::string web_config_file;  // web-config.yml for the listener (TLS, headers); --web.config.file wins
   std::string scheduling_yaml;  // the `scheduling` section re-emitted as YAML; empty when absent
   double lease_seconds = 15;
   double heartbeat_seconds = 5;

@@ -29,6 +29,7 @@ Result<std::shared_ptr<MetricsSource>> MakeMetricsSource(const SchedulerConfig& 
   options.url = config.prometheus.url;
   options.refresh_seconds = config.prometheus.refresh_interval_seconds;
   options.timeout_seconds = config.prometheus.timeout_seconds;
+  options.tls = config.prometheus.tls;
   // Names are checked when the config is parsed; a query left out keeps its recording-rule default.
   const std::map<std::string, std::string*> slots = {
       {"cpu_utilisation", &options.queries.cpu_utilisation},

@@ -7,6 +7,7 @@
 #include "common/git_publisher/secret_guard.h"
 #include "common/prometheus_text.h"
 #include "scheduler/plugins/registry.h"
+#include "scheduler/server/listen_security.h"
 #include "scheduler/server/metrics_source_factory.h"
 #include "scheduler/server/web_assets.h"
 
@@ -35,7 +36,7 @@ SchedulerApp::SchedulerApp(SchedulerConfig config, std::shared_ptr<MetricsSource
 
 SchedulerApp::~SchedulerApp() { Stop(); }
 
-Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
+Status SchedulerApp::Start(std::vector<std::string> listen_addresses, std::shared_ptr<const WebConfig> web_config) {
   const double now = NowSeconds();
   // One database, shared by the stores, so a change that spans them is one transaction.
   auto database = Database::Open(config_.store_path);
@@ -106,6 +107,7 @@ Status SchedulerApp::Start(std::vector<std::string> listen_addresses) {
   options.worker_threads = kWorkerThreads;
   options.max_long_requests = kMaxLongRequests;
   options.max_requests_per_principal = kMaxRequestsPerPrincipal;
+  options.web_config = std::move(web_config);
   http_ = std::make_unique<HttpServer>(log_, options);
   RegisterAllRoutes(*http_, *api_);
   service_->Start();
@@ -143,9 +145,16 @@ void SchedulerApp::Stop() {
 int RunScheduler(int argc, char** argv) {
   std::vector<std::string> listen{":8080"};
   std::string web_assets_dir;
+  std::string web_config_file;
+  bool insecure_http = false;
   SchedulerConfig config;
   auto add_flags = [&](FlagSet& flags, app::StandardFlags& standard) {
     flags.AddStringList("web.listen-address", &listen, "Address on which to serve the API and metrics.");
+    flags.AddString("web.config.file", &web_config_file,
+                    "web-config.yml (exporter-toolkit format): tls_server_config for HTTPS, headers (else web_config_file: "
+                    "in the config file).");
+    flags.AddBool("insecure-http", &insecure_http,
+                  "Allow plain HTTP on addresses beyond loopback (tokens then cross the network in clear); warns on every start.");
     standard.AddConfigFile();
     flags.AddString("web.assets-dir", &web_assets_dir,
                     "Serve the web page from this folder (re-read per request, for development) instead of the built-in copy.");
@@ -160,11 +169,25 @@ int RunScheduler(int argc, char** argv) {
     Status store = ResolveStorePath(config, context.config_file.empty() ? "(no --config.file)" : context.config_file,
                                     state_directory ? state_directory : "");
     if (!store.ok()) return app::StartResult::BadUsage(store.message());
+    if (web_config_file.empty()) web_config_file = config.web_config_file;
+    std::shared_ptr<const WebConfig> web_config;
+    if (!web_config_file.empty()) {
+      auto loaded = LoadWebConfigFile(web_config_file);
+      if (!loaded.ok()) return app::StartResult::BadUsage("web config: " + loaded.status().message());
+      if (!(*loaded)->basic_auth_users.empty()) {
+        return app::StartResult::BadUsage("web config " + web_config_file +
+                                          ": basic_auth_users: not supported by the scheduler, whose API "
+                                          "authenticates with bearer tokens (configure tokens: instead)");
+      }
+      web_config = *loaded;
+    }
+    Status exposure = CheckListenSecurity(listen, web_config && web_config->tls_enabled, insecure_http, context.log);
+    if (!exposure.ok()) return app::StartResult::BadUsage(exposure.message());
     auto source = MakeMetricsSource(config, context.log);
     if (!source.ok()) return app::StartResult::BadUsage(source.status().message());
 
     auto scheduler = std::make_unique<SchedulerApp>(std::move(config), *source, context.log);
-    Status started = scheduler->Start(listen);
+    Status started = scheduler->Start(listen, std::move(web_config));
     if (!started.ok()) {
       if (started.code() == StatusCode::kInvalidArgument || started.code() == StatusCode::kParseError) {
         return app::StartResult::BadUsage(started.message());

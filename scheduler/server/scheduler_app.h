@@ -37,7 +37,8 @@ class SchedulerApp {
   ~SchedulerApp();
 
   // Opens the store, builds the profile, starts the service and listens. Errors name what failed.
-  Status Start(std::vector<std::string> listen_addresses);
+  // `web_config` (web_config.h) may add TLS, headers and basic auth to the listeners; null: plain HTTP.
+  Status Start(std::vector<std::string> listen_addresses, std::shared_ptr<const WebConfig> web_config = nullptr);
   void Stop();
   void Wait() { http_->Wait(); }
 

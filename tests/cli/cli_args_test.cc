@@ -124,7 +124,7 @@ TEST(CliConfigTest, MissingUrlOrTokenSaysHowToSetIt) {
   EXPECT_NE(run.error.find("scheme"), std::string::npos) << run.error;
 }
 
-cli::EnvLookup Env(std::map<std::string, std::string> values) {
+cli::EnvLookup Env(const std::map<std::string, std::string>& values) {
   return [values](std::string_view name) -> std::optional<std::string> {
     auto it = values.find(std::string(name));
     if (it == values.end()) return std::nullopt;
@@ -161,6 +161,27 @@ TEST(CliConfigTest, FlagsBeatEnvironmentBeatsConfigFile) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->url, "http://config:1");
   EXPECT_EQ(c->token, "config-token");
+}
+
+TEST(CliConfigTest, TlsFilesComeFromFlagsEnvironmentOrConfig) {
+  TempDir dir;
+  std::string config = dir.WriteFile("farm/cli.yaml", "url: https://config:1\ntoken: t\nca_file: ca.crt\n"
+                                                      "cert_file: /abs/c.crt\nkey_file: c.key\n");
+  auto c = cli::ResolveConnection("", "", Env({{"BUILDFARM_CONFIG", config}}));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->tls.ca_file, dir.Join("farm/ca.crt"));  // relative to the config file
+  EXPECT_EQ(c->tls.cert_file, "/abs/c.crt");
+  EXPECT_EQ(c->tls.key_file, dir.Join("farm/c.key"));
+
+  c = cli::ResolveConnection("", "", Env({{"BUILDFARM_CONFIG", config}, {"BUILDFARM_CA_FILE", "/env/ca.crt"}}));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->tls.ca_file, "/env/ca.crt");
+  EXPECT_EQ(c->tls.cert_file, "");
+
+  c = cli::ResolveConnection("", "", Env({{"BUILDFARM_CONFIG", config}, {"BUILDFARM_CA_FILE", "/env/ca.crt"}}), "",
+                             TlsClientOptions{.ca_file = "/flag/ca.crt"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->tls.ca_file, "/flag/ca.crt");
 }
 
 TEST(CliConfigTest, BadConfigFileIsNamed) {

@@ -53,7 +53,7 @@ TEST_F(CliCompletionTest, BashCompletesCommandsSubcommandsAndFlags) {
            {{"build-cli", "jobs", "--st"}, "--status "},
            {{"build-cli", "submit", "--mem"}, "--memory "},
            {{"build-cli", "status", "--j"}, "--json "},
-           {{"build-cli", "completion", ""}, "--color --help --json --token --token-file --url bash zsh "},
+           {{"build-cli", "completion", ""}, "--ca-file --cert-file --color --help --json --key-file --token --token-file --url bash zsh "},
            {{"build-cli", "help", "cor"}, "cordon "},
        }) {
     EXPECT_EQ(Complete(c.words), c.candidates) << c.words.back();

@@ -13,6 +13,7 @@
 
 #include "exporter/config.h"
 #include "agent/config.h"
+#include "common/web_config.h"
 #include "scheduler/server/config.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -137,7 +138,7 @@ TEST(Onboarding, EveryCommandItRunsTakesTheFlagsItIsGiven) {
         if (auto program = kPrograms.find(words.front()); program != kPrograms.end()) {
           std::vector<std::string> argv{testing::BinaryPath(program->second)};
           // build-cli: the first word that is not a flag is the command, whose own --help lists its flags.
-          if (words.front() == "build-cli" && words.size() > 1 && words[1].rfind("-", 0) != 0) {
+          if (words.front() == "build-cli" && words.size() > 1 && words[1].rfind('-', 0) != 0) {
             argv.push_back(words[1]);
             first_argument = 2;
           }
@@ -151,7 +152,7 @@ TEST(Onboarding, EveryCommandItRunsTakesTheFlagsItIsGiven) {
         }
         ++checked;
         for (std::size_t i = first_argument; i < words.size(); ++i) {
-          if (words[i].rfind("-", 0) != 0) continue;
+          if (words[i].rfind('-', 0) != 0) continue;
           const std::string flag = words[i].substr(0, words[i].find('='));
           EXPECT_TRUE(MentionsFlag(help, flag)) << where << words.front() << " has no flag " << flag;
         }
@@ -174,6 +175,13 @@ TEST(Onboarding, EveryConfigurationSnippetParses) {
       std::string output;
       const std::string file = dir.WriteFile("prometheus.yml", block.text);
       EXPECT_EQ(testing::RunCommand({"promtool", "check", "config", file}, &output), 0) << where << "\n" << output;
+    } else if (block.text.find("tls_server_config:") != std::string::npos) {
+      std::string text = block.text;
+      const std::string placeholder = "$2b$10$...";
+      ASSERT_NE(text.find(placeholder), std::string::npos) << where << ": the basic auth entry lost its placeholder";
+      text.replace(text.find(placeholder), placeholder.size(), "$2b$10$" + std::string(53, 'a'));
+      auto parsed = ParseWebConfig(text, where);
+      EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
     } else if (block.text.find("scheduler_url:") != std::string::npos) {
       auto parsed = agent::ParseAgentConfig(block.text, where);
       EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
@@ -193,7 +201,7 @@ TEST(Onboarding, EveryConfigurationSnippetParses) {
       ADD_FAILURE() << where << ": a YAML block this test does not know how to check";
     }
   }
-  EXPECT_EQ(checked, 4) << "expected the exporter, agent, scheduler and Prometheus snippets";
+  EXPECT_EQ(checked, 5) << "expected the web config, exporter, agent, scheduler and Prometheus snippets";
 }
 
 }  // namespace

@@ -155,7 +155,7 @@ def main():
         os.chmod(token_file, 0o600)
         with open(os.path.join(REPO, "alerting", "alertmanager.yml")) as f:
             config = f.read()
-        for old, new in (("http://127.0.0.1:8080/api/v1/alertmanager", webhook_url),
+        for old, new in (("https://127.0.0.1:8080/api/v1/alertmanager", webhook_url),
                          ("/etc/buildfarm/alertmanager.token", token_file)):
             if old not in config:
                 fail("alertmanager.yml no longer contains " + old)

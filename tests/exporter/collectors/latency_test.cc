@@ -11,7 +11,10 @@
 #include <mutex>
 #include <thread>
 
+#include "common/http_server.h"
 #include "tests/exporter/collectors/collector_test_util.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
 
 namespace buildfarm::exporter {
 namespace {
@@ -134,6 +137,32 @@ TEST(LatencyCollector, HttpStatusDecidesSuccess) {
   Families families = CollectLatency(prober);
   EXPECT_EQ(SampleValue(families, "buildfarm_probe_success", {{"target", "ok"}, {"kind", "http"}}), 1);
   EXPECT_EQ(SampleValue(families, "buildfarm_probe_success", {{"target", "fail"}, {"kind", "http"}}), 0);
+}
+
+TEST(LatencyCollector, HttpsProbeVerifiesAgainstCaFile) {
+  testing::TempDir dir;
+  testing::TestPki pki;
+  std::string error;
+  ASSERT_TRUE(testing::GenerateTestPki(dir.path(), "prober", &pki, &error)) << error;
+  auto web = std::make_shared<WebConfig>();
+  web->tls_enabled = true;
+  web->tls.cert_file = pki.server_cert;
+  web->tls.key_file = pki.server_key;
+  HttpServer server(QuietLog(), HttpServerOptions{.listen_addresses = {"127.0.0.1:0"}, .web_config = web});
+  server.Get("/ok", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+  ASSERT_TRUE(server.Start().ok());
+  const std::string url = "https://" + server.BoundAddresses()[0] + "/ok";
+  for (const auto& [ca, success] : {std::pair{pki.ca_cert, 1.0}, std::pair{pki.other_ca_cert, 0.0}}) {
+    ProbeSettings settings = Settings({Http("sched", url)});
+    settings.ca_file = ca;
+    auto prober = std::make_shared<Prober>(settings, QuietLog());
+    ASSERT_TRUE(prober->WaitForRounds(1, 60));
+    EXPECT_EQ(SampleValue(CollectLatency(prober), "buildfarm_probe_success", {{"target", "sched"}, {"kind", "http"}}),
+              success)
+        << ca;
+  }
+  server.Stop();
+  server.Wait();
 }
 
 TEST(LatencyCollector, ScrapeDoesNotWaitForAHangingHttpProbe) {
