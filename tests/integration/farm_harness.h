@@ -122,7 +122,7 @@ class Farm {
 
  private:
   FarmOptions options_;
-  TempDir dir_;
+  TempDir dir_{TempDirBase::kSystemTemp};  // jobs (unprivileged uids as root) append to shared_file()
   bool StartRealPrometheus(std::string* error);
   bool StartAlertmanager(std::string* rule_files, std::string* error);
   bool StartAgent(int index, std::string* error);

@@ -9,8 +9,9 @@
 
 namespace buildfarm::testing {
 
-TempDir::TempDir() {
-  std::filesystem::path base = std::filesystem::path(BUILDFARM_BINARY_DIR) / "tmp";
+TempDir::TempDir(TempDirBase where) {
+  std::filesystem::path base = where == TempDirBase::kSystemTemp ? std::filesystem::temp_directory_path()
+                                                                 : std::filesystem::path(BUILDFARM_BINARY_DIR) / "tmp";
   std::filesystem::create_directories(base);
   std::string pattern = (base / "test-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

@@ -1,4 +1,5 @@
-// TempDir: a fresh directory under the build tree's tmp/, removed with its contents on destruction.
+// TempDir: a fresh directory under the build tree's tmp/ (or the system's temporary directory), removed
+// with its contents on destruction.
 // Each TempDir has a unique name, so tests in parallel processes never share one; one object is for
 // one thread.
 #pragma once
@@ -8,9 +9,15 @@
 
 namespace buildfarm::testing {
 
+// Where a TempDir is made. kBuildTree keeps test files inside the build (removed with it). kSystemTemp is
+// the system's temporary directory ($TMPDIR, else /tmp), which every user may traverse: for directories
+// that jobs must reach — as root the agent runs them as unprivileged uids — wherever the checkout lives
+// (a clone under a 0700 `mktemp -d` directory, as a CI machine's may be, is out of their reach).
+enum class TempDirBase { kBuildTree, kSystemTemp };
+
 class TempDir {
  public:
-  TempDir();
+  explicit TempDir(TempDirBase base = TempDirBase::kBuildTree);
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
