@@ -46,10 +46,6 @@ Status ReadCount(const YAML::Node& node, std::string_view source, const std::str
 Status ReadRetention(const YAML::Node& node, std::string_view source, const std::string& key, std::optional<double>* out) {
   const std::string text = node.IsScalar() ? node.as<std::string>() : "";
   std::optional<double> seconds = text == "0" ? std::optional<double>(0) : text::ParseDurationSeconds(text);
-  if (!seconds && text.size() > 1 && text.back() == 'd') {  // days: the common duration syntax stops at hours
-    seconds = text::ParseDurationSeconds(text.substr(0, text.size() - 1) + "h");
-    if (seconds) *seconds *= 24;
-  }
   if (!seconds || *seconds < 0) return KeyError(source, key, "must be a duration such as 24h or 7d, or 0 (delete once reported)");
   *out = *seconds;
   return Status::Ok();
